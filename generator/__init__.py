@@ -1,0 +1,1 @@
+"""OpenAPI-driven SDK generator: spec → IR → models, clients and docs."""

@@ -1,0 +1,330 @@
+"""Build the IR from a validated spec: resolve references, normalise types, name everything."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from . import ir
+from .diagnostics import Collector, join_pointer
+from .names import NameAuthority, snake
+from .render import pyrepr
+from .validate import iter_operations, resolve_pointer
+
+SCALAR_HINTS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+STATUS_BASES = {
+    400: "BadRequestError",
+    401: "AuthenticationError",
+    403: "PermissionDeniedError",
+    404: "NotFoundError",
+    409: "ConflictError",
+    429: "ThrottlingError",
+    500: "InternalServerError",
+    502: "BadGatewayError",
+    503: "ServiceUnavailableError",
+    504: "GatewayTimeoutError",
+}
+SCHEMAS = "/components/schemas"
+
+
+@dataclass(frozen=True)
+class Options:
+    """Identity of the SDK being generated (from configuration, with spec-derived defaults)."""
+
+    package: str | None = None
+    distribution: str | None = None
+    sdk_version: str = "0.1.0"
+
+
+def build_api(doc: dict[str, Any], diag: Collector, options: Options = Options()) -> ir.Api:
+    """Turn a validated OpenAPI document into the IR."""
+    return _Builder(doc, diag).api(options)
+
+
+def _json(value: Any) -> str:
+    """Stable JSON text for examples and defaults."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=False)
+
+
+def _summary(text: str) -> str:
+    """First paragraph of a description, on one line."""
+    return " ".join(text.strip().split("\n\n", 1)[0].split())
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    """OpenAPI 3.0 `nullable` and 3.1 `type: [..., "null"]` both mean nullable."""
+    kind = schema.get("type")
+    return bool(schema.get("nullable")) or (isinstance(kind, list) and "null" in kind)
+
+
+def _kind(schema: dict[str, Any]) -> str:
+    """The JSON type of a schema, ignoring `null` in 3.1 type arrays."""
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "object")
+    if kind is None:
+        kind = "object" if "properties" in schema else "string" if "enum" in schema else "object"
+    return str(kind)
+
+
+class _Builder:
+    """Walks the spec once, asking the name authority for every identifier."""
+
+    def __init__(self, doc: dict[str, Any], diag: Collector) -> None:
+        self.doc = doc
+        self.diag = diag
+        self.names = NameAuthority()
+        self.schemas: dict[str, Any] = (doc.get("components") or {}).get("schemas") or {}
+        self.class_names = {
+            name: self.names.class_name(name, join_pointer(SCHEMAS, name)) for name in sorted(self.schemas)
+        }
+
+    def resolve(self, node: Any) -> Any:
+        """Follow `$ref`s (validated earlier) to the target object."""
+        while isinstance(node, dict) and "$ref" in node:
+            node = resolve_pointer(self.doc, node["$ref"])
+        return node
+
+    def ref_class(self, schema: dict[str, Any]) -> str | None:
+        """The class name of a referenced component schema, if `schema` is such a reference."""
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#" + SCHEMAS + "/"):
+            return self.class_names.get(ref.rsplit("/", 1)[1].replace("~1", "/").replace("~0", "~"))
+        return None
+
+    def api(self, options: Options) -> ir.Api:
+        """The root of the IR."""
+        info = self.doc.get("info") or {}
+        package = options.package or info.get("x-acs-package") or snake(info.get("title", "api")) or "api"
+        operations = self.operations()
+        errors = self.error_codes(operations)
+        rule, region = self.endpoint()
+        distribution = options.distribution or package.replace("_", "-")
+        for rename in sorted(self.names.renames, key=lambda r: r.pointer):
+            self.diag.info(rename.pointer, f"{rename.wire_name!r} is named {rename.chosen!r} (not {rename.wanted!r}) to avoid a clash")
+        return ir.Api(
+            title=info.get("title", package),
+            summary=_summary(info.get("description", "") or info.get("title", "")),
+            description=(info.get("description") or "").strip(),
+            product=info.get("x-acs-product", info.get("title", package)),
+            api_version=str(self.doc.get("x-acs-version", info.get("version", ""))),
+            package=package,
+            distribution=distribution,
+            sdk_version=options.sdk_version,
+            style="rpc" if self.doc.get("x-acs-api-style") == "RPC" else "rest",
+            endpoint_rule=rule,
+            default_region=region,
+            user_agent=f"{distribution}/{options.sdk_version}",
+            operations=tuple(sorted((op for op, _ in operations), key=lambda o: o.method_name)),
+            models=tuple(sorted(self.models(), key=lambda m: m.class_name)),
+            error_codes=errors,
+        )
+
+    def endpoint(self) -> tuple[str, str]:
+        """The regional endpoint rule (with `{region_id}`) and the default region."""
+        rule = (self.doc.get("x-acs-endpoint-rule") or {}).get("public", "")
+        servers = self.doc.get("servers") or [{}]
+        variables = servers[0].get("variables") or {}
+        region = str((variables.get("regionId") or {}).get("default", ""))
+        if not rule and servers[0].get("url"):
+            rule = str(servers[0]["url"]).split("://", 1)[-1].rstrip("/")
+        return rule.replace("{regionId}", "{region_id}"), region
+
+    def operations(self) -> list[tuple[ir.Operation, list[tuple[int, dict[str, Any]]]]]:
+        """Every operation with its documented error entries, in pointer order."""
+        result = []
+        for pointer, path, method, op in sorted(iter_operations(self.doc)):
+            op_id = op.get("operationId") or f"{method}_{path}"
+            name = self.names.method_name(op_id, pointer)
+            params = self.parameters(pointer, self.doc["paths"][path], op)
+            response, example = self.success(op, op_id, pointer)
+            errors = self.documented_errors(op)
+            description = (op.get("description") or op.get("summary") or "").strip()
+            result.append(
+                (
+                    ir.Operation(
+                        operation_id=op_id,
+                        action=op.get("x-acs-action", op_id),
+                        method_name=name,
+                        constant="_" + name.upper(),
+                        http_method=method.upper(),
+                        path=path.split("#", 1)[0] or "/",
+                        summary=op.get("summary") or _summary(description),
+                        description=description,
+                        read_only=bool(op.get("x-acs-read-only", method in ("get", "head"))),
+                        tags=tuple(op.get("tags") or ()),
+                        params=params,
+                        response=response,
+                        response_example=example,
+                        errors=tuple(
+                            sorted(
+                                {ir.ErrorRef(e["code"], self.error_class(e["code"]), s) for s, e in errors},
+                                key=lambda r: (r.status, r.code),
+                            )
+                        ),
+                        pointer=pointer,
+                    ),
+                    errors,
+                )
+            )
+        return result
+
+    def parameters(self, pointer: str, path_item: dict[str, Any], op: dict[str, Any]) -> tuple[ir.Parameter, ...]:
+        """The operation's parameters (path-level ones first, overridden by operation-level)."""
+        found: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
+        for owner, base in ((path_item, pointer.rsplit("/", 1)[0]), (op, pointer)):
+            for i, raw in enumerate(owner.get("parameters") or []):
+                param = self.resolve(raw)
+                found[(param["name"], param["in"])] = (join_pointer(base, "parameters", i), param)
+        items = sorted(found.values(), key=lambda item: (not item[1].get("required", False), item[0]))
+        names = self.names.parameters([(p["name"], ptr) for ptr, p in items])
+        return tuple(self.parameter(p, name) for (_, p), name in zip(items, names))
+
+    def parameter(self, param: dict[str, Any], python_name: str) -> ir.Parameter:
+        """One parameter, normalised."""
+        raw_schema = param.get("schema") or {}
+        schema = self.resolve(raw_schema)
+        kind = _kind(schema)
+        items = _kind(self.resolve(schema.get("items") or {})) if kind == "array" else None
+        enum = tuple(pyrepr(v) for v in schema.get("enum") or ())
+        description = (param.get("description") or schema.get("description") or "").strip()
+        example = param.get("example", schema.get("example"))
+        return ir.Parameter(
+            wire_name=param["name"],
+            python_name=python_name,
+            location=param["in"],
+            kind=kind,
+            items=items,
+            type_hint=self.type_hint(kind, items, enum),
+            required=bool(param.get("required", False)),
+            nullable=_nullable(schema),
+            default=_json(schema["default"]) if "default" in schema else None,
+            repeat_list=param.get("x-acs-style") == "repeatList",
+            enum=enum,
+            enum_model=self.ref_class(raw_schema),
+            description=description,
+            summary=_summary(description),
+            example=None if example is None else _json(example),
+            format=schema.get("format"),
+        )
+
+    @staticmethod
+    def type_hint(kind: str, items: str | None, enum: tuple[str, ...]) -> str:
+        """Python annotation of a parameter value."""
+        if enum:
+            return f"Literal[{', '.join(enum)}]"
+        if kind == "array":
+            return f"list[{SCALAR_HINTS.get(items or '', 'Any')}]"
+        return SCALAR_HINTS.get(kind, "dict[str, Any]")
+
+    def success(self, op: dict[str, Any], op_id: str, pointer: str) -> tuple[str | None, str | None]:
+        """The success model's class name and the JSON example of the success body."""
+        responses = op.get("responses") or {}
+        for status in sorted(s for s in responses if str(s).startswith("2")):
+            media = (self.resolve(responses[status]).get("content") or {}).get("application/json")
+            if not media:
+                continue
+            schema = media.get("schema") or {}
+            name = self.ref_class(schema)
+            if name is None:
+                self.diag.warning(
+                    join_pointer(pointer, "responses", status),
+                    f"{op_id}: inline response schemas are not turned into models; the method returns a dict",
+                    "move the schema to components/schemas and $ref it",
+                )
+            example = media.get("example")
+            if example is None and media.get("examples"):
+                example = self.resolve(next(iter(media["examples"].values()))).get("value")
+            return name, None if example is None else json.dumps(example, ensure_ascii=False, indent=2)
+        return None, None
+
+    def documented_errors(self, op: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+        """(status, entry) for every `x-acs-error-codes` entry of the operation's error responses."""
+        found = []
+        for status, response in sorted((op.get("responses") or {}).items()):
+            if str(status).isdigit() and int(status) >= 400:
+                for entry in self.resolve(response).get("x-acs-error-codes") or []:
+                    found.append((int(status), entry))
+        return found
+
+    def error_class(self, code: str) -> str:
+        """The exception class name of an error code (claimed once, the first time it is seen)."""
+        return self.names.class_name(code, "/x-acs-error-codes/" + code, suffix="Error")
+
+    def error_codes(self, operations: list[tuple[ir.Operation, list[tuple[int, dict[str, Any]]]]]) -> tuple[ir.ErrorCode, ...]:
+        """Every documented error code, merged across operations."""
+        merged: dict[str, tuple[int, dict[str, Any], list[str]]] = {}
+        for op, errors in operations:
+            for status, entry in errors:
+                merged.setdefault(entry["code"], (status, entry, []))[2].append(op.method_name)
+        result = []
+        for code, (status, entry, users) in sorted(merged.items()):
+            base = STATUS_BASES.get(status, "ClientError" if status < 500 else "ServerError")
+            result.append(
+                ir.ErrorCode(
+                    code=code,
+                    class_name=self.error_class(code),
+                    base_class=base,
+                    status=status,
+                    message=str(entry.get("message", "")),
+                    description=str(entry.get("description", "")).strip(),
+                    operations=tuple(sorted(set(users))),
+                )
+            )
+        return tuple(result)
+
+    def models(self) -> list[ir.Model]:
+        """A model per component schema."""
+        result = []
+        for name, raw in sorted(self.schemas.items()):
+            schema = self.resolve(raw)
+            pointer = join_pointer(SCHEMAS, name)
+            description = (schema.get("description") or "").strip()
+            kind = "enum" if "enum" in schema else "object" if _kind(schema) == "object" else "other"
+            result.append(
+                ir.Model(
+                    class_name=self.class_names[name],
+                    schema_name=name,
+                    kind=kind,
+                    summary=_summary(description),
+                    description=description,
+                    fields=self.fields(schema, pointer) if kind == "object" else (),
+                    enum=tuple(_json(v) for v in schema.get("enum") or ()),
+                )
+            )
+        return result
+
+    def fields(self, schema: dict[str, Any], pointer: str) -> tuple[ir.ModelField, ...]:
+        """The properties of an object schema, in spec order."""
+        props = schema.get("properties") or {}
+        required = set(schema.get("required") or ())
+        names = self.names.fields([(w, join_pointer(pointer, "properties", w)) for w in props])
+        result = []
+        for (wire, raw), python_name in zip(props.items(), names):
+            prop = self.resolve(raw)
+            description = (prop.get("description") or "").strip()
+            result.append(
+                ir.ModelField(
+                    wire_name=wire,
+                    python_name=python_name,
+                    type_text=self.type_text(raw),
+                    ref=self.ref_class(raw),
+                    required=wire in required,
+                    nullable=_nullable(prop),
+                    description=description,
+                    example=_json(prop["example"]) if "example" in prop else None,
+                )
+            )
+        return tuple(result)
+
+    def type_text(self, raw: dict[str, Any]) -> str:
+        """Human-readable type of a schema for the docs."""
+        name = self.ref_class(raw)
+        if name:
+            return name
+        schema = self.resolve(raw)
+        kind = _kind(schema)
+        if kind == "array":
+            return f"array of {self.type_text(schema.get('items') or {})}"
+        return f"{kind} ({schema['format']})" if schema.get("format") else kind

@@ -1,0 +1,135 @@
+"""The intermediate representation (IR): the only thing templates see.
+
+The tree, built by `generator.build` from a validated spec:
+
+    Api                      the whole SDK: identity, endpoint rule, and everything below
+    ├── operations: Operation   one client method per API action (sorted by method name)
+    │   ├── params: Parameter      keyword-only arguments; wire name, kind, required, repeat-list
+    │   ├── response: str | None   class name of the success model (in `Api.models`)
+    │   └── errors: ErrorRef       documented error codes of this action with their HTTP status
+    ├── models: Model           component schemas that become classes (objects and enums)
+    │   └── fields: ModelField      properties, with wire name, Python name and flags
+    └── error_codes: ErrorCode  one exception class per documented error code
+
+Three separate flags describe every value: `required` (must be present), `nullable` (may be null;
+OpenAPI 3.0 `nullable: true` and 3.1 `type: [x, "null"]` both normalise to it) and `default`
+(`None` when the spec gives none, else the JSON text of the default). Every tuple is sorted
+so that templates iterate deterministically. All classes are frozen: templates read, never write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One API parameter of an operation, as a keyword-only Python argument."""
+
+    wire_name: str
+    python_name: str
+    location: str  # "query" (RPC); "path", "header", "cookie" for REST specs
+    kind: str  # "string" | "integer" | "number" | "boolean" | "array" | "object"
+    items: str | None  # element kind for arrays
+    type_hint: str  # Python annotation without the omitted sentinel, e.g. "list[str]"
+    required: bool
+    nullable: bool
+    default: str | None
+    repeat_list: bool
+    enum: tuple[str, ...]  # allowed values as Python literals (repr), empty when free
+    enum_model: str | None  # class name of the referenced enum model, for docs
+    description: str
+    summary: str  # first paragraph of the description
+    example: str | None  # JSON text of the spec's example
+    format: str | None
+
+
+@dataclass(frozen=True)
+class ErrorRef:
+    """A documented error of one operation."""
+
+    code: str
+    class_name: str
+    status: int
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One API action and the client method that calls it."""
+
+    operation_id: str
+    action: str
+    method_name: str
+    constant: str  # module-level name of the runtime Operation descriptor
+    http_method: str
+    path: str
+    summary: str
+    description: str
+    read_only: bool
+    tags: tuple[str, ...]
+    params: tuple[Parameter, ...]
+    response: str | None
+    response_example: str | None  # JSON text
+    errors: tuple[ErrorRef, ...]
+    pointer: str
+
+
+@dataclass(frozen=True)
+class ModelField:
+    """One property of an object model."""
+
+    wire_name: str
+    python_name: str
+    type_text: str  # human-readable type for docs, e.g. "integer (int64)", "Instance"
+    ref: str | None  # class name when the field's type is another model
+    required: bool
+    nullable: bool
+    description: str
+    example: str | None
+
+
+@dataclass(frozen=True)
+class Model:
+    """A named component schema that becomes a class."""
+
+    class_name: str
+    schema_name: str
+    kind: str  # "object" | "enum" | "other"
+    summary: str
+    description: str
+    fields: tuple[ModelField, ...]
+    enum: tuple[str, ...]  # enum values as JSON text
+
+
+@dataclass(frozen=True)
+class ErrorCode:
+    """A documented service error code and its exception class."""
+
+    code: str
+    class_name: str
+    base_class: str  # runtime class chosen by HTTP status
+    status: int
+    message: str
+    description: str
+    operations: tuple[str, ...]  # method names that document it
+
+
+@dataclass(frozen=True)
+class Api:
+    """The whole SDK to generate."""
+
+    title: str
+    summary: str
+    description: str
+    product: str
+    api_version: str
+    package: str
+    distribution: str
+    sdk_version: str
+    style: str  # "rpc" | "rest"
+    endpoint_rule: str  # with `{region_id}`; empty when the spec has no server
+    default_region: str
+    user_agent: str
+    operations: tuple[Operation, ...]
+    models: tuple[Model, ...]
+    error_codes: tuple[ErrorCode, ...]

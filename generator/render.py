@@ -1,0 +1,65 @@
+"""Jinja rendering of `templates/` with StrictUndefined and the filters templates may use."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def docstring(text: str, indent: int = 4) -> str:
+    """Text safe inside a triple-quoted docstring, continuation lines indented."""
+    text = text.strip().replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    pad = " " * indent
+    return "\n".join((pad + line) if line.strip() else "" for line in text.splitlines()).lstrip()
+
+
+def pyrepr(value: Any) -> str:
+    """A Python literal with double quotes where possible (black would do the same)."""
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(pyrepr(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{pyrepr(k)}: {pyrepr(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def pyliteral(json_text: str) -> str:
+    """The Python literal for a JSON value's text (`true` → `True`)."""
+    return pyrepr(json.loads(json_text))
+
+
+def md_cell(text: str | None) -> str:
+    """Text for one Markdown table cell."""
+    if not text:
+        return ""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def md_paragraphs(text: str) -> str:
+    """Description text as Markdown paragraphs (already Markdown in the spec)."""
+    return text.strip()
+
+
+def environment(template_dirs: list[Path] | None = None) -> jinja2.Environment:
+    """The Jinja environment: user override directories first, then the built-in templates."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in (template_dirs or [])] + [str(TEMPLATES_DIR)]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters.update(docstring=docstring, pyrepr=pyrepr, pyliteral=pyliteral, md_cell=md_cell, md_paragraphs=md_paragraphs)
+    return env
+
+
+def render(env: jinja2.Environment, name: str, **context: Any) -> str:
+    """Render one template by name."""
+    return env.get_template(name).render(**context)
