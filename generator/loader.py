@@ -12,7 +12,7 @@ import yaml
 from .diagnostics import Collector, SpecError, join_pointer
 
 MAX_BYTES = 64 * 1024 * 1024
-MAX_NODES = 5_000_000
+MAX_NODES = 2_000_000
 MAX_DEPTH = 256
 
 _TAG = "tag:yaml.org,2002:"
@@ -64,8 +64,19 @@ def parse_document(raw: bytes, diag: Collector) -> tuple[dict[str, Any], dict[st
     except yaml.YAMLError as exc:
         diag.error("", f"not valid YAML/JSON: {exc}")
         raise SpecError(diag.items) from None
+    except RecursionError:
+        diag.error("", f"the document is nested deeper than {MAX_DEPTH} levels")
+        raise SpecError(diag.items) from None
     if root is None:
         diag.error("", "the file is empty (or holds only comments)")
+        raise SpecError(diag.items)
+    try:
+        expanded = _expanded_size(root, {})
+    except RecursionError:
+        diag.error("", f"the document is nested deeper than {MAX_DEPTH} levels")
+        raise SpecError(diag.items) from None
+    if expanded > MAX_NODES:
+        diag.error("", f"the document expands to {expanded} nodes, over the limit of {MAX_NODES} (alias bomb or huge spec)")
         raise SpecError(diag.items)
     builder = _Builder(diag)
     data = builder.build(root, "", 0)
@@ -97,6 +108,22 @@ def _decode(raw: bytes, diag: Collector) -> str:
     return text
 
 
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """Node count after alias expansion, computed without expanding (aliases share node objects)."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    memo[id(node)] = 1  # a recursive alias counts once instead of looping
+    if isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(item, memo) for item in node.value)
+    else:
+        size = 1
+    memo[id(node)] = min(size, MAX_NODES + 1)
+    return memo[id(node)]
+
+
 def _kind(value: Any) -> str:
     """Human name of a parsed value's type."""
     return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(
@@ -110,13 +137,9 @@ class _Builder:
     def __init__(self, diag: Collector) -> None:
         self.diag = diag
         self.lines: dict[str, int] = {}
-        self.count = 0
 
     def build(self, node: yaml.Node, pointer: str, depth: int) -> Any:
         """Convert one node (recursively), recording its line."""
-        self.count += 1
-        if self.count > MAX_NODES:
-            self._fatal(node, pointer, f"the document expands to over {MAX_NODES} nodes (alias bomb or huge spec)")
         if depth > MAX_DEPTH:
             self._fatal(node, pointer, f"the document is nested deeper than {MAX_DEPTH} levels")
         self.lines.setdefault(pointer, node.start_mark.line + 1)

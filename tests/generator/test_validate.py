@@ -52,7 +52,7 @@ def test_reference_problems_are_all_reported(tmp_path: Path) -> None:
         + "    C: {$ref: '#/components/schemas/D'}\n"
         + "    D: {$ref: '#/components/schemas/C'}\n",
     )
-    assert any("spec.yaml:7#/components/schemas/A/$ref" in e and "points to nothing" in e for e in errors)
+    assert any("spec.yaml:6#/components/schemas/A/$ref" in e and "points to nothing" in e for e in errors)
     assert any("external reference 'other.yaml#/B' is not supported" in e for e in errors)
     assert any("$ref cycle that never resolves" in e for e in errors)
 

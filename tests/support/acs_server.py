@@ -84,7 +84,10 @@ ERROR_CATALOGUE: Mapping[str, tuple[int, str]] = {
         "Submit a ticket if the error still exists.",
     ),
     "Throttling.User": (400, "Request was denied due to user flow control."),
-    "ServiceUnavailable": (503, "The request has failed due to a temporary failure of the server."),
+    "ServiceUnavailable": (
+        503,
+        "The request has failed due to a temporary failure of the server.",
+    ),
 }
 DOCUMENTED_ERRORS = (
     ("CreateInstance", "InvalidInstanceName.Duplicated"),
@@ -207,7 +210,9 @@ class _Incoming:
     def form(self) -> list[tuple[str, str]]:
         """Decoded pairs of a form-encoded body (empty for any other body)."""
         content_type = (self.header("content-type") or "").lower()
-        if not self.body or not content_type.startswith("application/x-www-form-urlencoded"):
+        if not self.body or not content_type.startswith(
+            "application/x-www-form-urlencoded"
+        ):
             return []
         return _decode_pairs(self.body.decode("utf-8", errors="strict"))
 
@@ -230,6 +235,7 @@ class _Auth:
     action: str
     api_version: str | None
     params: tuple[tuple[str, str], ...]
+    response_format: str | None = None
 
 
 @dataclass(frozen=True)
@@ -257,12 +263,16 @@ def error_response(
     message = message if message is not None else known_message
     if status is None or message is None:
         raise ValueError(f"give status and message for the uncatalogued code {code!r}")
-    return ScriptedResponse(status=status, body=_error_body(code, message), headers=headers)
+    return ScriptedResponse(
+        status=status, body=_error_body(code, message), headers=headers
+    )
 
 
 def throttling_response(retry_after: str = "100") -> ScriptedResponse:
     """``Throttling.User`` (HTTP 400) with header ``x-acs-retry-after`` (Alibaba sends milliseconds)."""
-    return error_response("Throttling.User", headers=(("x-acs-retry-after", retry_after),))
+    return error_response(
+        "Throttling.User", headers=(("x-acs-retry-after", retry_after),)
+    )
 
 
 def html_bad_gateway_response() -> ScriptedResponse:
@@ -295,9 +305,13 @@ def json_response(body: Mapping[str, object], status: int = 200) -> ScriptedResp
     return ScriptedResponse(status=status, body=dict(body))
 
 
-def delayed_response(seconds: float, response: ScriptedResponse | None = None) -> ScriptedResponse:
+def delayed_response(
+    seconds: float, response: ScriptedResponse | None = None
+) -> ScriptedResponse:
     """``response`` (by default a minimal ``Success: true`` JSON body) sent after ``seconds``."""
-    base = response or json_response({"HttpStatusCode": 200, "Code": "OK", "Success": True})
+    base = response or json_response(
+        {"HttpStatusCode": 200, "Code": "OK", "Success": True}
+    )
     return replace(base, delay=seconds)
 
 
@@ -409,7 +423,9 @@ class AcsServer:
         """``http://127.0.0.1:PORT/``."""
         return f"http://{self.endpoint}/"
 
-    def add_key(self, key_id: str, secret: str, security_token: str | None = None) -> None:
+    def add_key(
+        self, key_id: str, secret: str, security_token: str | None = None
+    ) -> None:
         """Register an AccessKey; with ``security_token`` it is an STS key that requires that token."""
         with self._lock:
             self.keys[key_id] = (secret, security_token)
@@ -483,7 +499,9 @@ class AcsServer:
                 self._overflow += 1
                 return _error_reply(
                     GatewayError(
-                        503, "ServiceUnavailable", "The fake server's request limit is reached."
+                        503,
+                        "ServiceUnavailable",
+                        "The fake server's request limit is reached.",
                     ),
                     "",
                     close=True,
@@ -498,7 +516,9 @@ class AcsServer:
         except GatewayError as failure:
             error = failure
             reply = _error_reply(failure, request_id, host=incoming.header("host"))
-        except Exception as bug:  # noqa: BLE001 - a bug in the fake must not hang the client
+        except (
+            Exception
+        ) as bug:  # noqa: BLE001 - a bug in the fake must not hang the client
             error = GatewayError(500, "FakeServerBug", f"{type(bug).__name__}: {bug}")
             reply = _error_reply(error, request_id, close=True)
         record = RecordedRequest(
@@ -536,7 +556,9 @@ class AcsServer:
         with self._lock:
             self._connections.pop(connection, None)
 
-    def _answer(self, incoming: _Incoming, verdict: _Verdict, request_id: str) -> _Reply:
+    def _answer(
+        self, incoming: _Incoming, verdict: _Verdict, request_id: str
+    ) -> _Reply:
         """Authenticate, then answer with a scripted response or the action's own response."""
         verdict.query = tuple(_decode_pairs(incoming.raw_query))
         auth = self._authenticate(incoming, verdict)
@@ -584,7 +606,9 @@ class AcsServer:
         secret, token = self._secret_for(fields["Credential"])
         for name in V3_REQUIRED_HEADERS:
             if incoming.header(name) is None:
-                raise GatewayError(400, "IncompleteSignature", f"Header {name} is required.")
+                raise GatewayError(
+                    400, "IncompleteSignature", f"Header {name} is required."
+                )
         signed = fields["SignedHeaders"].split(";")
         _check_signed_headers(incoming, signed)
         payload_hash = incoming.header("x-acs-content-sha256") or ""
@@ -603,7 +627,9 @@ class AcsServer:
             payload_hash,
         )
         string_to_sign = sig.v3_string_to_sign(canonical)
-        if not hmac.compare_digest(sig.v3_signature(secret, string_to_sign), fields["Signature"]):
+        if not hmac.compare_digest(
+            sig.v3_signature(secret, string_to_sign), fields["Signature"]
+        ):
             raise GatewayError(
                 400,
                 "SignatureDoesNotMatch",
@@ -622,14 +648,18 @@ class AcsServer:
             incoming.header("x-acs-date") or "",
         )
 
-    def _verify_v1(self, incoming: _Incoming, verdict: _Verdict) -> tuple[_Auth, str, str]:
+    def _verify_v1(
+        self, incoming: _Incoming, verdict: _Verdict
+    ) -> tuple[_Auth, str, str]:
         """Recompute the HMAC-SHA1 signature from the query (and a form body)."""
         verdict.signature_version = "v1"
         pairs = verdict.query + tuple(incoming.form())
         params = _unique(pairs)
         for name in V1_REQUIRED_PARAMS:
             if not params.get(name):
-                raise GatewayError(400, f"Missing{name}", f"{name} is mandatory for this action.")
+                raise GatewayError(
+                    400, f"Missing{name}", f"{name} is mandatory for this action."
+                )
         verdict.access_key_id, verdict.action = params["AccessKeyId"], params["Action"]
         if (
             params["SignatureMethod"] != sig.V1_METHOD
@@ -640,15 +670,14 @@ class AcsServer:
                 "InvalidSignatureMethod",
                 f"Only SignatureMethod={sig.V1_METHOD} with SignatureVersion={sig.V1_VERSION} is supported.",
             )
-        if params["Format"].lower() != "json":
-            raise GatewayError(
-                400, "InvalidParameter", "Specified parameter Format is not valid (JSON only)."
-            )
         secret, token = self._secret_for(params["AccessKeyId"])
         string_to_sign = sig.v1_string_to_sign(
-            incoming.method, [(name, value) for name, value in pairs if name != "Signature"]
+            incoming.method,
+            [(name, value) for name, value in pairs if name != "Signature"],
         )
-        if not hmac.compare_digest(sig.v1_signature(secret, string_to_sign), params["Signature"]):
+        if not hmac.compare_digest(
+            sig.v1_signature(secret, string_to_sign), params["Signature"]
+        ):
             raise GatewayError(
                 400,
                 "SignatureDoesNotMatch",
@@ -659,7 +688,10 @@ class AcsServer:
         auth = _Auth(
             action=params["Action"],
             api_version=params["Version"],
-            params=tuple((name, value) for name, value in pairs if name not in V1_COMMON_PARAMS),
+            response_format=params["Format"],
+            params=tuple(
+                (name, value) for name, value in pairs if name not in V1_COMMON_PARAMS
+            ),
         )
         return auth, params["SignatureNonce"], params["Timestamp"]
 
@@ -683,9 +715,14 @@ class AcsServer:
                 "InvalidTimeStamp.Format",
                 "Specified time stamp or date value is not well formatted.",
             ) from None
-        if self.max_clock_skew is not None and abs(moment - self.clock()) > self.max_clock_skew:
+        if (
+            self.max_clock_skew is not None
+            and abs(moment - self.clock()) > self.max_clock_skew
+        ):
             raise GatewayError(
-                400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired."
+                400,
+                "InvalidTimeStamp.Expired",
+                "Specified time stamp or date value is expired.",
             )
 
     def _use_nonce(self, key_id: str, nonce: str) -> None:
@@ -693,7 +730,9 @@ class AcsServer:
         with self._lock:
             if (key_id, nonce) in self._nonces:
                 raise GatewayError(
-                    400, "SignatureNonceUsed", "Specified signature nonce was used already."
+                    400,
+                    "SignatureNonceUsed",
+                    "Specified signature nonce was used already.",
                 )
             self._nonces.add((key_id, nonce))
 
@@ -710,20 +749,36 @@ class AcsServer:
                     return rule
         return None
 
-    def _dispatch(self, incoming: _Incoming, auth: _Auth, request_id: str) -> dict[str, object]:
+    def _dispatch(
+        self, incoming: _Incoming, auth: _Auth, request_id: str
+    ) -> dict[str, object]:
         """Check path, method and version, then run the action."""
         if incoming.path != "/":
             raise GatewayError(
-                404, "InvalidAction.NotFound", f"RPC requests go to path /, not {incoming.path!r}."
+                404,
+                "InvalidAction.NotFound",
+                f"RPC requests go to path /, not {incoming.path!r}.",
             )
         if incoming.method not in ("GET", "POST"):
             raise GatewayError(
-                400, "UnsupportedHTTPMethod", f"HTTP method {incoming.method} is not supported."
+                400,
+                "UnsupportedHTTPMethod",
+                f"HTTP method {incoming.method} is not supported.",
             )
         if not auth.api_version:
-            raise GatewayError(400, "MissingVersion", "Version is mandatory for this action.")
+            raise GatewayError(
+                400, "MissingVersion", "Version is mandatory for this action."
+            )
         if auth.api_version != API_VERSION:
-            raise GatewayError(400, "InvalidVersion", "Specified parameter Version is not valid.")
+            raise GatewayError(
+                400, "InvalidVersion", "Specified parameter Version is not valid."
+            )
+        if auth.response_format is not None and auth.response_format.lower() != "json":
+            raise GatewayError(
+                400,
+                "InvalidParameter",
+                "Specified parameter Format is not valid (JSON only).",
+            )
         handlers = {
             "CreateInstance": self._create_instance,
             "DescribeInstance": self._describe_instance,
@@ -737,7 +792,9 @@ class AcsServer:
             )
         return handler(_unique(auth.params), request_id)
 
-    def _create_instance(self, params: dict[str, str], request_id: str) -> dict[str, object]:
+    def _create_instance(
+        self, params: dict[str, str], request_id: str
+    ) -> dict[str, object]:
         """Create an instance from the request, echoing its fields; Message ``無`` as in the seed."""
         name = _required(params, "InstanceName")
         max_conversations = _int32(params, "MaxConcurrentConversation")
@@ -752,18 +809,26 @@ class AcsServer:
                 "InstanceId": instance_id,
                 "InstanceDescription": params.get("InstanceDescription", ""),
                 "InstanceName": name,
-                "ResourceGroupId": params.get("ResourceGroupId", DEFAULT_RESOURCE_GROUP_ID),
+                "ResourceGroupId": params.get(
+                    "ResourceGroupId", DEFAULT_RESOURCE_GROUP_ID
+                ),
                 "MaxConcurrentConversation": max_conversations,
             }
             self._instances[instance_id] = CreatedInstance(instance, calling_numbers)
         return _success_body("無", instance, request_id)
 
-    def _describe_instance(self, params: dict[str, str], request_id: str) -> dict[str, object]:
+    def _describe_instance(
+        self, params: dict[str, str], request_id: str
+    ) -> dict[str, object]:
         """Describe a created instance, or the seed instance under the requested id; Message ``Success``."""
         instance_id = _required(params, "InstanceId")
         with self._lock:
             created = self._instances.get(instance_id)
-        instance = created.instance if created else {**SEED_INSTANCE, "InstanceId": instance_id}
+        instance = (
+            created.instance
+            if created
+            else {**SEED_INSTANCE, "InstanceId": instance_id}
+        )
         return _success_body("Success", instance, request_id)
 
 
@@ -775,7 +840,9 @@ class _HTTPServer(ThreadingHTTPServer):
     allow_reuse_address = False
     request_queue_size = 64
 
-    def __init__(self, address: tuple[str, int], handler: type[_Handler], acs: AcsServer) -> None:
+    def __init__(
+        self, address: tuple[str, int], handler: type[_Handler], acs: AcsServer
+    ) -> None:
         self.acs = acs
         super().__init__(address, handler)
 
@@ -824,7 +891,9 @@ class _Handler(BaseHTTPRequestHandler):
             method=self.command,
             path=split.path,
             raw_query=split.query,
-            headers=tuple((name.lower(), value) for name, value in self.headers.items()),
+            headers=tuple(
+                (name.lower(), value) for name, value in self.headers.items()
+            ),
             body=body,
         )
         self._write(acs.process(incoming))
@@ -840,7 +909,9 @@ class _Handler(BaseHTTPRequestHandler):
                 400, "InvalidContentLength", "Content-Length is not a number."
             ) from None
         if length > limit:
-            raise GatewayError(413, "RequestEntityTooLarge", f"The body exceeds {limit} bytes.")
+            raise GatewayError(
+                413, "RequestEntityTooLarge", f"The body exceeds {limit} bytes."
+            )
         return self.rfile.read(length) if length > 0 else b""
 
     def _read_chunks(self, limit: int) -> Iterator[bytes]:
@@ -854,7 +925,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             total += size
             if total > limit:
-                raise GatewayError(413, "RequestEntityTooLarge", f"The body exceeds {limit} bytes.")
+                raise GatewayError(
+                    413, "RequestEntityTooLarge", f"The body exceeds {limit} bytes."
+                )
             yield self.rfile.read(size)
             self.rfile.readline(8)
 
@@ -897,23 +970,33 @@ def _parse_authorization(value: str) -> tuple[str, dict[str, str]]:
 
 def _check_signed_headers(incoming: _Incoming, signed: list[str]) -> None:
     """SignedHeaders must be sorted lower-case unique names, all present, covering host and x-acs-*."""
-    if signed != sorted(set(signed)) or any(not name or name != name.lower() for name in signed):
+    if signed != sorted(set(signed)) or any(
+        not name or name != name.lower() for name in signed
+    ):
         raise GatewayError(
-            400, "IncompleteSignature", "SignedHeaders must be sorted, unique and lower-case."
+            400,
+            "IncompleteSignature",
+            "SignedHeaders must be sorted, unique and lower-case.",
         )
     for name in signed:
         if incoming.header(name) is None:
             raise GatewayError(
-                400, "SignatureDoesNotMatch", f"Signed header {name} is not in the request."
+                400,
+                "SignatureDoesNotMatch",
+                f"Signed header {name} is not in the request.",
             )
     present = {name for name, _ in incoming.headers}
-    must_sign = {name for name in present if name == "host" or name.startswith("x-acs-")}
+    must_sign = {
+        name for name in present if name == "host" or name.startswith("x-acs-")
+    }
     if incoming.body and "content-type" in present:
         must_sign.add("content-type")
     unsigned = sorted(must_sign - set(signed))
     if unsigned:
         raise GatewayError(
-            400, "SignatureDoesNotMatch", f"Header(s) {', '.join(unsigned)} must be signed."
+            400,
+            "SignatureDoesNotMatch",
+            f"Header(s) {', '.join(unsigned)} must be signed.",
         )
 
 
@@ -921,7 +1004,9 @@ def _check_token(expected: str | None, sent: str | None) -> None:
     """An STS key needs its token; a plain key must not carry one."""
     if expected is not None and not sent:
         raise GatewayError(
-            400, "MissingSecurityToken", "SecurityToken is mandatory for this access key."
+            400,
+            "MissingSecurityToken",
+            "SecurityToken is mandatory for this access key.",
         )
     if sent and not (expected is not None and hmac.compare_digest(expected, sent)):
         raise GatewayError(
@@ -936,7 +1021,9 @@ def _decode_pairs(raw: str) -> list[tuple[str, str]]:
     try:
         return parse_qsl(raw, keep_blank_values=True, encoding="utf-8", errors="strict")
     except UnicodeDecodeError:
-        raise GatewayError(400, "InvalidParameter", "The query is not valid UTF-8.") from None
+        raise GatewayError(
+            400, "InvalidParameter", "The query is not valid UTF-8."
+        ) from None
 
 
 def _unique(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
@@ -944,21 +1031,27 @@ def _unique(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     params: dict[str, str] = {}
     for name, value in pairs:
         if name in params:
-            raise GatewayError(400, "InvalidParameter", f"Parameter {name} is repeated.")
+            raise GatewayError(
+                400, "InvalidParameter", f"Parameter {name} is repeated."
+            )
         params[name] = value
     return params
 
 
 def _invalid(name: str) -> GatewayError:
     """The gateway's error for a malformed parameter value."""
-    return GatewayError(400, "InvalidParameter", f"Specified parameter {name} is not valid.")
+    return GatewayError(
+        400, "InvalidParameter", f"Specified parameter {name} is not valid."
+    )
 
 
 def _required(params: Mapping[str, str], name: str) -> str:
     """A required, non-empty parameter, or ``Missing<Name>``."""
     value = params.get(name, "")
     if not value:
-        raise GatewayError(400, f"Missing{name}", f"{name} is mandatory for this action.")
+        raise GatewayError(
+            400, f"Missing{name}", f"{name} is mandatory for this action."
+        )
     return value
 
 
@@ -976,7 +1069,11 @@ def _repeat_list(params: Mapping[str, str], name: str) -> tuple[str, ...]:
     if name in params:
         raise _invalid(name)
     prefix = f"{name}."
-    indexed = {key[len(prefix) :]: value for key, value in params.items() if key.startswith(prefix)}
+    indexed = {
+        key[len(prefix) :]: value
+        for key, value in params.items()
+        if key.startswith(prefix)
+    }
     expected = [str(position) for position in range(1, len(indexed) + 1)]
     if sorted(indexed, key=lambda key: (len(key), key)) != expected:
         raise _invalid(name)

@@ -13,20 +13,24 @@ V1_VERSION = "1.0"
 EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
-_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")
+_UNRESERVED = frozenset(
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"
+)
 
 
 def percent_encode(value: str) -> str:
     """Encode UTF-8 bytes per RFC 3986: unreserved bytes literal, every other byte as upper-case %XX."""
     return "".join(
-        chr(byte) if byte in _UNRESERVED else f"%{byte:02X}" for byte in value.encode("utf-8")
+        chr(byte) if byte in _UNRESERVED else f"%{byte:02X}"
+        for byte in value.encode("utf-8")
     )
 
 
 def canonical_query(pairs: Iterable[tuple[str, str]]) -> str:
     """Sort the decoded pairs by raw name (then value), encode both and join as ``name=value`` with ``&``."""
     return "&".join(
-        f"{percent_encode(name)}={percent_encode(value)}" for name, value in sorted(pairs)
+        f"{percent_encode(name)}={percent_encode(value)}"
+        for name, value in sorted(pairs)
     )
 
 
@@ -44,7 +48,9 @@ def v3_canonical_request(
     payload_hash: str,
 ) -> str:
     """Build the ACS3 canonical request from the signed header names and their canonical values."""
-    canonical_headers = "".join(f"{name}:{header_values[name]}\n" for name in signed_headers)
+    canonical_headers = "".join(
+        f"{name}:{header_values[name]}\n" for name in signed_headers
+    )
     return "\n".join(
         [
             method,

@@ -98,7 +98,11 @@ def official_client(
 
 
 def call_official(
-    client: Client, action: str, params: Mapping[str, object], *, asynchronous: bool = False
+    client: Client,
+    action: str,
+    params: Mapping[str, object],
+    *,
+    asynchronous: bool = False,
 ) -> dict[str, object]:
     """Call ``action`` with wire-named ``params`` (sync or through the async API); the response map."""
     request = getattr(official_models, f"{action}Request")().from_map(dict(params))
@@ -121,7 +125,9 @@ def pinned_official_sdk(
     with (
         mock.patch.object(Utils, "get_timestamp", staticmethod(lambda: timestamp)),
         mock.patch.object(Utils, "get_nonce", staticmethod(lambda: nonce)),
-        mock.patch.object(Utils, "get_user_agent", staticmethod(lambda _=None: user_agent)),
+        mock.patch.object(
+            Utils, "get_user_agent", staticmethod(lambda _=None: user_agent)
+        ),
     ):
         yield
 
