@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from . import ir
@@ -28,18 +27,9 @@ STATUS_BASES = {
 SCHEMAS = "/components/schemas"
 
 
-@dataclass(frozen=True)
-class Options:
-    """Identity of the SDK being generated (from configuration, with spec-derived defaults)."""
-
-    package: str | None = None
-    distribution: str | None = None
-    sdk_version: str = "0.1.0"
-
-
-def build_api(doc: dict[str, Any], diag: Collector, options: Options = Options()) -> ir.Api:
+def build_api(doc: dict[str, Any], diag: Collector) -> ir.Api:
     """Turn a validated OpenAPI document into the IR."""
-    return _Builder(doc, diag).api(options)
+    return _Builder(doc, diag).api()
 
 
 def _json(value: Any) -> str:
@@ -93,14 +83,13 @@ class _Builder:
             return self.class_names.get(ref.rsplit("/", 1)[1].replace("~1", "/").replace("~0", "~"))
         return None
 
-    def api(self, options: Options) -> ir.Api:
+    def api(self) -> ir.Api:
         """The root of the IR."""
         info = self.doc.get("info") or {}
-        package = options.package or info.get("x-acs-package") or snake(info.get("title", "api")) or "api"
+        package = info.get("x-acs-package") or snake(info.get("title", "api")) or "api"
         operations = self.operations()
         errors = self.error_codes(operations)
         rule, region = self.endpoint()
-        distribution = options.distribution or package.replace("_", "-")
         for rename in sorted(self.names.renames, key=lambda r: r.pointer):
             self.diag.info(rename.pointer, f"{rename.wire_name!r} is named {rename.chosen!r} (not {rename.wanted!r}) to avoid a clash")
         return ir.Api(
@@ -110,12 +99,9 @@ class _Builder:
             product=info.get("x-acs-product", info.get("title", package)),
             api_version=str(self.doc.get("x-acs-version", info.get("version", ""))),
             package=package,
-            distribution=distribution,
-            sdk_version=options.sdk_version,
             style="rpc" if self.doc.get("x-acs-api-style") == "RPC" else "rest",
             endpoint_rule=rule,
             default_region=region,
-            user_agent=f"{distribution}/{options.sdk_version}",
             operations=tuple(sorted((op for op, _ in operations), key=lambda o: o.method_name)),
             models=tuple(sorted(self.models(), key=lambda m: m.class_name)),
             error_codes=errors,
@@ -304,12 +290,14 @@ class _Builder:
         for (wire, raw), python_name in zip(props.items(), names):
             prop = self.resolve(raw)
             description = (prop.get("description") or "").strip()
+            ref, container = self.field_ref(raw)
             result.append(
                 ir.ModelField(
                     wire_name=wire,
                     python_name=python_name,
                     type_text=self.type_text(raw),
-                    ref=self.ref_class(raw),
+                    ref=ref,
+                    container=container,
                     required=wire in required,
                     nullable=_nullable(prop),
                     description=description,
@@ -317,6 +305,18 @@ class _Builder:
                 )
             )
         return tuple(result)
+
+    def field_ref(self, raw: dict[str, Any]) -> tuple[str | None, str]:
+        """The model a field holds directly, as array items, or as map values."""
+        direct = self.ref_class(raw)
+        if direct:
+            return direct, ""
+        schema = self.resolve(raw)
+        if _kind(schema) == "array" and isinstance(schema.get("items"), dict):
+            return self.ref_class(schema["items"]), "list"
+        if isinstance(schema.get("additionalProperties"), dict):
+            return self.ref_class(schema["additionalProperties"]), "dict"
+        return None, ""
 
     def type_text(self, raw: dict[str, Any]) -> str:
         """Human-readable type of a schema for the docs."""

@@ -7,7 +7,9 @@ import sys
 import time
 from pathlib import Path
 
-from .build import Options
+from dataclasses import replace
+
+from .config import ConfigError, load_config
 from .diagnostics import Level, SpecError
 from .output import compare, describe, files_on_disk, write_tree
 
@@ -20,10 +22,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for name, text in (("generate", "write generated/ from the spec"), ("check", "fail with a diff if generated/ is stale")):
         cmd = sub.add_parser(name, help=text, description=text)
-        cmd.add_argument("--spec", type=Path, default=Path("spec/outboundbot.yaml"), help="spec file (YAML or JSON)")
-        cmd.add_argument("--out", type=Path, default=Path("generated"), help="output directory")
-        cmd.add_argument("--package", help="Python package name (default: from the spec)")
-        cmd.add_argument("--sdk-version", default="0.1.0", help="version of the generated distributions")
+        cmd.add_argument("--spec", type=Path, help="spec file, YAML or JSON (default: from the configuration)")
+        cmd.add_argument("--out", type=Path, help="output directory (default: from the configuration)")
+        cmd.add_argument("--config", type=Path, help="pyproject.toml with a [tool.acs-sdkgen] table (default: ./pyproject.toml)")
+        cmd.add_argument("--flavor", action="append", default=[], help="build only this flavor (repeatable)")
+        cmd.add_argument("--option", action="append", default=[], metavar="FLAVOR.KEY=VALUE", help="override a flavor option")
         cmd.add_argument("--templates", type=Path, action="append", default=[], help="template override directory")
         cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
     return parser
@@ -36,11 +39,20 @@ def main(argv: list[str] | None = None) -> int:
         if not directory.is_dir():
             print(f"ERROR {directory}: template override directory does not exist", file=sys.stderr)
             return EXIT_INPUT
+    try:
+        config = load_config(args.config).with_cli(args.flavor, args.option)
+        config = replace(config, spec=args.spec or config.spec, out=args.out or config.out)
+    except ConfigError as exc:
+        print(f"ERROR {exc}", file=sys.stderr)
+        return EXIT_INPUT
     from .pipeline import run
 
     started = time.perf_counter()
     try:
-        result = run(args.spec, Options(package=args.package, sdk_version=args.sdk_version), args.templates)
+        result = run(config, args.templates)
+    except ConfigError as exc:
+        print(f"ERROR {exc}", file=sys.stderr)
+        return EXIT_INPUT
     except SpecError as exc:
         for item in exc.diagnostics:
             print(item.format(), file=sys.stderr)
@@ -51,19 +63,19 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quiet or item.level is Level.ERROR:
             print(item.format(), file=sys.stderr)
     if args.command == "check":
-        actual = files_on_disk(args.out)
+        actual = files_on_disk(config.out)
         drift = compare(result.files, actual)
         if drift.clean:
             if not args.quiet:
-                print(f"{args.out} is up to date ({len(result.files)} files)")
+                print(f"{config.out} is up to date ({len(result.files)} files)")
             return EXIT_OK
-        print(describe(drift, result.files, actual, args.out.as_posix()))
-        print(f"\n{args.out} is stale: run `python -m generator generate` and commit the result", file=sys.stderr)
+        print(describe(drift, result.files, actual, config.out.as_posix()))
+        print(f"\n{config.out} is stale: run `python -m generator generate` and commit the result", file=sys.stderr)
         return EXIT_DRIFT
-    changed = write_tree(args.out, result.files)
+    changed = write_tree(config.out, result.files)
     if not args.quiet:
         elapsed = time.perf_counter() - started
-        print(f"wrote {len(changed)} of {len(result.files)} files to {args.out} in {elapsed:.2f}s")
+        print(f"wrote {len(changed)} of {len(result.files)} files to {config.out} in {elapsed:.2f}s")
         for path in changed:
             print(f"  {path}")
     return EXIT_OK

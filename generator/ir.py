@@ -81,7 +81,8 @@ class ModelField:
     wire_name: str
     python_name: str
     type_text: str  # human-readable type for docs, e.g. "integer (int64)", "Instance"
-    ref: str | None  # class name when the field's type is another model
+    ref: str | None  # class name when the field's type (or its items/values) is another model
+    container: str  # "" | "list" | "dict": how `ref` is held
     required: bool
     nullable: bool
     description: str
@@ -123,13 +124,10 @@ class Api:
     description: str
     product: str
     api_version: str
-    package: str
-    distribution: str
-    sdk_version: str
+    package: str  # base package name; each flavor derives its own from it
     style: str  # "rpc" | "rest"
     endpoint_rule: str  # with `{region_id}`; empty when the spec has no server
     default_region: str
-    user_agent: str
     operations: tuple[Operation, ...]
     models: tuple[Model, ...]
     error_codes: tuple[ErrorCode, ...]

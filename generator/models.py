@@ -17,8 +17,6 @@ MODEL_OPTIONS: dict[str, Any] = {
     "disable_timestamp": True,
     "use_schema_description": True,
     "use_field_description": True,
-    "allow_population_by_field_name": True,
-    "extra_fields": "allow",
     "use_annotated": True,
     "use_standard_collections": True,
     "use_union_operator": True,
@@ -28,10 +26,18 @@ MODEL_OPTIONS: dict[str, Any] = {
 }
 
 
-def render_models(doc: dict[str, Any], api: ir.Api, diag: Collector, header: str) -> str:
-    """Python source of the models module for every component schema."""
+OUTPUT_TYPES = {
+    "pydantic": ("pydantic_v2.BaseModel", {"extra_fields": "allow", "allow_population_by_field_name": True}),
+    "dataclasses": ("dataclasses.dataclass", {}),
+    "typeddict": ("typing.TypedDict", {"snake_case_field": False, "target_python_version": "3.11"}),
+}
+
+
+def render_models(doc: dict[str, Any], api: ir.Api, diag: Collector, header: str, kind: str) -> str:
+    """Python source of the models module (pydantic, dataclasses or TypedDict) for every component schema."""
     from datamodel_code_generator import DataModelType, InputFileType, generate
 
+    output_type, extra = OUTPUT_TYPES[kind]
     if not api.models:
         return f'"""{header}"""\n'
     renamed = _components_only(doc, {m.schema_name: m.class_name for m in api.models})
@@ -39,15 +45,15 @@ def render_models(doc: dict[str, Any], api: ir.Api, diag: Collector, header: str
         source = generate(
             json.dumps(renamed, ensure_ascii=False, sort_keys=True),
             input_file_type=InputFileType.OpenAPI,
-            output_model_type=DataModelType.PydanticV2BaseModel,
+            output_model_type=DataModelType(output_type),
             custom_file_header=f'"""{header}"""',
-            **MODEL_OPTIONS,
+            **{**MODEL_OPTIONS, **extra},
         )
     except Exception as exc:  # the library's own errors are spec problems from the user's view
         diag.error("/components/schemas", f"datamodel-code-generator failed: {type(exc).__name__}: {exc}")
         raise SpecError(diag.items) from None
     assert isinstance(source, str)
-    _check_names(source, api, diag)
+    _check_names(source, api, diag, wire_keys=kind == "typeddict")
     return source
 
 
@@ -77,8 +83,8 @@ def _rewrite_refs(node: Any, names: dict[str, str]) -> None:
             _rewrite_refs(item, names)
 
 
-def _check_names(source: str, api: ir.Api, diag: Collector) -> None:
-    """Every model class and object field we named must exist under that name in the output."""
+def _check_names(source: str, api: ir.Api, diag: Collector, wire_keys: bool) -> None:
+    """Every model class and object field we named must exist under that name (or wire key) in the output."""
     classes = {
         node.name: {
             stmt.target.id
@@ -88,14 +94,23 @@ def _check_names(source: str, api: ir.Api, diag: Collector) -> None:
         for node in ast.parse(source).body
         if isinstance(node, ast.ClassDef)
     }
+    tree = ast.parse(source)
+    aliases = {
+        node.target.id for node in tree.body if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+    } | {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
     for model in api.models:
+        if model.class_name in aliases and not model.fields:
+            continue  # an enum or scalar emitted as a type alias (TypedDict output)
         if model.class_name not in classes:
             diag.error(f"/components/schemas/{model.schema_name}", f"datamodel-code-generator did not emit class {model.class_name}")
             continue
         for field in model.fields:
-            if field.python_name not in classes[model.class_name]:
+            if wire_keys and not field.wire_name.isidentifier():
+                continue  # TypedDict's functional form: keys are strings, not annotations
+            expected = field.wire_name if wire_keys else field.python_name
+            if expected not in classes[model.class_name]:
                 diag.error(
                     f"/components/schemas/{model.schema_name}/properties/{field.wire_name}",
-                    f"datamodel-code-generator named field {field.wire_name!r} differently from {field.python_name!r}",
+                    f"datamodel-code-generator named field {field.wire_name!r} differently from {expected!r}",
                 )
     diag.raise_if_errors()

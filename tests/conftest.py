@@ -23,5 +23,7 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     """Whether this run updates golden trees; never under CI."""
     wanted = bool(request.config.getoption("--update-golden"))
     if wanted and os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        raise pytest.UsageError("--update-golden is refused under CI=true: review and commit golden changes locally")
+        raise pytest.UsageError(
+            "--update-golden is refused under CI=true: review and commit golden changes locally"
+        )
     return wanted

@@ -48,7 +48,9 @@ class _Connection:
 
     __slots__ = ("reader", "writer")
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         """Wrap the pair returned by ``asyncio.open_connection``."""
         self.reader = reader
         self.writer = writer
@@ -114,9 +116,8 @@ class AsyncTransport:
         self._scheme = scheme
         self._host = host
         self._port = port if port else (443 if scheme == "https" else 80)
-        self._host_header = host if port is None else f"{host}:{port}"
-        if ":" in host:
-            self._host_header = f"[{host}]" + ("" if port is None else f":{port}")
+        bracketed = f"[{host}]" if ":" in host else host
+        self._host_header = bracketed if port is None else f"{bracketed}:{port}"
         self._timeout = timeout
         self._user_agent = user_agent
         self._max_connections = max_connections
@@ -158,7 +159,12 @@ class AsyncTransport:
         if timeout is None:
             timeout = self._timeout
         head = build_request_head(
-            method, path_and_query, self._host_header, headers, len(body), self._user_agent
+            method,
+            path_and_query,
+            self._host_header,
+            headers,
+            len(body),
+            self._user_agent,
         )
         slots = self._bind()
         async with slots:

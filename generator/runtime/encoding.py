@@ -11,9 +11,7 @@ if TYPE_CHECKING:
     from typing import Final
 
 _UNRESERVED = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"
-_BYTE_TEXT = tuple(
-    chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in range(256)
-)
+_BYTE_TEXT = tuple(chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in range(256))
 _KINDS = frozenset(("string", "integer", "number", "boolean", "array", "object"))
 _TYPE_NAMES = {
     "string": "a str",
@@ -93,7 +91,9 @@ class Param(FrozenRecord):
     ) -> None:
         """``kind`` and ``items`` are JSON Schema type names; ``repeat_list`` flattens."""
         if kind not in _KINDS or (items is not None and items not in _KINDS):
-            raise ValueError(f"unknown parameter kind for {python_name}: {kind}/{items}")
+            raise ValueError(
+                f"unknown parameter kind for {python_name}: {kind}/{items}"
+            )
         self._init(
             wire_name=wire_name,
             python_name=python_name,
@@ -183,9 +183,7 @@ def _to_json(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-def _flatten(
-    name: str, prefix: str, value: object, out: list[tuple[str, str]]
-) -> None:
+def _flatten(name: str, prefix: str, value: object, out: list[tuple[str, str]]) -> None:
     """Alibaba's flat style: ``P.1=a``, ``P.2.Key=b``; None members are skipped."""
     if isinstance(value, (list, tuple)):
         for index, item in enumerate(value, 1):
@@ -259,7 +257,9 @@ def encode_extra_query(extra: Mapping[str, object]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     for key, value in extra.items():
         if not isinstance(key, str) or not key:
-            raise ParameterError(f"extra_query keys must be non-empty str, got {_short(key)}")
+            raise ParameterError(
+                f"extra_query keys must be non-empty str, got {_short(key)}"
+            )
         if value is None or value is NOT_GIVEN:
             continue
         if isinstance(value, (list, tuple, dict)):

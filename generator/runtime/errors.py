@@ -25,7 +25,9 @@ _REASONS = {
 _EXCERPT_CHARS = 200
 
 
-def _restore(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> BaseException:
+def _restore(
+    cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]
+) -> BaseException:
     """Rebuild an exception pickled by ``SDKError.__reduce__``."""
     error = cls.__new__(cls)
     error.args = args
@@ -163,7 +165,11 @@ class APIStatusError(APIError):
 
     def __str__(self) -> str:
         """Format as ``"400 Code: Message (request id ...)"``."""
-        text = f"{self.status_code} {self.code}: {self.message}" if self.code else f"{self.status_code} {self.message}"
+        text = (
+            f"{self.status_code} {self.code}: {self.message}"
+            if self.code
+            else f"{self.status_code} {self.message}"
+        )
         if self.request_id:
             text += f" (request id {self.request_id})"
         return text
@@ -329,7 +335,9 @@ def _response_error(
     )
 
 
-def _status_class(status: int, code: str | None, headers: Headers) -> type[APIStatusError]:
+def _status_class(
+    status: int, code: str | None, headers: Headers
+) -> type[APIStatusError]:
     """The generic class for an error answer without a generated per-code class."""
     if (
         status == 429
@@ -372,7 +380,8 @@ def error_from_response(
         data=data,
         code=code,
         message=message,
-        request_id=_field(data, "RequestId", "requestId") or hdrs.get("x-acs-request-id"),
+        request_id=_field(data, "RequestId", "requestId")
+        or hdrs.get("x-acs-request-id"),
         recommend=_field(data, "Recommend", "recommend"),
         host_id=_field(data, "HostId", "hostId"),
     )

@@ -10,8 +10,7 @@ if TYPE_CHECKING:
 
 MAX_HEAD_BYTES = 64 * 1024
 _TOKEN_CHARS = frozenset(
-    "!#$%&'*+-.^_`|~0123456789"
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    "!#$%&'*+-.^_`|~0123456789" "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 )
 _HEX_DIGITS = b"0123456789abcdefABCDEF"
 

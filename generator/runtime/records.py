@@ -6,7 +6,7 @@ from __future__ import annotations
 class Record:
     """Base of slotted value classes: equality, hashing and repr derived from ``__slots__``."""
 
-    __slots__ = ()
+    __slots__: tuple[str, ...] = ()
 
     def _values(self) -> tuple[object, ...]:
         """Return the field values in declaration order."""
@@ -21,9 +21,7 @@ class Record:
 
     def __repr__(self) -> str:
         """Show ``ClassName(field=value, ...)`` like a dataclass."""
-        fields = ", ".join(
-            f"{name}={getattr(self, name)!r}" for name in self.__slots__
-        )
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
         return f"{type(self).__name__}({fields})"
 
 

@@ -186,7 +186,7 @@ class SyncTransport:
             conn.sock.settimeout(timeout)
         sent = received = False
         try:
-            conn.request(method, target, body, dict(headers))
+            conn.request(method, target, body, headers)
             sent = True
             answer = conn.getresponse()
             received = True

@@ -15,10 +15,16 @@ SPEC = ROOT / "spec" / "outboundbot.yaml"
 
 def _snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
     """Content and mtime of every file under root."""
-    return {p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in root.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in root.rglob("*")
+        if p.is_file()
+    }
 
 
-def test_generate_then_check_is_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_generate_then_check_is_clean(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A fresh generate passes check; a second generate rewrites nothing."""
     out = tmp_path / "out"
     assert main(["generate", "--spec", str(SPEC), "--out", str(out)]) == 0
@@ -30,12 +36,18 @@ def test_generate_then_check_is_clean(tmp_path: Path, capsys: pytest.CaptureFixt
     assert _snapshot(out) == before
 
 
-def test_check_reports_drift_with_a_diff(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_reports_drift_with_a_diff(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Changed, missing and extra files are named; the change is shown as a unified diff."""
     out = tmp_path / "out"
     main(["generate", "--spec", str(SPEC), "--out", str(out), "-q"])
     client = out / "pydantic" / "outboundbot" / "_client.py"
-    client.write_text(client.read_text().replace("def describe_instance(", "def describe_instance_renamed("))
+    client.write_text(
+        client.read_text().replace(
+            "def describe_instance(", "def describe_instance_renamed("
+        )
+    )
     (out / "docs" / "models.md").unlink()
     (out / "docs" / "stray.md").write_text("left over\n")
     capsys.readouterr()
@@ -64,21 +76,30 @@ def test_generate_removes_files_no_longer_produced(tmp_path: Path) -> None:
 def test_missing_spec_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A missing spec exits 2 with a one-line reason and writes nothing."""
     out = tmp_path / "out"
-    assert main(["generate", "--spec", str(tmp_path / "nope.yaml"), "--out", str(out)]) == 2
+    assert (
+        main(["generate", "--spec", str(tmp_path / "nope.yaml"), "--out", str(out)])
+        == 2
+    )
     err = capsys.readouterr().err
     assert "ERROR nope.yaml: spec file not found" in err
     assert "Traceback" not in err
     assert not out.exists()
 
 
-def test_invalid_spec_leaves_output_untouched(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_invalid_spec_leaves_output_untouched(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A spec that does not validate exits 2 with located errors; the old tree keeps its bytes and mtimes."""
     out = tmp_path / "out"
     main(["generate", "--spec", str(SPEC), "--out", str(out), "-q"])
     before = _snapshot(out)
     bad = tmp_path / "bad.yaml"
     text = SPEC.read_text(encoding="utf-8")
-    text = text.replace("$ref: \"#/components/schemas/Instance\"", "$ref: \"#/components/schemas/Nowhere\"", 1)
+    text = text.replace(
+        '$ref: "#/components/schemas/Instance"',
+        '$ref: "#/components/schemas/Nowhere"',
+        1,
+    )
     text = text.replace("operationId: DescribeInstance", "operationId: CreateInstance")
     bad.write_text(text, encoding="utf-8")
     capsys.readouterr()
@@ -90,17 +111,26 @@ def test_invalid_spec_leaves_output_untouched(tmp_path: Path, capsys: pytest.Cap
     assert _snapshot(out) == before
 
 
-def test_duplicate_operation_id_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_duplicate_operation_id_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Duplicate operationIds are an error with both locations."""
     bad = tmp_path / "dup.yaml"
-    bad.write_text(SPEC.read_text(encoding="utf-8").replace("operationId: DescribeInstance", "operationId: CreateInstance"), encoding="utf-8")
+    bad.write_text(
+        SPEC.read_text(encoding="utf-8").replace(
+            "operationId: DescribeInstance", "operationId: CreateInstance"
+        ),
+        encoding="utf-8",
+    )
     assert main(["generate", "--spec", str(bad), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "duplicate operationId 'CreateInstance'" in err
     assert "dup.yaml:" in err
 
 
-def test_unparsable_yaml_names_the_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unparsable_yaml_names_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A YAML syntax error reports the file and line."""
     bad = tmp_path / "broken.yaml"
     bad.write_text("openapi: 3.0.3\ninfo:\n  title: [unclosed\n", encoding="utf-8")
@@ -109,15 +139,44 @@ def test_unparsable_yaml_names_the_line(tmp_path: Path, capsys: pytest.CaptureFi
     assert err.startswith("ERROR broken.yaml:") and "not valid YAML/JSON" in err
 
 
-def test_bad_template_override_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_template_override_dir(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A template override directory that does not exist is refused up front."""
-    assert main(["generate", "--spec", str(SPEC), "--out", str(tmp_path / "o"), "--templates", str(tmp_path / "nope")]) == 2
+    assert (
+        main(
+            [
+                "generate",
+                "--spec",
+                str(SPEC),
+                "--out",
+                str(tmp_path / "o"),
+                "--templates",
+                str(tmp_path / "nope"),
+            ]
+        )
+        == 2
+    )
     assert "template override directory does not exist" in capsys.readouterr().err
 
 
 def test_package_override(tmp_path: Path) -> None:
     """--package renames the generated package directory."""
     out = tmp_path / "out"
-    assert main(["generate", "--spec", str(SPEC), "--out", str(out), "--package", "obot", "-q"]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "--spec",
+                str(SPEC),
+                "--out",
+                str(out),
+                "--package",
+                "obot",
+                "-q",
+            ]
+        )
+        == 0
+    )
     assert (out / "pydantic" / "obot" / "_client.py").is_file()
     shutil.rmtree(out)

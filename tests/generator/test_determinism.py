@@ -17,7 +17,11 @@ def _generate(out: Path, seed: str) -> dict[str, bytes]:
     env = {**os.environ, "PYTHONHASHSEED": seed}
     subprocess.run(
         [sys.executable, "-m", "generator", "generate", "--out", str(out), "-q"],
-        cwd=ROOT, env=env, check=True, capture_output=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     return files_on_disk(out)
 

@@ -32,13 +32,21 @@ def test_line_map_and_hash(tmp_path: Path) -> None:
 def test_duplicate_keys(tmp_path: Path) -> None:
     """Both occurrences' lines are named."""
     errors = _errors(tmp_path, b"openapi: 3.0.3\ninfo:\n  title: a\n  title: b\n")
-    assert errors == ["ERROR spec.yaml:4#/info/title: duplicate key 'title' (first defined on line 3)"]
+    assert errors == [
+        "ERROR spec.yaml:4#/info/title: duplicate key 'title' (first defined on line 3)"
+    ]
 
 
 def test_python_tags_are_refused_not_executed(tmp_path: Path) -> None:
     """A tag that would construct an object is reported; nothing runs."""
-    errors = _errors(tmp_path, b"openapi: !!python/object/apply:os.system ['echo pwned']\n")
-    assert len(errors) == 1 and "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed" in errors[0]
+    errors = _errors(
+        tmp_path, b"openapi: !!python/object/apply:os.system ['echo pwned']\n"
+    )
+    assert (
+        len(errors) == 1
+        and "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed"
+        in errors[0]
+    )
 
 
 def test_alias_bomb_is_bounded(tmp_path: Path) -> None:

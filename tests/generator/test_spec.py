@@ -39,29 +39,50 @@ def test_rpc_extensions(spec: dict[str, Any]) -> None:
     assert spec["x-acs-version"] == "2019-12-26"
     assert _op(spec, "CreateInstance")["x-acs-action"] == "CreateInstance"
     assert _op(spec, "DescribeInstance")["x-acs-action"] == "DescribeInstance"
-    assert spec["x-acs-endpoint-rule"]["public"] == "outboundbot.{regionId}.aliyuncs.com"
+    assert (
+        spec["x-acs-endpoint-rule"]["public"] == "outboundbot.{regionId}.aliyuncs.com"
+    )
     assert spec["servers"][0]["variables"]["regionId"]["default"] == "cn-shanghai"
-    assert spec["components"]["securitySchemes"]["AccessKey"]["x-acs-signature-versions"] == ["v3", "v1"]
+    assert spec["components"]["securitySchemes"]["AccessKey"][
+        "x-acs-signature-versions"
+    ] == ["v3", "v1"]
 
 
 def test_create_instance_parameters(spec: dict[str, Any]) -> None:
     """Types and required flags of CreateInstance; Action is not a parameter."""
     params = _params(spec, "CreateInstance")
     assert set(params) == {
-        "InstanceName", "MaxConcurrentConversation", "InstanceDescription",
-        "NluServiceType", "ResourceGroupId", "CallingNumber",
+        "InstanceName",
+        "MaxConcurrentConversation",
+        "InstanceDescription",
+        "NluServiceType",
+        "ResourceGroupId",
+        "CallingNumber",
     }
-    assert {n for n, p in params.items() if p.get("required")} == {"InstanceName", "MaxConcurrentConversation"}
-    assert params["MaxConcurrentConversation"]["schema"] == {"type": "integer", "format": "int32"}
+    assert {n for n, p in params.items() if p.get("required")} == {
+        "InstanceName",
+        "MaxConcurrentConversation",
+    }
+    assert params["MaxConcurrentConversation"]["schema"] == {
+        "type": "integer",
+        "format": "int32",
+    }
     calling = params["CallingNumber"]
     assert calling["x-acs-style"] == "repeatList"
     assert calling["schema"] == {"type": "array", "items": {"type": "string"}}
-    assert all("\n\n" in p["description"] for p in params.values()), "every description is bilingual"
+    assert all(
+        "\n\n" in p["description"] for p in params.values()
+    ), "every description is bilingual"
 
 
 def test_nlu_service_type_has_all_four_values(spec: dict[str, Any]) -> None:
     """The seed lists two values; the SDK knows four."""
-    assert spec["components"]["schemas"]["NluServiceType"]["enum"] == ["DialogStudio", "Authorized", "Provided", "Managed"]
+    assert spec["components"]["schemas"]["NluServiceType"]["enum"] == [
+        "DialogStudio",
+        "Authorized",
+        "Provided",
+        "Managed",
+    ]
 
 
 def test_instance_times_are_int64(spec: dict[str, Any]) -> None:
@@ -80,7 +101,10 @@ def test_documented_errors(spec: dict[str, Any]) -> None:
         ref = _op(spec, action)["responses"][status]["$ref"].rsplit("/", 1)[1]
         return {e["code"] for e in responses[ref]["x-acs-error-codes"]}
 
-    assert codes("CreateInstance", "400") == {"InvalidInstanceName.Duplicated", "LimitExceeded.ConcurrentConversation"}
+    assert codes("CreateInstance", "400") == {
+        "InvalidInstanceName.Duplicated",
+        "LimitExceeded.ConcurrentConversation",
+    }
     assert codes("CreateInstance", "500") == {"InternalError"}
     assert codes("DescribeInstance", "500") == {"InternalError"}
     assert "400" not in _op(spec, "DescribeInstance")["responses"]
@@ -88,8 +112,12 @@ def test_documented_errors(spec: dict[str, Any]) -> None:
 
 def test_seed_examples_are_kept(spec: dict[str, Any]) -> None:
     """The success examples are the seed bodies."""
-    create = _op(spec, "CreateInstance")["responses"]["200"]["content"]["application/json"]["example"]
-    describe = _op(spec, "DescribeInstance")["responses"]["200"]["content"]["application/json"]["example"]
+    create = _op(spec, "CreateInstance")["responses"]["200"]["content"][
+        "application/json"
+    ]["example"]
+    describe = _op(spec, "DescribeInstance")["responses"]["200"]["content"][
+        "application/json"
+    ]["example"]
     assert create["Message"] == "無" and describe["Message"] == "Success"
     assert create["Instance"]["CreationTime"] == 1578469042851
     assert describe["Instance"]["InstanceId"] == "90515b5-6115-4ccf-83e2-52d5bfaf2ddf"

@@ -44,7 +44,9 @@ V3_EXAMPLE_HEADERS = {
     "x-acs-version": "2014-05-26",
 }
 V3_EXAMPLE_HASH = "7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259"
-V3_EXAMPLE_SIGNATURE = "06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0"
+V3_EXAMPLE_SIGNATURE = (
+    "06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0"
+)
 V1_EXAMPLE_1 = {
     "AccessKeyId": "testid",
     "Action": "DescribeRegions",
@@ -94,7 +96,10 @@ def _now() -> str:
 
 
 def v3_canonical_request(
-    method: str, query: tuple[tuple[str, str], ...], headers: dict[str, str], payload: str
+    method: str,
+    query: tuple[tuple[str, str], ...],
+    headers: dict[str, str],
+    payload: str,
 ) -> str:
     """The ACS3 canonical request signing every header in ``headers``."""
     names = sorted(headers)
@@ -114,7 +119,9 @@ def v3_authorization(
     key_id: str, secret: str, method: str, query: tuple, headers: dict[str, str]
 ) -> str:
     """The Authorization header for ``headers`` (all of them signed)."""
-    canonical = v3_canonical_request(method, query, headers, headers["x-acs-content-sha256"])
+    canonical = v3_canonical_request(
+        method, query, headers, headers["x-acs-content-sha256"]
+    )
     digest = hashlib.sha256(canonical.encode()).hexdigest()
     signature = hmac.new(
         secret.encode(), f"ACS3-HMAC-SHA256\n{digest}".encode(), hashlib.sha256
@@ -126,7 +133,9 @@ def v1_signature(method: str, params: dict[str, str], secret: str) -> str:
     """The V1 ``Signature`` of ``params``."""
     canonical = "&".join(f"{_enc(k)}={_enc(v)}" for k, v in sorted(params.items()))
     string_to_sign = f"{method}&%2F&{_enc(canonical)}"
-    digest = hmac.new(f"{secret}&".encode(), string_to_sign.encode(), hashlib.sha1).digest()
+    digest = hmac.new(
+        f"{secret}&".encode(), string_to_sign.encode(), hashlib.sha1
+    ).digest()
     return base64.b64encode(digest).decode()
 
 
@@ -167,7 +176,9 @@ def v3_request(
         **(extra or {}),
     }
     authorization = v3_authorization(key_id, secret, method, params, headers)
-    return Signed(method, tuple(params), {**headers, "authorization": authorization}, body)
+    return Signed(
+        method, tuple(params), {**headers, "authorization": authorization}, body
+    )
 
 
 def v1_request(
@@ -227,13 +238,19 @@ def send(
 ) -> Answer:
     """Send ``request`` (query encoded with ``encode``) and read the answer."""
     own = connection is None
-    connection = connection or http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    connection = connection or http.client.HTTPConnection(
+        "127.0.0.1", server.port, timeout=5
+    )
     try:
         target = "/?" + "&".join(f"{encode(k)}={encode(v)}" for k, v in request.query)
-        connection.request(request.method, target, body=request.body, headers=request.headers)
+        connection.request(
+            request.method, target, body=request.body, headers=request.headers
+        )
         response = connection.getresponse()
         return Answer(
-            response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+            response.status,
+            {k.lower(): v for k, v in response.getheaders()},
+            response.read(),
         )
     finally:
         if own:
@@ -251,7 +268,10 @@ def with_headers(request: Signed, **changes: str | None) -> Signed:
     headers = dict(request.headers)
     for name, value in changes.items():
         name = name.replace("_", "-")
-        headers.pop(name, None) if value is None else headers.__setitem__(name, value)
+        if value is None:
+            headers.pop(name, None)
+        else:
+            headers[name] = value
     return Signed(request.method, request.query, headers, request.body)
 
 
@@ -266,10 +286,16 @@ def server() -> AcsServer:
 
 
 def test_test_helper_reproduces_published_v3_example():
-    canonical = v3_canonical_request("POST", V3_EXAMPLE_QUERY, V3_EXAMPLE_HEADERS, EMPTY_SHA256)
+    canonical = v3_canonical_request(
+        "POST", V3_EXAMPLE_QUERY, V3_EXAMPLE_HEADERS, EMPTY_SHA256
+    )
     assert hashlib.sha256(canonical.encode()).hexdigest() == V3_EXAMPLE_HASH
     authorization = v3_authorization(
-        "YourAccessKeyId", "YourAccessKeySecret", "POST", V3_EXAMPLE_QUERY, V3_EXAMPLE_HEADERS
+        "YourAccessKeyId",
+        "YourAccessKeySecret",
+        "POST",
+        V3_EXAMPLE_QUERY,
+        V3_EXAMPLE_HEADERS,
     )
     assert authorization.endswith(f"Signature={V3_EXAMPLE_SIGNATURE}")
 
@@ -282,11 +308,14 @@ def test_test_helper_reproduces_published_v1_examples(method, params, expected):
 def test_server_primitives_reproduce_published_v3_example():
     names = sorted(V3_EXAMPLE_HEADERS)
     canonical = acs_signature.v3_canonical_request(
-        "POST", V3_EXAMPLE_QUERY, V3_EXAMPLE_HEADERS, names, EMPTY_SHA256
+        "POST", "/", V3_EXAMPLE_QUERY, V3_EXAMPLE_HEADERS, names, EMPTY_SHA256
     )
     string_to_sign = acs_signature.v3_string_to_sign(canonical)
     assert string_to_sign == f"ACS3-HMAC-SHA256\n{V3_EXAMPLE_HASH}"
-    assert acs_signature.v3_signature("YourAccessKeySecret", string_to_sign) == V3_EXAMPLE_SIGNATURE
+    assert (
+        acs_signature.v3_signature("YourAccessKeySecret", string_to_sign)
+        == V3_EXAMPLE_SIGNATURE
+    )
 
 
 @pytest.mark.parametrize(("method", "params", "expected"), V1_EXAMPLES)
@@ -333,7 +362,8 @@ def test_accepts_published_v1_requests_verbatim(method, params, expected):
 @pytest.mark.parametrize("method", ["POST", "GET"])
 @pytest.mark.parametrize("build", [v1_request, v3_request], ids=["v1", "v3"])
 @pytest.mark.parametrize(
-    ("key_id", "secret", "token"), [("testid", "testsecret", None), ("stsid", "stssecret", "ststoken")]
+    ("key_id", "secret", "token"),
+    [("testid", "testsecret", None), ("stsid", "stssecret", "ststoken")],
 )
 def test_accepts_signed_describe(server, build, method, key_id, secret, token):
     args = (server,) if build is v3_request else ()
@@ -343,7 +373,11 @@ def test_accepts_signed_describe(server, build, method, key_id, secret, token):
     assert answer.json["Message"] == "Success"
     assert answer.json["Instance"]["InstanceId"] == DESCRIBE_PARAMS[0][1]
     record = server.last_request
-    assert (record.verified, record.access_key_id, record.method) == (True, key_id, method)
+    assert (record.verified, record.access_key_id, record.method) == (
+        True,
+        key_id,
+        method,
+    )
 
 
 @pytest.mark.parametrize("encode", [_enc, quote_plus], ids=["percent20", "plus"])
@@ -378,8 +412,16 @@ def _tampered_signature(request: Signed) -> Signed:
 
 
 V3_REJECTIONS = {
-    "tampered-signature": (lambda s: _tampered_signature(v3_request(s)), 400, "SignatureDoesNotMatch"),
-    "wrong-secret": (lambda s: v3_request(s, secret="wrongsecret"), 400, "SignatureDoesNotMatch"),
+    "tampered-signature": (
+        lambda s: _tampered_signature(v3_request(s)),
+        400,
+        "SignatureDoesNotMatch",
+    ),
+    "wrong-secret": (
+        lambda s: v3_request(s, secret="wrongsecret"),
+        400,
+        "SignatureDoesNotMatch",
+    ),
     "changed-query-value": (
         lambda s: replace_param(v3_request(s), "InstanceId", "other"),
         400,
@@ -401,7 +443,9 @@ V3_REJECTIONS = {
         "SignatureDoesNotMatch",
     ),
     "missing-signed-header": (
-        lambda s: with_headers(v3_request(s, extra={"x-acs-extra": "1"}), x_acs_extra=None),
+        lambda s: with_headers(
+            v3_request(s, extra={"x-acs-extra": "1"}), x_acs_extra=None
+        ),
         400,
         "SignatureDoesNotMatch",
     ),
@@ -415,7 +459,11 @@ V3_REJECTIONS = {
         400,
         "SignatureDoesNotMatch",
     ),
-    "unknown-key": (lambda s: v3_request(s, key_id="nobody"), 404, "InvalidAccessKeyId.NotFound"),
+    "unknown-key": (
+        lambda s: v3_request(s, key_id="nobody"),
+        404,
+        "InvalidAccessKeyId.NotFound",
+    ),
     "sts-token-missing": (
         lambda s: v3_request(s, key_id="stsid", secret="stssecret"),
         400,
@@ -432,7 +480,9 @@ V3_REJECTIONS = {
         "InvalidSecurityToken.MismatchWithAccessKey",
     ),
     "expired-date": (
-        lambda s: v3_request(s, date=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(0))),
+        lambda s: v3_request(
+            s, date=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(0))
+        ),
         400,
         "InvalidTimeStamp.Expired",
     ),
@@ -447,7 +497,9 @@ V3_REJECTIONS = {
         "IncompleteSignature",
     ),
     "other-algorithm": (
-        lambda s: with_headers(v3_request(s), authorization="ACS3-HMAC-SM3 Credential=testid"),
+        lambda s: with_headers(
+            v3_request(s), authorization="ACS3-HMAC-SM3 Credential=testid"
+        ),
         400,
         "IncompleteSignature",
     ),
@@ -459,7 +511,9 @@ V3_REJECTIONS = {
 }
 
 
-@pytest.mark.parametrize(("build", "status", "code"), V3_REJECTIONS.values(), ids=V3_REJECTIONS)
+@pytest.mark.parametrize(
+    ("build", "status", "code"), V3_REJECTIONS.values(), ids=V3_REJECTIONS
+)
 def test_rejects_bad_v3_requests(server, build, status, code):
     answer = send(server, build(server))
     assert (answer.status, answer.code) == (status, code), answer.raw
@@ -472,8 +526,12 @@ def test_rejects_bad_v3_requests(server, build, status, code):
 
 def test_rejects_host_left_out_of_signed_headers(server):
     request = v3_request(server)
-    headers = {k: v for k, v in request.headers.items() if k not in ("host", "authorization")}
-    authorization = v3_authorization("testid", "testsecret", "POST", DESCRIBE_PARAMS, headers)
+    headers = {
+        k: v for k, v in request.headers.items() if k not in ("host", "authorization")
+    }
+    authorization = v3_authorization(
+        "testid", "testsecret", "POST", DESCRIBE_PARAMS, headers
+    )
     answer = send(server, with_headers(request, authorization=authorization))
     assert (answer.status, answer.code) == (400, "SignatureDoesNotMatch")
     assert "host" in answer.json["Message"]
@@ -485,7 +543,11 @@ V1_REJECTIONS = {
         400,
         "SignatureDoesNotMatch",
     ),
-    "wrong-secret": (lambda: v1_request(secret="wrongsecret"), 400, "SignatureDoesNotMatch"),
+    "wrong-secret": (
+        lambda: v1_request(secret="wrongsecret"),
+        400,
+        "SignatureDoesNotMatch",
+    ),
     "changed-query-value": (
         lambda: replace_param(v1_request(), "InstanceId", "other"),
         400,
@@ -496,7 +558,11 @@ V1_REJECTIONS = {
         400,
         "SignatureDoesNotMatch",
     ),
-    "unknown-key": (lambda: v1_request(key_id="nobody"), 404, "InvalidAccessKeyId.NotFound"),
+    "unknown-key": (
+        lambda: v1_request(key_id="nobody"),
+        404,
+        "InvalidAccessKeyId.NotFound",
+    ),
     "sts-token-missing": (
         lambda: v1_request(key_id="stsid", secret="stssecret"),
         400,
@@ -522,7 +588,9 @@ V1_REJECTIONS = {
 }
 
 
-@pytest.mark.parametrize(("build", "status", "code"), V1_REJECTIONS.values(), ids=V1_REJECTIONS)
+@pytest.mark.parametrize(
+    ("build", "status", "code"), V1_REJECTIONS.values(), ids=V1_REJECTIONS
+)
 def test_rejects_bad_v1_requests(server, build, status, code):
     answer = send(server, build())
     assert (answer.status, answer.code) == (status, code), answer.raw
@@ -577,17 +645,29 @@ API_REJECTIONS = {
     ),
     "unknown-nlu-service-type": (
         "CreateInstance",
-        (("InstanceName", "x"), ("MaxConcurrentConversation", "4"), ("NluServiceType", "Foo")),
+        (
+            ("InstanceName", "x"),
+            ("MaxConcurrentConversation", "4"),
+            ("NluServiceType", "Foo"),
+        ),
         "InvalidParameter",
     ),
     "bare-repeat-list": (
         "CreateInstance",
-        (("InstanceName", "x"), ("MaxConcurrentConversation", "4"), ("CallingNumber", "1")),
+        (
+            ("InstanceName", "x"),
+            ("MaxConcurrentConversation", "4"),
+            ("CallingNumber", "1"),
+        ),
         "InvalidParameter",
     ),
     "repeat-list-gap": (
         "CreateInstance",
-        (("InstanceName", "x"), ("MaxConcurrentConversation", "4"), ("CallingNumber.2", "1")),
+        (
+            ("InstanceName", "x"),
+            ("MaxConcurrentConversation", "4"),
+            ("CallingNumber.2", "1"),
+        ),
         "InvalidParameter",
     ),
     "repeated-param": (
@@ -600,7 +680,9 @@ API_REJECTIONS = {
 }
 
 
-@pytest.mark.parametrize(("action", "params", "code"), API_REJECTIONS.values(), ids=API_REJECTIONS)
+@pytest.mark.parametrize(
+    ("action", "params", "code"), API_REJECTIONS.values(), ids=API_REJECTIONS
+)
 def test_rejects_invalid_api_calls_after_verifying(server, action, params, code):
     answer = send(server, v3_request(server, action, params))
     assert (answer.status, answer.code) == (400, code), answer.raw
@@ -609,7 +691,11 @@ def test_rejects_invalid_api_calls_after_verifying(server, action, params, code)
 
 @pytest.mark.parametrize("build", [v1_request, v3_request], ids=["v1", "v3"])
 def test_rejects_other_api_version(server, build):
-    request = build(server, version="2020-01-01") if build is v3_request else build(version="2020-01-01")
+    request = (
+        build(server, version="2020-01-01")
+        if build is v3_request
+        else build(version="2020-01-01")
+    )
     answer = send(server, request)
     assert (answer.status, answer.code) == (400, "InvalidVersion")
 
@@ -617,7 +703,9 @@ def test_rejects_other_api_version(server, build):
 def test_create_echoes_request_and_describe_finds_it(server):
     params = (*CREATE_PARAMS, ("InstanceDescription", ""), ("ResourceGroupId", "rg-1"))
     created = send(server, v3_request(server, "CreateInstance", params)).json
-    assert {k: created[k] for k in ("HttpStatusCode", "Code", "Message", "Success")} == {
+    assert {
+        k: created[k] for k in ("HttpStatusCode", "Code", "Message", "Success")
+    } == {
         "HttpStatusCode": 200,
         "Code": "OK",
         "Message": "無",
@@ -652,11 +740,18 @@ def test_records_what_arrived(server):
     send(server, request)
     send(server, v1_request())
     first, second = server.requests
-    assert (first.index, first.method, first.path, first.action) == (0, "POST", "/", "CreateInstance")
+    assert (first.index, first.method, first.path, first.action) == (
+        0,
+        "POST",
+        "/",
+        "CreateInstance",
+    )
     assert first.query == CREATE_PARAMS
     assert first.param("CallingNumber.2") == "4008013261"
     assert first.header("X-ACS-Action") == "CreateInstance"
-    assert first.signed_headers == tuple(sorted(request.headers.keys() - {"authorization"}))
+    assert first.signed_headers == tuple(
+        sorted(request.headers.keys() - {"authorization"})
+    )
     assert first.signature == request.headers["authorization"].rsplit("=", 1)[1]
     assert (first.body, first.status, first.error_code) == (b"", 200, None)
     assert (second.signature_version, second.action, second.param("Action")) == (
@@ -721,12 +816,20 @@ def test_scripted_unsuccessful_and_custom_json(server):
     server.script(json_response({"Code": "OK", "Success": True, "NewField": [1]}))
     unsuccessful = send(server, v3_request(server)).json
     custom = send(server, v3_request(server)).json
-    assert (unsuccessful["Success"], unsuccessful["Code"]) == (False, "Instance.NotExists")
-    assert custom["NewField"] == [1] and custom["RequestId"] == server.last_request.request_id
+    assert (unsuccessful["Success"], unsuccessful["Code"]) == (
+        False,
+        "Instance.NotExists",
+    )
+    assert (
+        custom["NewField"] == [1]
+        and custom["RequestId"] == server.last_request.request_id
+    )
 
 
 def test_script_times_action_filter_and_unlimited(server):
-    rule = server.script(error_response("InternalError"), times=2, action="CreateInstance")
+    rule = server.script(
+        error_response("InternalError"), times=2, action="CreateInstance"
+    )
     statuses = [
         send(server, v3_request(server, action, params)).status
         for action, params in [
@@ -747,7 +850,9 @@ def test_script_times_action_filter_and_unlimited(server):
 
 def test_script_is_not_consumed_by_rejected_requests(server):
     server.script(error_response("InternalError"))
-    assert send(server, v3_request(server, secret="wrong")).code == "SignatureDoesNotMatch"
+    assert (
+        send(server, v3_request(server, secret="wrong")).code == "SignatureDoesNotMatch"
+    )
     assert send(server, v3_request(server)).code == "InternalError"
 
 
@@ -770,7 +875,9 @@ def test_keeps_connections_alive(server):
     try:
         statuses = []
         for _ in range(3):
-            statuses.append(send(server, v3_request(server), connection=connection).status)
+            statuses.append(
+                send(server, v3_request(server), connection=connection).status
+            )
             statuses.append(id(connection.sock))
     finally:
         connection.close()

@@ -1,0 +1,171 @@
+"""HTTP/1.1 wire helpers shared by the transports: the response record, heads, framing."""
+
+from __future__ import annotations
+
+from .errors import ParameterError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+MAX_HEAD_BYTES = 64 * 1024
+_TOKEN_CHARS = frozenset(
+    "!#$%&'*+-.^_`|~0123456789" "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+)
+_HEX_DIGITS = b"0123456789abcdefABCDEF"
+
+
+class ProtocolError(ValueError):
+    """The peer sent something that is not valid HTTP/1.1."""
+
+
+class HTTPResponse:
+    """A complete HTTP answer: status, lower-cased headers, body."""
+
+    __slots__ = ("status", "headers", "body")
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def __init__(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        """Headers must already be lower-cased, repeats joined with ``", "``."""
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def __eq__(self, other: object) -> bool:
+        """Field-by-field equality."""
+        if not isinstance(other, HTTPResponse):
+            return NotImplemented
+        return (self.status, self.headers, self.body) == (
+            other.status,
+            other.headers,
+            other.body,
+        )
+
+    def __repr__(self) -> str:
+        """Show status, headers and body size."""
+        return (
+            f"HTTPResponse(status={self.status}, headers={self.headers!r}, "
+            f"body=<{len(self.body)} bytes>)"
+        )
+
+
+def merge_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Lower-case names and join repeated headers with ``", "``."""
+    out: dict[str, str] = {}
+    for name, value in pairs:
+        key = name.lower()
+        old = out.get(key)
+        out[key] = value if old is None else f"{old}, {value}"
+    return out
+
+
+def check_header(name: str, value: str) -> None:
+    """Refuse header names or values that could break or smuggle a request."""
+    if not name or not _TOKEN_CHARS.issuperset(name):
+        raise ParameterError(f"invalid HTTP header name {name!r}")
+    if "\r" in value or "\n" in value or "\0" in value:
+        raise ParameterError(f"the value of header {name!r} contains CR, LF or NUL")
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise ParameterError(
+            f"the value of header {name!r} is not Latin-1 text"
+        ) from None
+
+
+def build_request_head(
+    method: str,
+    target: str,
+    host: str,
+    headers: Mapping[str, str],
+    content_length: int,
+    user_agent: str,
+) -> bytes:
+    """Request line and headers, ending with the blank line; keep-alive requested."""
+    lines = [f"{method} {target} HTTP/1.1"]
+    names = set()
+    for name, value in headers.items():
+        lower = name.lower()
+        if lower in ("content-length", "connection", "transfer-encoding"):
+            continue
+        names.add(lower)
+        lines.append(f"{name}: {value}")
+    if "host" not in names:
+        lines.insert(1, f"Host: {host}")
+    if "user-agent" not in names:
+        lines.append(f"User-Agent: {user_agent}")
+    lines.append(f"Content-Length: {content_length}")
+    lines.append("Connection: keep-alive")
+    lines.append("\r\n")
+    return "\r\n".join(lines).encode("latin-1")
+
+
+def parse_response_head(block: bytes) -> tuple[str, int, dict[str, str]]:
+    """Parse a status line and headers (the block ends with a blank line)."""
+    text = block.decode("latin-1")
+    lines = text.split("\r\n")
+    status_line = lines[0]
+    parts = status_line.split(" ", 2)
+    if len(parts) < 2 or not parts[0].startswith("HTTP/1."):
+        raise ProtocolError(f"invalid status line {status_line[:80]!r}")
+    version, code = parts[0], parts[1]
+    if len(code) != 3 or not code.isdigit():
+        raise ProtocolError(f"invalid status code {code[:10]!r}")
+    pairs: list[tuple[str, str]] = []
+    for line in lines[1:]:
+        if not line:
+            continue
+        if line[0] in " \t" and pairs:
+            name, value = pairs[-1]
+            pairs[-1] = (name, f"{value} {line.strip()}")
+            continue
+        name, sep, value = line.partition(":")
+        if not sep or not name or name != name.strip():
+            raise ProtocolError(f"invalid header line {line[:80]!r}")
+        pairs.append((name, value.strip()))
+    return version, int(code), merge_headers(pairs)
+
+
+def parse_chunk_size(line: bytes) -> int:
+    """The size in a chunk-size line (extensions after ``;`` ignored)."""
+    digits = line.split(b";", 1)[0].strip()
+    if not digits or digits.strip(_HEX_DIGITS) or len(digits) > 16:
+        raise ProtocolError(f"invalid chunk size line {line[:40]!r}")
+    return int(digits, 16)
+
+
+def content_length(headers: Mapping[str, str]) -> int | None:
+    """The declared body length, None when absent; refuse bad or conflicting values."""
+    value = headers.get("content-length")
+    if value is None:
+        return None
+    values = {v.strip() for v in value.split(",")}
+    if len(values) != 1:
+        raise ProtocolError(f"conflicting Content-Length {value!r}")
+    text = values.pop()
+    if not text.isdigit() or not text.isascii():
+        raise ProtocolError(f"invalid Content-Length {value!r}")
+    return int(text)
+
+
+def is_chunked(headers: Mapping[str, str]) -> bool:
+    """Whether the last transfer coding is ``chunked``."""
+    value = headers.get("transfer-encoding")
+    if value is None:
+        return False
+    return value.rsplit(",", 1)[-1].strip().lower() == "chunked"
+
+
+def keeps_alive(version: str, headers: Mapping[str, str]) -> bool:
+    """Whether the server lets the connection be reused after this answer."""
+    tokens = {t.strip().lower() for t in headers.get("connection", "").split(",")}
+    if "close" in tokens:
+        return False
+    return version == "HTTP/1.1" or "keep-alive" in tokens
+
+
+def has_no_body(method: str, status: int) -> bool:
+    """Answers that never carry a body whatever their headers say."""
+    return method == "HEAD" or status in (204, 304) or 100 <= status < 200

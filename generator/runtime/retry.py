@@ -1,0 +1,105 @@
+"""When to retry a failed call and how long to wait first."""
+
+from __future__ import annotations
+
+import os
+
+from .errors import (
+    APIConnectionError,
+    APIResponseError,
+    ServerError,
+    ThrottlingError,
+)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+
+def _random() -> float:
+    """A uniform float in [0, 1) without importing ``random``."""
+    return int.from_bytes(os.urandom(7), "big") / (1 << 56)
+
+
+class RetryPolicy:
+    """Exponential backoff with full jitter, bounded by a count, a cap and a deadline."""
+
+    __slots__ = ("max_retries", "base_delay", "max_delay", "deadline", "_random")
+
+    def __init__(
+        self,
+        max_retries: int,
+        *,
+        base_delay: float = 0.2,
+        max_delay: float = 8.0,
+        deadline: float | None = 60.0,
+        random: Callable[[], float] | None = None,
+    ) -> None:
+        """``deadline``: no retry starts later than this many seconds after the first try."""
+        self.max_retries = max_retries
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.deadline = deadline
+        self._random = random or _random
+
+    def __repr__(self) -> str:
+        """Show the settings."""
+        return (
+            f"RetryPolicy({self.max_retries}, base_delay={self.base_delay}, "
+            f"max_delay={self.max_delay}, deadline={self.deadline})"
+        )
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds to wait before retry number ``attempt`` (1-based), at most ``max_delay``.
+
+        The server's hint wins when given; otherwise a uniformly random delay
+        between 0 and ``base_delay * 2 ** (attempt - 1)``.
+        """
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_delay)
+        ceiling = min(self.max_delay, self.base_delay * 2.0 ** max(attempt - 1, 0))
+        return ceiling * self._random()
+
+    @staticmethod
+    def should_retry(
+        error: BaseException, *, read_only: bool, retry_server_errors: bool
+    ) -> bool:
+        """Whether retrying ``error`` is safe (never for a non-throttling 4xx)."""
+        if isinstance(error, ThrottlingError):
+            return True
+        if isinstance(error, APIConnectionError):
+            return not error.request_sent or read_only
+        if isinstance(error, ServerError):
+            return read_only or retry_server_errors
+        if isinstance(error, APIResponseError) and 500 <= error.status_code < 600:
+            return read_only or retry_server_errors
+        return False
+
+    def next_delay(
+        self,
+        error: BaseException,
+        attempt: int,
+        *,
+        read_only: bool,
+        retry_server_errors: bool,
+        elapsed: float,
+    ) -> float | None:
+        """The wait before retry ``attempt``, or None to give up and raise ``error``.
+
+        Gives up when retries are used up, when the error is unsafe to retry, when
+        the server asks for a longer wait than ``max_delay``, or when waiting would
+        pass the deadline.
+        """
+        if attempt > self.max_retries:
+            return None
+        if not self.should_retry(
+            error, read_only=read_only, retry_server_errors=retry_server_errors
+        ):
+            return None
+        retry_after = getattr(error, "retry_after", None)
+        if retry_after is not None and retry_after > self.max_delay:
+            return None
+        wait = self.delay(attempt, retry_after)
+        if self.deadline is not None and elapsed + wait > self.deadline:
+            return None
+        return wait
