@@ -14,8 +14,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	touch $(STAMP)
 
-$(VENV)/.sdk-installed: $(STAMP) generated/pydantic/pyproject.toml
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e generated/pydantic
+$(VENV)/.sdk-installed: $(STAMP) $(wildcard generated/*/pyproject.toml)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e generated/pydantic -e generated/dataclasses -e generated/typeddict
 	touch $@
 
 ## generate: set up .venv, install, regenerate generated/ from spec/ and install the SDK

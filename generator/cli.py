@@ -9,6 +9,7 @@ from pathlib import Path
 
 from dataclasses import replace
 
+from . import diff
 from .config import ConfigError, load_config
 from .diagnostics import Level, SpecError
 from .output import compare, describe, files_on_disk, write_tree
@@ -29,12 +30,17 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--option", action="append", default=[], metavar="FLAVOR.KEY=VALUE", help="override a flavor option")
         cmd.add_argument("--templates", type=Path, action="append", default=[], help="template override directory")
         cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+        if name == "generate":
+            cmd.add_argument("--force", action="store_true", help="render even when no input changed")
+    diff.add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script and of `python -m generator`."""
     args = _parser().parse_args(argv)
+    if args.command == "diff":
+        return diff.command(args)
     for directory in args.templates:
         if not directory.is_dir():
             print(f"ERROR {directory}: template override directory does not exist", file=sys.stderr)
@@ -45,9 +51,15 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"ERROR {exc}", file=sys.stderr)
         return EXIT_INPUT
-    from .pipeline import run
+    from .freshness import is_current
 
     started = time.perf_counter()
+    if args.command == "generate" and not args.force and is_current(config, args.templates):
+        if not args.quiet:
+            print(f"{config.out} is up to date: no input changed ({time.perf_counter() - started:.2f}s)")
+        return EXIT_OK
+    from .pipeline import run
+
     try:
         result = run(config, args.templates)
     except ConfigError as exc:

@@ -8,7 +8,8 @@ from typing import Any
 
 import jinja2
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+from .freshness import TEMPLATES_DIR
+
 
 
 def docstring(text: str, indent: int = 4) -> str:

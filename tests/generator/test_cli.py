@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -160,23 +159,32 @@ def test_bad_template_override_dir(
     assert "template override directory does not exist" in capsys.readouterr().err
 
 
-def test_package_override(tmp_path: Path) -> None:
-    """--package renames the generated package directory."""
+def test_flavor_selection_and_option_override(tmp_path: Path) -> None:
+    """--flavor picks flavors; --option renames a package and changes its client kinds."""
     out = tmp_path / "out"
-    assert (
-        main(
-            [
-                "generate",
-                "--spec",
-                str(SPEC),
-                "--out",
-                str(out),
-                "--package",
-                "obot",
-                "-q",
-            ]
-        )
-        == 0
-    )
-    assert (out / "pydantic" / "obot" / "_client.py").is_file()
-    shutil.rmtree(out)
+    args = ["generate", "--spec", str(SPEC), "--out", str(out), "-q", "--flavor", "dataclasses"]
+    options = ["--option", "dataclasses.package=obot", "--option", "dataclasses.clients=sync,async"]
+    assert main(args + options) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["dataclasses", "docs", "manifest.json"]
+    client = (out / "dataclasses" / "obot" / "_client.py").read_text()
+    assert "class AsyncClient(AsyncAPIClient)" in client
+    assert "class Client(SyncAPIClient)" in client
+    assert 'name = "obot"' in (out / "dataclasses" / "pyproject.toml").read_text()
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("dataclasses.models=orm", "models = 'orm'; choose one of pydantic, dataclasses, typeddict"),
+        ("dataclasses.colour=red", "unknown key 'colour'"),
+        ("nodot=1", "expected FLAVOR.KEY=VALUE"),
+        ("dataclasses.package=not-an-identifier", "is not a valid Python identifier"),
+    ],
+)
+def test_bad_option(tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, message: str) -> None:
+    """A bad flavor option exits 2 with the key named, writing nothing."""
+    out = tmp_path / "out"
+    args = ["generate", "--spec", str(SPEC), "--out", str(out), "--flavor", "dataclasses", "--option", option]
+    assert main(args) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()

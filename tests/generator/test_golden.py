@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dataclasses import replace
+
+from generator.config import load_config
 from generator.pipeline import run
 from tests.generator.golden import assert_golden
 
@@ -11,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_generated_tree_matches_spec(update_golden: bool) -> None:
-    """generated/ is exactly what the spec and templates produce now."""
-    result = run(ROOT / "spec" / "outboundbot.yaml")
-    assert_golden(result.files, ROOT / "generated", update_golden)
+    """generated/ is exactly what the spec, the configuration and the templates produce now."""
+    config = load_config(ROOT / "pyproject.toml")
+    result = run(replace(config, spec=ROOT / config.spec))
+    assert_golden(result.files, ROOT / config.out, update_golden)

@@ -11,7 +11,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.parametrize("package", ["generated/pydantic/outboundbot"])
+@pytest.mark.parametrize(
+    "package",
+    ["generated/pydantic/outboundbot", "generated/dataclasses/outboundbot_lite", "generated/typeddict/outboundbot_dicts"],
+)
 def test_mypy_strict(package: str, tmp_path: Path) -> None:
     """mypy --strict reports no error on the generated package."""
     result = subprocess.run(

@@ -1,0 +1,60 @@
+"""Whether generated output is current: the input key, and a cheap check of the output against it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import metadata
+from pathlib import Path
+
+from .config import Config
+from .output import files_on_disk
+
+GENERATOR_NAME = "acs-sdkgen"
+PINNED = ("black", "datamodel-code-generator", "jinja2", "openapi-spec-validator", "pydantic", "pyyaml")
+GENERATOR_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = GENERATOR_DIR.parent / "templates"
+
+
+def generator_version() -> str:
+    """The installed generator's version."""
+    try:
+        return metadata.version(GENERATOR_NAME)
+    except metadata.PackageNotFoundError:
+        return "0+source"
+
+
+def pinned_versions() -> dict[str, str]:
+    """Versions of the libraries that shape the output."""
+    return {name: metadata.version(name) for name in PINNED}
+
+
+def input_key(config: Config, template_dirs: list[Path]) -> str:
+    """Hash of every input that shapes the output: spec bytes, configuration, templates, generator code.
+
+    Equal keys mean the output would be byte-identical, so `generate` may skip the work entirely.
+    """
+    digest = hashlib.sha256()
+    settings = {"pinned": pinned_versions(), "flavors": config.flavors, "overrides": config.overrides, "version": config.version}
+    digest.update(json.dumps(settings, sort_keys=True).encode())
+    digest.update(config.spec.read_bytes())
+    for directory, pattern in [(GENERATOR_DIR, "*.py"), *[(d, "*") for d in [*template_dirs, TEMPLATES_DIR]]]:
+        for path in sorted(p for p in directory.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def is_current(config: Config, template_dirs: list[Path]) -> bool:
+    """Whether the output already holds exactly what these inputs produce (manifest key and file hashes)."""
+    try:
+        recorded = json.loads((config.out / "manifest.json").read_bytes())
+        if recorded.get("input_key") != input_key(config, template_dirs):
+            return False
+        on_disk = files_on_disk(config.out)
+        on_disk.pop("manifest.json")
+    except (OSError, ValueError, KeyError):
+        return False
+    expected = recorded.get("files", {})
+    return expected.keys() == on_disk.keys() and all(
+        hashlib.sha256(data).hexdigest() == expected[path] for path, data in on_disk.items()
+    )
