@@ -25,6 +25,14 @@ STATUS_BASES = {
     504: "GatewayTimeoutError",
 }
 SCHEMAS = "/components/schemas"
+IDEMPOTENT = ("get", "head", "options", "put", "delete")
+PREFERRED_MEDIA = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data", "application/octet-stream")
+MEDIA_ENCODING = {
+    "application/json": "json",
+    "application/x-www-form-urlencoded": "form",
+    "multipart/form-data": "multipart",
+    "application/octet-stream": "binary",
+}
 
 
 def build_api(doc: dict[str, Any], diag: Collector) -> ir.Api:
@@ -90,6 +98,7 @@ class _Builder:
         operations = self.operations()
         errors = self.error_codes(operations)
         rule, region = self.endpoint()
+        security = self.security()
         for rename in sorted(self.names.renames, key=lambda r: r.pointer):
             self.diag.info(rename.pointer, f"{rename.wire_name!r} is named {rename.chosen!r} (not {rename.wanted!r}) to avoid a clash")
         return ir.Api(
@@ -102,6 +111,8 @@ class _Builder:
             style="rpc" if self.doc.get("x-acs-api-style") == "RPC" else "rest",
             endpoint_rule=rule,
             default_region=region,
+            base_url=self.base_url(),
+            security=security,
             operations=tuple(sorted((op for op, _ in operations), key=lambda o: o.method_name)),
             models=tuple(sorted(self.models(), key=lambda m: m.class_name)),
             error_codes=errors,
@@ -117,6 +128,31 @@ class _Builder:
             rule = str(servers[0]["url"]).split("://", 1)[-1].rstrip("/")
         return rule.replace("{regionId}", "{region_id}"), region
 
+    def base_url(self) -> str:
+        """The first server's URL with every variable at its default."""
+        servers = self.doc.get("servers") or [{}]
+        url = str(servers[0].get("url", ""))
+        for name, variable in (servers[0].get("variables") or {}).items():
+            url = url.replace("{" + name + "}", str(variable.get("default", "")))
+        return url.rstrip("/")
+
+    def security(self) -> tuple[ir.SecurityScheme, ...]:
+        """Security schemes a generic client can apply (API keys, bearer tokens, basic auth)."""
+        schemes = (self.doc.get("components") or {}).get("securitySchemes") or {}
+        result = []
+        for name, raw in sorted(schemes.items()):
+            scheme = self.resolve(raw)
+            kind, scheme_type = scheme.get("type"), str(scheme.get("scheme", "")).lower()
+            if kind == "apiKey" and scheme.get("name") != "Authorization":
+                result.append(ir.SecurityScheme(name, "apiKey", scheme.get("in", "header"), scheme.get("name", name)))
+            elif (kind == "http" and scheme_type == "bearer") or kind in ("oauth2", "openIdConnect"):
+                result.append(ir.SecurityScheme(name, "bearer", "header", "Authorization"))
+            elif kind == "http" and scheme_type == "basic":
+                result.append(ir.SecurityScheme(name, "basic", "header", "Authorization"))
+            elif not self.doc.get("x-acs-api-style"):
+                self.diag.warning(f"/components/securitySchemes/{name}", f"security scheme {name!r} ({kind}) is not applied by the client; pass credentials with extra_headers")
+        return tuple(result)
+
     def operations(self) -> list[tuple[ir.Operation, list[tuple[int, dict[str, Any]]]]]:
         """Every operation with its documented error entries, in pointer order."""
         result = []
@@ -124,7 +160,9 @@ class _Builder:
             op_id = op.get("operationId") or f"{method}_{path}"
             name = self.names.method_name(op_id, pointer)
             params = self.parameters(pointer, self.doc["paths"][path], op)
-            response, example = self.success(op, op_id, pointer)
+            body = self.request_body(op, [p.python_name for p in params])
+            responses, example = self.success(op)
+            response = next((r.model for r in responses if r.model), None)
             errors = self.documented_errors(op)
             description = (op.get("description") or op.get("summary") or "").strip()
             result.append(
@@ -138,10 +176,13 @@ class _Builder:
                         path=path.split("#", 1)[0] or "/",
                         summary=op.get("summary") or _summary(description),
                         description=description,
-                        read_only=bool(op.get("x-acs-read-only", method in ("get", "head"))),
+                        read_only=bool(op.get("x-acs-read-only", method in IDEMPOTENT)),
                         tags=tuple(op.get("tags") or ()),
                         params=params,
+                        body=body,
                         response=response,
+                        responses=responses,
+                        returns=" | ".join(dict.fromkeys(r.type_hint for r in responses)) or "None",
                         response_example=example,
                         errors=tuple(
                             sorted(
@@ -186,13 +227,24 @@ class _Builder:
             required=bool(param.get("required", False)),
             nullable=_nullable(schema),
             default=_json(schema["default"]) if "default" in schema else None,
-            repeat_list=param.get("x-acs-style") == "repeatList",
+            repeat_list=param.get("x-acs-style") == "repeatList" or self.repeats(param, kind, items),
             enum=enum,
             enum_model=self.ref_class(raw_schema),
             description=description,
             summary=_summary(description),
             example=None if example is None else _json(example),
             format=schema.get("format"),
+        )
+
+    def repeats(self, param: dict[str, Any], kind: str, items: str | None) -> bool:
+        """REST: a query array of scalars in form style with explode (the default) repeats its key."""
+        return (
+            not self.doc.get("x-acs-api-style")
+            and param.get("in") == "query"
+            and kind == "array"
+            and items in SCALAR_HINTS
+            and param.get("style", "form") == "form"
+            and param.get("explode", True) is not False
         )
 
     @staticmethod
@@ -204,26 +256,99 @@ class _Builder:
             return f"list[{SCALAR_HINTS.get(items or '', 'Any')}]"
         return SCALAR_HINTS.get(kind, "dict[str, Any]")
 
-    def success(self, op: dict[str, Any], op_id: str, pointer: str) -> tuple[str | None, str | None]:
-        """The success model's class name and the JSON example of the success body."""
+    def success(self, op: dict[str, Any]) -> tuple[tuple[ir.Response, ...], str | None]:
+        """The success responses (model and Python type of each body) and the first JSON example."""
         responses = op.get("responses") or {}
-        for status in sorted(s for s in responses if str(s).startswith("2")):
-            media = (self.resolve(responses[status]).get("content") or {}).get("application/json")
-            if not media:
-                continue
-            schema = media.get("schema") or {}
-            name = self.ref_class(schema)
-            if name is None:
-                self.diag.warning(
-                    join_pointer(pointer, "responses", status),
-                    f"{op_id}: inline response schemas are not turned into models; the method returns a dict",
-                    "move the schema to components/schemas and $ref it",
-                )
-            example = media.get("example")
-            if example is None and media.get("examples"):
-                example = self.resolve(next(iter(media["examples"].values()))).get("value")
-            return name, None if example is None else json.dumps(example, ensure_ascii=False, indent=2)
-        return None, None
+        result, example = [], None
+        for status in sorted(str(s) for s in responses if str(s).startswith("2")):
+            response = self.resolve(responses[status])
+            content = response.get("content") or {}
+            media_type = next((m for m in sorted(content) if "json" in m), next(iter(sorted(content)), None))
+            media = content.get(media_type) or {} if media_type else {}
+            raw = media.get("schema") or {}
+            if media_type is None:
+                hint, model, container = "None", None, ""
+            elif "json" not in media_type:
+                hint, model, container = ("str" if media_type.startswith("text/") else "bytes"), None, ""
+            else:
+                hint = self.schema_hint(raw) if raw else "Any"
+                model, container = self.holds_model(raw)
+            result.append(ir.Response(status, model, container, hint, media_type, (response.get("description") or "").strip()))
+            if example is None and media:
+                example = media.get("example")
+                if example is None and media.get("examples"):
+                    example = self.resolve(next(iter(media["examples"].values()))).get("value")
+        text = None if example is None else json.dumps(example, ensure_ascii=False, indent=2)
+        return tuple(result), text
+
+    def holds_model(self, raw: dict[str, Any]) -> tuple[str | None, str]:
+        """The model class a body schema is, or holds as array items."""
+        name = self.ref_class(raw)
+        if name:
+            return name, ""
+        schema = self.resolve(raw)
+        if _kind(schema) == "array" and isinstance(schema.get("items"), dict) and self.ref_class(schema["items"]):
+            return self.ref_class(schema["items"]), "list"
+        return None, ""
+
+    def request_body(self, op: dict[str, Any], taken: list[str]) -> ir.RequestBody | None:
+        """The operation's request body, as one keyword argument."""
+        body = self.resolve(op.get("requestBody"))
+        if not isinstance(body, dict) or not body.get("content"):
+            return None
+        content = body["content"]
+        media_type = next((m for m in PREFERRED_MEDIA if m in content), sorted(content)[0])
+        media = content[media_type] or {}
+        raw = media.get("schema") or {}
+        encoding = MEDIA_ENCODING.get(media_type, "json" if "json" in media_type else "binary")
+        hint = "bytes" if encoding == "binary" else (self.schema_hint(raw) if raw else "Any")
+        model, _ = self.holds_model(raw)
+        example = media.get("example")
+        name = "body" if "body" not in taken else "request_body"
+        return ir.RequestBody(
+            python_name=name,
+            media_type=media_type,
+            encoding=encoding,
+            type_hint=hint,
+            model=model,
+            required=bool(body.get("required", False)),
+            description=(body.get("description") or "").strip(),
+            example=None if example is None else _json(example),
+        )
+
+    def schema_hint(self, raw: Any) -> str:
+        """The Python annotation of values of a schema (references become class names)."""
+        if not isinstance(raw, dict):
+            return "Any"
+        name = self.ref_class(raw)
+        if name:
+            return name
+        schema = self.resolve(raw)
+        hint = self._bare_hint(schema)
+        return f"{hint} | None" if _nullable(schema) and hint not in ("Any", "None") else hint
+
+    def _bare_hint(self, schema: dict[str, Any]) -> str:
+        """The annotation ignoring nullability."""
+        for key in ("oneOf", "anyOf"):
+            if isinstance(schema.get(key), list) and schema[key]:
+                return " | ".join(dict.fromkeys(self.schema_hint(s) for s in schema[key]))
+        if isinstance(schema.get("allOf"), list) and len(schema["allOf"]) == 1:
+            return self.schema_hint(schema["allOf"][0])
+        if "enum" in schema and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in schema["enum"]):
+            return f"Literal[{', '.join(pyrepr(v) for v in schema['enum'])}]" if schema["enum"] else "Any"
+        if "const" in schema and isinstance(schema["const"], (str, int)) and not isinstance(schema["const"], bool):
+            return f"Literal[{pyrepr(schema['const'])}]"
+        kind = _kind(schema)
+        if kind == "array":
+            return f"list[{self.schema_hint(schema.get('items') or {})}]"
+        if kind == "object":
+            extra = schema.get("additionalProperties")
+            if isinstance(extra, dict) and extra and not schema.get("properties"):
+                return f"dict[str, {self.schema_hint(extra)}]"
+            return "dict[str, Any]"
+        if kind == "string" and schema.get("format") == "binary":
+            return "bytes"
+        return SCALAR_HINTS.get(kind, "Any")
 
     def documented_errors(self, op: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
         """(status, entry) for every `x-acs-error-codes` entry of the operation's error responses."""
@@ -283,8 +408,7 @@ class _Builder:
 
     def fields(self, schema: dict[str, Any], pointer: str) -> tuple[ir.ModelField, ...]:
         """The properties of an object schema, in spec order."""
-        props = schema.get("properties") or {}
-        required = set(schema.get("required") or ())
+        props, required = self.merged_properties(schema, set())
         names = self.names.fields([(w, join_pointer(pointer, "properties", w)) for w in props])
         result = []
         for (wire, raw), python_name in zip(props.items(), names):
@@ -305,6 +429,21 @@ class _Builder:
                 )
             )
         return tuple(result)
+
+    def merged_properties(self, schema: dict[str, Any], seen: set[int]) -> tuple[dict[str, Any], set[str]]:
+        """Properties and required names of a schema, including those of its `allOf` members."""
+        props: dict[str, Any] = {}
+        required: set[str] = set()
+        if id(schema) in seen:
+            return props, required
+        seen.add(id(schema))
+        for member in schema.get("allOf") or []:
+            more, needed = self.merged_properties(self.resolve(member), seen)
+            props.update(more)
+            required |= needed
+        props.update(schema.get("properties") or {})
+        required |= set(schema.get("required") or ())
+        return props, required
 
     def field_ref(self, raw: dict[str, Any]) -> tuple[str | None, str]:
         """The model a field holds directly, as array items, or as map values."""

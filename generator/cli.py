@@ -59,11 +59,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{config.out} is up to date: no input changed ({time.perf_counter() - started:.2f}s)")
         return EXIT_OK
     from .pipeline import run
+    from .render import TemplateError
 
     try:
         result = run(config, args.templates)
-    except ConfigError as exc:
+    except (ConfigError, TemplateError) as exc:
         print(f"ERROR {exc}", file=sys.stderr)
+        print("nothing was written", file=sys.stderr)
         return EXIT_INPUT
     except SpecError as exc:
         for item in exc.diagnostics:

@@ -4,9 +4,11 @@ The tree, built by `generator.build` from a validated spec:
 
     Api                      the whole SDK: identity, endpoint rule, and everything below
     ├── operations: Operation   one client method per API action (sorted by method name)
-    │   ├── params: Parameter      keyword-only arguments; wire name, kind, required, repeat-list
-    │   ├── response: str | None   class name of the success model (in `Api.models`)
+    │   ├── params: Parameter      keyword-only arguments; wire name, location, kind, required, repeat-list
+    │   ├── body: RequestBody      REST: the request body (JSON, form, multipart or binary)
+    │   ├── responses: Response    success responses with the model and Python type of each body
     │   └── errors: ErrorRef       documented error codes of this action with their HTTP status
+    ├── security: SecurityScheme   REST: API keys, bearer tokens, basic auth the client can apply
     ├── models: Model           component schemas that become classes (objects and enums)
     │   └── fields: ModelField      properties, with wire name, Python name and flags
     └── error_codes: ErrorCode  one exception class per documented error code
@@ -45,6 +47,42 @@ class Parameter:
 
 
 @dataclass(frozen=True)
+class RequestBody:
+    """The request body of a REST operation, passed as the keyword argument `python_name`."""
+
+    python_name: str
+    media_type: str
+    encoding: str  # "json" | "form" | "multipart" | "binary"
+    type_hint: str
+    model: str | None  # class name when the body is a model
+    required: bool
+    description: str
+    example: str | None
+
+
+@dataclass(frozen=True)
+class Response:
+    """One success response of an operation."""
+
+    status: str  # "200", "201", "2XX"
+    model: str | None  # class name of the parsed body's model (or of its items: see `container`)
+    container: str  # "" | "list": how `model` is held
+    type_hint: str  # Python type of the parsed body; "None" when there is no body
+    media_type: str | None
+    description: str
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    """How a REST client authenticates (from `components/securitySchemes`)."""
+
+    name: str
+    kind: str  # "apiKey" | "bearer" | "basic"
+    location: str  # "header" | "query" | "cookie" (apiKey); "header" otherwise
+    parameter: str  # header, query or cookie name (apiKey); "Authorization" otherwise
+
+
+@dataclass(frozen=True)
 class ErrorRef:
     """A documented error of one operation."""
 
@@ -68,7 +106,10 @@ class Operation:
     read_only: bool
     tags: tuple[str, ...]
     params: tuple[Parameter, ...]
-    response: str | None
+    body: RequestBody | None
+    response: str | None  # class name of the first success response's model, for docs
+    responses: tuple[Response, ...]  # success responses, by status
+    returns: str  # Python return annotation of the client method
     response_example: str | None  # JSON text
     errors: tuple[ErrorRef, ...]
     pointer: str
@@ -128,6 +169,8 @@ class Api:
     style: str  # "rpc" | "rest"
     endpoint_rule: str  # with `{region_id}`; empty when the spec has no server
     default_region: str
+    base_url: str  # REST: the first server's URL with variables at their defaults
+    security: tuple[SecurityScheme, ...]  # REST: schemes the client can apply
     operations: tuple[Operation, ...]
     models: tuple[Model, ...]
     error_codes: tuple[ErrorCode, ...]

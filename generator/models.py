@@ -43,7 +43,7 @@ def render_models(doc: dict[str, Any], api: ir.Api, diag: Collector, header: str
     renamed = _components_only(doc, {m.schema_name: m.class_name for m in api.models})
     try:
         source = generate(
-            json.dumps(renamed, ensure_ascii=False, sort_keys=True),
+            json.dumps(renamed, ensure_ascii=False),
             input_file_type=InputFileType.OpenAPI,
             output_model_type=DataModelType(output_type),
             custom_file_header=f'"""{header}"""',

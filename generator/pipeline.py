@@ -17,6 +17,7 @@ from .formatting import format_python
 from .ir import Api
 from .loader import LoadedSpec, load_spec
 from .models import render_models
+from .normalize import hoist_inline_schemas
 from .freshness import generator_version, input_key, pinned_versions
 from .render import environment, render
 from .validate import validate_spec
@@ -32,7 +33,7 @@ PACKAGE_TEMPLATES = {
     "sdk/errors.py.jinja": "errors.py",
 }
 # Modules only some model kinds need.
-MODEL_GLUE = {"dataclasses": {"sdk/_decode.py.jinja": "_decode.py"}}
+MODEL_GLUE = {"dataclasses": {"sdk/_wire.py.jinja": "_wire.py"}}
 DOC_TEMPLATES = {"docs/index.md.jinja": "index.md", "docs/models.md.jinja": "models.md", "docs/errors.md.jinja": "errors.md"}
 
 
@@ -59,7 +60,8 @@ def run(config: Config, template_dirs: list[Path] | None = None) -> Result:
     """Load, validate, build the IR and render every output file in memory."""
     spec = load_spec(config.spec)
     diag = validate_spec(spec)
-    api = build_api(spec.data, diag)
+    doc = hoist_inline_schemas(spec.data, diag)
+    api = build_api(doc, diag)
     diag.raise_if_errors()
     flavors = config.resolve(api.package)
     env = environment(template_dirs)
@@ -71,20 +73,20 @@ def run(config: Config, template_dirs: list[Path] | None = None) -> Result:
     }
     files: dict[str, bytes] = {}
     for flavor in flavors:
-        files.update(_render_flavor(env, spec, api, flavor, diag, {**base, "flavor": flavor}))
+        files.update(_render_flavor(env, doc, api, flavor, diag, {**base, "flavor": flavor}))
     files.update(_render_docs(env, api, {**base, "flavor": flavors[0]}))
     files["manifest.json"] = manifest(spec, flavors, files, input_key(config, template_dirs or []))
     return Result(api, flavors, dict(sorted(files.items())), diag.items)
 
 
 def _render_flavor(
-    env: jinja2.Environment, spec: LoadedSpec, api: Api, flavor: Flavor, diag: Collector, context: dict[str, Any]
+    env: jinja2.Environment, doc: dict[str, Any], api: Api, flavor: Flavor, diag: Collector, context: dict[str, Any]
 ) -> dict[str, bytes]:
     """One installable SDK: package modules, vendored runtime, models, packaging files."""
     root = f"{flavor.name}/{flavor.package}"
     templates = {**PACKAGE_TEMPLATES, **MODEL_GLUE.get(flavor.models, {})}
     python = {f"{root}/{module}": render(env, name, **context) for name, module in templates.items()}
-    python[f"{root}/models.py"] = render_models(spec.data, api, diag, context["header"], flavor.models)
+    python[f"{root}/models.py"] = render_models(doc, api, diag, context["header"], flavor.models)
     files = {path: format_python(source, path).encode() for path, source in python.items()}
     for module in sorted(RUNTIME_DIR.glob("*.py")):  # hand-written and black-clean (a test checks): copied as is
         files[f"{root}/_runtime/{module.name}"] = module.read_bytes()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,17 @@ def environment(template_dirs: list[Path] | None = None) -> jinja2.Environment:
     return env
 
 
+class TemplateError(Exception):
+    """A template failed to load or render; the message names the template file and line."""
+
+
 def render(env: jinja2.Environment, name: str, **context: Any) -> str:
-    """Render one template by name."""
-    return env.get_template(name).render(**context)
+    """Render one template by name, turning any failure into a TemplateError with file and line."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{exc.filename or exc.name or name}:{exc.lineno}: {exc.message}") from None
+    except Exception as exc:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".jinja")]
+        where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else name
+        raise TemplateError(f"{where}: {type(exc).__name__}: {exc}") from None

@@ -1,4 +1,4 @@
-"""The base clients that generated API clients subclass: configuration, signing, retries."""
+"""Base classes of the generated API clients: configuration, signing, retries."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ class Operation(FrozenRecord):
         )
 
     def __hash__(self) -> int:
-        """Hash by action, version and parameters (the error mapping is not hashable)."""
+        """Hash by action, version and parameters (the error mapping is unhashable)."""
         return hash((self.action, self.version, self.params))
 
 
@@ -144,7 +144,7 @@ def _check_headers(extra_headers: Mapping[str, str] | None) -> dict[str, str]:
 
 
 class _BaseClient:
-    """Configuration and the pure request/answer steps shared by sync and async clients."""
+    """Configuration and the pure request and answer steps shared by both clients."""
 
     _endpoint_rule: ClassVar[str] = ""
     _default_region: ClassVar[str] = ""
@@ -235,7 +235,7 @@ class _BaseClient:
     def _sign(
         self, op: Operation, pairs: list[tuple[str, str]], extra_headers: dict[str, str]
     ) -> tuple[str, str, dict[str, str], bytes]:
-        """Method, target, headers and body of one signed attempt (fresh time and nonce)."""
+        """Method, target, headers and body of one attempt (fresh time and nonce)."""
         if self._signature_version == "v3":
             query = canonical_query(pairs)
             headers = sign_v3_query(
@@ -277,7 +277,7 @@ class _BaseClient:
         extra_query: Mapping[str, object] | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> tuple[str, str, dict[str, str], bytes]:
-        """Validate, encode and sign a call: ``(method, path_and_query, headers, body)``."""
+        """Validate, encode and sign: ``(method, path_and_query, headers, body)``."""
         pairs = self._encode(op, values, extra_query)
         return self._sign(op, pairs, _check_headers(extra_headers))
 
@@ -304,9 +304,13 @@ class _BaseClient:
             seconds = self._timeout
         else:
             seconds = _check_timeout(timeout)
+        policy = self._policy
         if isinstance(max_retries, NotGiven):
-            return seconds, self._policy
-        return seconds, RetryPolicy(_check_retries(max_retries))
+            return seconds, policy
+        retries = _check_retries(max_retries)
+        if retries == policy.max_retries:
+            return seconds, policy
+        return seconds, policy.with_max_retries(retries)
 
     def _retry_wait(
         self,
@@ -327,7 +331,7 @@ class _BaseClient:
 
 
 class SyncAPIClient(_BaseClient):
-    """Blocking client base: thread-safe, keeps connections alive; use ``with`` or ``close()``."""
+    """Blocking client base, thread-safe; use ``with`` or ``close()``."""
 
     _transport: SyncTransport
 

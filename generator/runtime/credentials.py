@@ -57,7 +57,7 @@ def resolve_credentials(
     security_token: str | None,
     environ: Mapping[str, str] = os.environ,
 ) -> Credentials:
-    """Explicit arguments win; otherwise read the ``ALIBABA_CLOUD_*`` environment variables.
+    """Explicit arguments win; otherwise the ``ALIBABA_CLOUD_*`` environment variables.
 
     The environment's security token is used only when the key pair itself came
     from the environment, so an explicit long-term key is never paired with a

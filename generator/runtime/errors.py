@@ -1,4 +1,4 @@
-"""Exceptions raised by the SDK, and the mapping from an HTTP answer to the right one."""
+"""Exceptions raised by the SDK, and the mapping from an HTTP answer to one."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ class APIConnectionError(APIError):
         request_sent: bool,
         request_id: str | None = None,
     ) -> None:
-        """``request_sent`` is False when the request surely never reached the server."""
+        """``request_sent`` is False when the request never reached the server."""
         super().__init__(message, request_id=request_id)
         self.request_sent = request_sent
 
@@ -128,7 +128,7 @@ class APIResponseError(APIError):
 
 
 class APIStatusError(APIError):
-    """The server answered with an error in the documented shape (``Code``, ``Message``)."""
+    """An error answer in the documented shape (``Code``, ``Message``...)."""
 
     status_code: int
     code: str | None
@@ -363,7 +363,7 @@ def error_from_response(
     body: bytes,
     code_classes: Mapping[str, type[APIStatusError]],
 ) -> APIError:
-    """Build the exception for an error answer (non-2xx, or 2xx with ``Success: false``)."""
+    """The exception for an error answer (non-2xx, or 2xx with ``Success: false``)."""
     hdrs = headers if isinstance(headers, Headers) else Headers(headers)
     data, problem = _parse_object(body)
     if data is None:

@@ -1,4 +1,4 @@
-"""HTTP/1.1 wire helpers shared by the transports: the response record, heads, framing."""
+"""HTTP/1.1 wire helpers shared by the transports: response record, heads, framing."""
 
 from __future__ import annotations
 
@@ -17,6 +17,23 @@ _HEX_DIGITS = b"0123456789abcdefABCDEF"
 
 class ProtocolError(ValueError):
     """The peer sent something that is not valid HTTP/1.1."""
+
+
+class StaleConnection(Exception):
+    """A reused keep-alive connection died before any byte of the answer."""
+
+
+def check_scheme(scheme: str) -> None:
+    """Only ``http`` and ``https`` are supported."""
+    if scheme not in ("http", "https"):
+        raise ParameterError(f"protocol must be 'https' or 'http', got {scheme!r}")
+
+
+def describe_error(exc: BaseException) -> str:
+    """A short reason for a socket-level failure (never includes request data)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
 
 
 class HTTPResponse:
@@ -52,10 +69,11 @@ class HTTPResponse:
 
 
 def merge_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Lower-case names and join repeated headers with ``", "``."""
+    """Lower-case names, strip values, join repeated headers with ``", "``."""
     out: dict[str, str] = {}
-    for name, value in pairs:
+    for name, raw in pairs:
         key = name.lower()
+        value = raw.strip()
         old = out.get(key)
         out[key] = value if old is None else f"{old}, {value}"
     return out

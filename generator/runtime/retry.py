@@ -22,7 +22,7 @@ def _random() -> float:
 
 
 class RetryPolicy:
-    """Exponential backoff with full jitter, bounded by a count, a cap and a deadline."""
+    """Exponential backoff with full jitter, bounded by count, cap and deadline."""
 
     __slots__ = ("max_retries", "base_delay", "max_delay", "deadline", "_random")
 
@@ -35,7 +35,7 @@ class RetryPolicy:
         deadline: float | None = 60.0,
         random: Callable[[], float] | None = None,
     ) -> None:
-        """``deadline``: no retry starts later than this many seconds after the first try."""
+        """``deadline``: seconds after the first try past which no retry starts."""
         self.max_retries = max_retries
         self.base_delay = base_delay
         self.max_delay = max_delay
@@ -49,8 +49,18 @@ class RetryPolicy:
             f"max_delay={self.max_delay}, deadline={self.deadline})"
         )
 
+    def with_max_retries(self, max_retries: int) -> RetryPolicy:
+        """A copy allowing ``max_retries`` retries, other settings unchanged."""
+        return RetryPolicy(
+            max_retries,
+            base_delay=self.base_delay,
+            max_delay=self.max_delay,
+            deadline=self.deadline,
+            random=self._random,
+        )
+
     def delay(self, attempt: int, retry_after: float | None) -> float:
-        """Seconds to wait before retry number ``attempt`` (1-based), at most ``max_delay``.
+        """Seconds to wait before retry ``attempt`` (1-based), at most ``max_delay``.
 
         The server's hint wins when given; otherwise a uniformly random delay
         between 0 and ``base_delay * 2 ** (attempt - 1)``.

@@ -1,12 +1,21 @@
-"""Blocking HTTP transport: ``http.client`` connections in a thread-safe keep-alive pool."""
+"""Blocking HTTP transport: ``http.client`` connections in a thread-safe pool.
+
+Also re-exports ``AsyncTransport`` and ``HTTPResponse``.
+"""
 
 from __future__ import annotations
 
 import _thread
 
 from .async_transport import AsyncTransport
-from .errors import APIConnectionError, APITimeoutError, ParameterError, SDKError
-from .http11 import HTTPResponse, merge_headers
+from .errors import APIConnectionError, APITimeoutError, SDKError
+from .http11 import (
+    HTTPResponse,
+    StaleConnection,
+    check_scheme,
+    describe_error,
+    merge_headers,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -16,17 +25,6 @@ if TYPE_CHECKING:
     from http.client import HTTPConnection
 
 __all__ = ["AsyncTransport", "HTTPResponse", "SyncTransport"]
-
-
-class _StaleConnection(Exception):
-    """A reused keep-alive connection died before any byte of the answer."""
-
-
-def describe_os_error(exc: BaseException) -> str:
-    """A short reason for a socket-level failure."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc) or type(exc).__name__
 
 
 def is_dropped(sock: socket.socket) -> bool:
@@ -44,14 +42,8 @@ def is_dropped(sock: socket.socket) -> bool:
         return True
 
 
-def check_scheme(scheme: str) -> None:
-    """Only ``http`` and ``https`` are supported."""
-    if scheme not in ("http", "https"):
-        raise ParameterError(f"protocol must be 'https' or 'http', got {scheme!r}")
-
-
 class SyncTransport:
-    """Sends requests over pooled keep-alive connections; safe to share between threads."""
+    """Sends requests over pooled keep-alive connections; thread-safe."""
 
     def __init__(
         self,
@@ -125,7 +117,7 @@ class SyncTransport:
         body: bytes,
         timeout: float | None = None,
     ) -> HTTPResponse:
-        """Send one request and read the whole answer; retry once on a stale connection."""
+        """Send a request and read the answer; resend once on a stale connection."""
         if timeout is None:
             timeout = self._timeout
         if "user-agent" not in headers:
@@ -136,7 +128,7 @@ class SyncTransport:
                 response, keep = self._exchange(
                     conn, reused, method, path_and_query, headers, body, timeout
                 )
-            except _StaleConnection:
+            except StaleConnection:
                 conn.close()
                 conn = self._new_connection(timeout)
                 response, keep = self._exchange(
@@ -164,7 +156,7 @@ class SyncTransport:
             ) from exc
         except OSError as exc:
             raise APIConnectionError(
-                f"Could not connect to {self._origin}: {describe_os_error(exc)}",
+                f"Could not connect to {self._origin}: {describe_error(exc)}",
                 request_sent=False,
             ) from exc
 
@@ -178,7 +170,7 @@ class SyncTransport:
         body: bytes,
         timeout: float,
     ) -> tuple[HTTPResponse, bool]:
-        """One request/answer on ``conn``; returns the answer and whether to keep ``conn``."""
+        """One request and answer on ``conn``; also whether ``conn`` may be reused."""
         http = self._http
         if conn.sock is None:
             self._connect(conn, timeout)
@@ -205,11 +197,11 @@ class SyncTransport:
             ) from exc
         except ConnectionError as exc:
             if reused and not received:
-                raise _StaleConnection from exc
+                raise StaleConnection from exc
             where = "response" if not received else "response body"
             raise APIConnectionError(
                 f"The connection to {self._origin} failed while reading the {where}: "
-                f"{describe_os_error(exc)}",
+                f"{describe_error(exc)}",
                 request_sent=sent,
             ) from exc
         except http.HTTPException as exc:
@@ -219,7 +211,7 @@ class SyncTransport:
             ) from exc
         except OSError as exc:
             raise APIConnectionError(
-                f"The connection to {self._origin} failed: {describe_os_error(exc)}",
+                f"The connection to {self._origin} failed: {describe_error(exc)}",
                 request_sent=sent,
             ) from exc
         response = HTTPResponse(answer.status, merge_headers(answer.getheaders()), data)

@@ -1,0 +1,69 @@
+"""Conversion between JSON values and generated dataclasses, by wire name (the dataclasses flavor)."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, Mapping, TypeVar
+
+from .errors import APIResponseError
+
+_T = TypeVar("_T")
+
+# For each dataclass: wire name → (attribute name, nested dataclass or None, container "" | "list" | "dict").
+Registry = Mapping[type, Mapping[str, tuple[str, "type | None", str]]]
+
+
+def _mismatch(cls: type, detail: str) -> APIResponseError:
+    """The error for a body that does not fit the documented model."""
+    return APIResponseError(
+        f"response does not match {cls.__name__}: {detail}",
+        status_code=200,
+        headers={},
+        body=b"",
+    )
+
+
+def decode(cls: type[_T], data: Any, registry: Registry) -> _T:
+    """Build `cls` from a JSON object; unknown keys are ignored so new service fields never break."""
+    if not isinstance(data, dict):
+        raise _mismatch(cls, f"expected a JSON object, got {type(data).__name__}")
+    fields = registry[cls]
+    kwargs: dict[str, Any] = {}
+    for wire, value in data.items():
+        spec = fields.get(wire)
+        if spec is None:
+            continue
+        name, nested, container = spec
+        if nested is not None and value is not None:
+            if container == "list" and isinstance(value, list):
+                value = [decode(nested, item, registry) for item in value]
+            elif container == "dict" and isinstance(value, dict):
+                value = {
+                    key: decode(nested, item, registry) for key, item in value.items()
+                }
+            elif not container:
+                value = decode(nested, value, registry)
+        kwargs[name] = value
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:
+        raise _mismatch(cls, str(exc)) from None
+
+
+def encode(value: Any, registry: Registry) -> Any:
+    """The JSON value of a dataclass (wire names, unset optional fields left out), list, dict or enum."""
+    fields = registry.get(type(value))
+    if fields is not None:
+        out = {}
+        for wire, (name, _nested, _container) in fields.items():
+            item = getattr(value, name)
+            if item is not None:
+                out[wire] = encode(item, registry)
+        return out
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (list, tuple)):
+        return [encode(item, registry) for item in value]
+    if isinstance(value, dict):
+        return {key: encode(item, registry) for key, item in value.items()}
+    return value
