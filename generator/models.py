@@ -85,16 +85,31 @@ def _rewrite_refs(node: Any, names: dict[str, str]) -> None:
 
 def _check_names(source: str, api: ir.Api, diag: Collector, wire_keys: bool) -> None:
     """Every model class and object field we named must exist under that name (or wire key) in the output."""
-    classes = {
+    tree = ast.parse(source)
+    own = {
         node.name: {
             stmt.target.id
             for stmt in node.body
             if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
         }
-        for node in ast.parse(source).body
+        for node in tree.body
         if isinstance(node, ast.ClassDef)
     }
-    tree = ast.parse(source)
+    bases = {
+        node.name: [b.id for b in node.bases if isinstance(b, ast.Name)]
+        for node in tree.body
+        if isinstance(node, ast.ClassDef)
+    }
+
+    def inherited(name: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        """Annotated fields of a class and of its bases defined in the module."""
+        found = set(own.get(name, ()))
+        for base in bases.get(name, ()):
+            if base in own and base not in seen:
+                found |= inherited(base, seen | {name})
+        return found
+
+    classes = {name: inherited(name) for name in own}
     aliases = {
         node.target.id for node in tree.body if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
     } | {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
