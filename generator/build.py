@@ -8,7 +8,7 @@ from typing import Any
 from . import ir
 from .diagnostics import Collector, join_pointer
 from .names import NameAuthority, snake
-from .render import pyrepr
+from .literals import pyrepr
 from .validate import iter_operations, resolve_pointer
 
 SCALAR_HINTS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}

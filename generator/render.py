@@ -10,6 +10,7 @@ from typing import Any
 import jinja2
 
 from .freshness import TEMPLATES_DIR
+from .literals import pyrepr
 
 
 
@@ -18,17 +19,6 @@ def docstring(text: str, indent: int = 4) -> str:
     text = text.strip().replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     pad = " " * indent
     return "\n".join((pad + line) if line.strip() else "" for line in text.splitlines()).lstrip()
-
-
-def pyrepr(value: Any) -> str:
-    """A Python literal with double quotes where possible (black would do the same)."""
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ", ".join(pyrepr(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{pyrepr(k)}: {pyrepr(v)}" for k, v in value.items()) + "}"
-    return repr(value)
 
 
 def pyliteral(json_text: str) -> str:
