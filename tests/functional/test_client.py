@@ -1,10 +1,18 @@
-"""Functional tests of the generated ``outboundbot`` SDK against the signature-checking fake gateway."""
+"""Functional tests of every generated SDK flavor against the signature-checking fake gateway.
+
+Each behaviour test runs for the pydantic, dataclasses and typeddict flavors and for each client kind
+(sync, async) the flavor has; results are read through ``Flavor.read`` (attributes, or wire keys for
+the typeddict flavor). Combinations a flavor lacks (the dataclasses flavor has no async client) are
+skipped with a reason.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import socket
+import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -28,8 +36,7 @@ from tests.support.acs_server import (
     unsuccessful_response,
 )
 
-outboundbot = pytest.importorskip("outboundbot")
-errors = pytest.importorskip("outboundbot.errors")
+from .flavors import CLIENT_CLASSES, FLAVOR_SPECS, KINDS, REPO_ROOT, Flavor
 
 CREDENTIALS = {
     "ak": {"access_key_id": "testid", "access_key_secret": "testsecret"},
@@ -100,9 +107,10 @@ ERROR_NAMES = (
 
 @dataclass(frozen=True)
 class Caller:
-    """Runs operations on a fresh sync ``Client`` or async ``AsyncClient`` built from ``options``."""
+    """Runs operations on a fresh sync ``Client`` or async ``AsyncClient`` of one flavor."""
 
-    asynchronous: bool
+    flavor: Flavor
+    kind: str
     options: Mapping[str, object] = field(default_factory=dict)
 
     def __call__(self, operation: str, **arguments: object) -> object:
@@ -111,16 +119,17 @@ class Caller:
 
     def run(self, *calls: tuple[str, Mapping[str, object]]) -> list[object]:
         """Run several operations on one client, in order."""
-        if self.asynchronous:
-            return asyncio.run(self._run_async(calls))
-        with outboundbot.Client(**self.options) as client:
+        client_class = self.flavor.client_class(self.kind)
+        if self.kind == "async":
+            return asyncio.run(self._run_async(client_class, calls))
+        with client_class(**self.options) as client:
             return [getattr(client, name)(**arguments) for name, arguments in calls]
 
     async def _run_async(
-        self, calls: tuple[tuple[str, Mapping[str, object]], ...]
+        self, client_class: type, calls: tuple[tuple[str, Mapping[str, object]], ...]
     ) -> list[object]:
         """The async twin of ``run``."""
-        async with outboundbot.AsyncClient(**self.options) as client:
+        async with client_class(**self.options) as client:
             return [
                 await getattr(client, name)(**arguments) for name, arguments in calls
             ]
@@ -129,9 +138,23 @@ class Caller:
         """A caller whose clients get ``options`` on top of the current ones."""
         return replace(self, options={**self.options, **options})
 
+    @property
+    def errors(self):
+        """The flavor's ``errors`` module."""
+        return self.flavor.errors
+
+    def read(self, result: object, *paths: str) -> object:
+        """One value of ``result`` by Python attribute path, or a tuple of several."""
+        values = tuple(self.flavor.read(result, path) for path in paths)
+        return values[0] if len(values) == 1 else values
+
 
 def _caller(
-    server: AcsServer, asynchronous: bool, signature_version: str, credential: str
+    server: AcsServer,
+    flavor: Flavor,
+    kind: str,
+    signature_version: str,
+    credential: str,
 ) -> Caller:
     """A caller for the fake server: plain HTTP, no retries unless a test asks."""
     options = {
@@ -141,13 +164,7 @@ def _caller(
         "max_retries": 0,
         **CREDENTIALS[credential],
     }
-    return Caller(asynchronous, options)
-
-
-@pytest.fixture(params=["sync", "async"])
-def mode(request) -> str:
-    """The sync and the async client."""
-    return request.param
+    return Caller(flavor, kind, options)
 
 
 @pytest.fixture(params=["v3", "v1"])
@@ -163,15 +180,15 @@ def credential(request) -> str:
 
 
 @pytest.fixture
-def call(acs_server, mode, signature_version, credential) -> Caller:
-    """Every client flavour: sync/async x V3/V1 x AccessKey/STS."""
-    return _caller(acs_server, mode == "async", signature_version, credential)
+def call(acs_server, flavor, kind, signature_version, credential) -> Caller:
+    """Every client: flavor x sync/async x V3/V1 x AccessKey/STS."""
+    return _caller(acs_server, flavor, kind, signature_version, credential)
 
 
 @pytest.fixture
-def call_v3(acs_server, mode) -> Caller:
-    """Sync and async clients signing V3 with a plain AccessKey."""
-    return _caller(acs_server, mode == "async", "v3", "ak")
+def call_v3(acs_server, flavor, kind) -> Caller:
+    """Each flavor's sync and async clients signing V3 with a plain AccessKey."""
+    return _caller(acs_server, flavor, kind, "v3", "ak")
 
 
 def _only_request(server: AcsServer) -> RecordedRequest:
@@ -231,34 +248,36 @@ def _closed_port() -> int:
 
 def test_create_instance_returns_typed_result(call, acs_server):
     result = call("create_instance", **CREATE_ARGS)
+    read = call.read
     record = _only_request(acs_server)
     _assert_arrived(record, call, "CreateInstance", CREATE_QUERY)
-    assert type(result).__name__ == "CreateInstanceResponse"
-    assert (result.http_status_code, result.code, result.message, result.success) == (
+    assert call.flavor.is_model(result, "CreateInstanceResponse")
+    assert read(result, "http_status_code", "code", "message", "success") == (
         200,
         "OK",
         "無",
         True,
     )
-    assert result.request_id == record.request_id
-    instance = result.instance
-    assert instance.instance_id in acs_server.instances
-    assert acs_server.instances[instance.instance_id].calling_numbers == (
+    assert read(result, "request_id") == record.request_id
+    instance = read(result, "instance")
+    assert call.flavor.is_model(instance, "Instance")
+    instance_id = read(instance, "instance_id")
+    assert instance_id in acs_server.instances
+    assert acs_server.instances[instance_id].calling_numbers == (
         "4008013260",
         "4008013261",
     )
-    assert (instance.instance_name, instance.instance_description) == (
+    assert read(instance, "instance_name", "instance_description") == (
         "第一個實例",
         "這個是第一的實例",
     )
-    assert (instance.resource_group_id, instance.max_concurrent_conversation) == (
+    assert read(instance, "resource_group_id", "max_concurrent_conversation") == (
         "rg-acfmwd4qr3z773y",
         4,
     )
-    assert (
-        type(instance.creation_time) is int and instance.creation_time == 1578469042851
-    )
-    assert (instance.creator_id, instance.creator_name, instance.owner_name) == (
+    creation_time = read(instance, "creation_time")
+    assert type(creation_time) is int and creation_time == 1578469042851
+    assert read(instance, "creator_id", "creator_name", "owner_name") == (
         435986,
         "xxx",
         "xxxx",
@@ -267,20 +286,24 @@ def test_create_instance_returns_typed_result(call, acs_server):
 
 def test_describe_instance_returns_typed_result(call, acs_server):
     result = call("describe_instance", instance_id=INSTANCE_ID)
+    read = call.read
     record = _only_request(acs_server)
     _assert_arrived(record, call, "DescribeInstance", {"InstanceId": INSTANCE_ID})
-    assert type(result).__name__ == "DescribeInstanceResponse"
-    assert (result.code, result.message, result.success) == ("OK", "Success", True)
-    assert result.request_id == record.request_id
-    assert result.instance.instance_id == INSTANCE_ID
-    assert result.instance.instance_name == SEED_INSTANCE["InstanceName"]
-    assert result.instance.max_concurrent_conversation == 4
+    assert call.flavor.is_model(result, "DescribeInstanceResponse")
+    assert read(result, "code", "message", "success") == ("OK", "Success", True)
+    assert read(result, "request_id") == record.request_id
+    assert read(result, "instance.instance_id") == INSTANCE_ID
+    assert read(result, "instance.instance_name") == SEED_INSTANCE["InstanceName"]
+    assert read(result, "instance.max_concurrent_conversation") == 4
 
 
 def test_describe_finds_the_created_instance(call_v3, acs_server):
+    read = call_v3.read
     created = call_v3("create_instance", **MINIMAL_CREATE)
-    described = call_v3("describe_instance", instance_id=created.instance.instance_id)
-    assert described.instance == created.instance
+    described = call_v3(
+        "describe_instance", instance_id=read(created, "instance.instance_id")
+    )
+    assert read(described, "instance") == read(created, "instance")
 
 
 def test_empty_description_is_sent_and_signed(call, acs_server):
@@ -323,7 +346,7 @@ def test_unknown_response_fields_are_tolerated(call_v3, acs_server):
     }
     acs_server.script(json_response(body))
     result = call_v3("describe_instance", instance_id=INSTANCE_ID)
-    assert result.instance.instance_id == SEED_INSTANCE["InstanceId"]
+    assert call_v3.read(result, "instance.instance_id") == SEED_INSTANCE["InstanceId"]
 
 
 def test_extra_query_and_headers_arrive_signed(call, acs_server):
@@ -340,11 +363,11 @@ def test_extra_query_and_headers_arrive_signed(call, acs_server):
 
 @pytest.mark.parametrize("credential_name", sorted(CREDENTIALS))
 def test_credentials_from_environment(
-    acs_server, clean_env, mode, signature_version, credential_name
+    acs_server, clean_env, flavor, kind, signature_version, credential_name
 ):
     for option, value in CREDENTIALS[credential_name].items():
         clean_env.setenv(ENV_NAMES[option], value)
-    caller = _caller(acs_server, mode == "async", signature_version, credential_name)
+    caller = _caller(acs_server, flavor, kind, signature_version, credential_name)
     caller = replace(
         caller, options={k: v for k, v in caller.options.items() if k not in ENV_NAMES}
     )
@@ -358,19 +381,22 @@ def test_credentials_from_environment(
     )
 
 
-def test_close_releases_clients(acs_server):
-    options = _caller(acs_server, False, "v3", "ak").options
-    client = outboundbot.Client(**options)
-    client.describe_instance(instance_id=INSTANCE_ID)
-    client.close()
+def test_close_releases_clients(acs_server, flavor, kind):
+    options = _caller(acs_server, flavor, kind, "v3", "ak").options
+    client_class = flavor.client_class(kind)
+    if kind == "sync":
+        client = client_class(**options)
+        client.describe_instance(instance_id=INSTANCE_ID)
+        client.close()
+    else:
 
-    async def use_async_client() -> None:
-        async_client = outboundbot.AsyncClient(**options)
-        await async_client.describe_instance(instance_id=INSTANCE_ID)
-        await async_client.aclose()
+        async def use_async_client() -> None:
+            async_client = client_class(**options)
+            await async_client.describe_instance(instance_id=INSTANCE_ID)
+            await async_client.aclose()
 
-    asyncio.run(use_async_client())
-    assert [r.verified for r in acs_server.requests] == [True, True]
+        asyncio.run(use_async_client())
+    assert [r.verified for r in acs_server.requests] == [True]
 
 
 # --- errors from the service ----------------------------------------------------------------------
@@ -378,6 +404,7 @@ def test_close_releases_clients(acs_server):
 
 @pytest.mark.parametrize(("action", "code"), DOCUMENTED_ERRORS)
 def test_documented_errors_raise_per_code_classes(call, acs_server, action, code):
+    errors = call.errors
     acs_server.script(error_response(code), action=action)
     operation, arguments = OPERATIONS[action]
     class_name, base_name = ERROR_CLASSES[code]
@@ -394,26 +421,38 @@ def test_documented_errors_raise_per_code_classes(call, acs_server, action, code
     assert _parsed(error.body)["Code"] == code
 
 
-def test_server_errors_are_not_retried_by_default(call_v3, acs_server):
+def test_create_server_errors_are_not_retried_by_default(call_v3, acs_server):
+    errors = call_v3.errors
     acs_server.script(error_response("InternalError"), times=None)
     with pytest.raises(errors.InternalError):
-        call_v3.configured(max_retries=2)("describe_instance", instance_id=INSTANCE_ID)
+        call_v3.configured(max_retries=2)("create_instance", **MINIMAL_CREATE)
     assert acs_server.request_count == 1
 
 
-def test_server_errors_are_retried_when_enabled(call_v3, acs_server):
+@pytest.mark.parametrize(
+    ("operation", "arguments", "options"),
+    [
+        ("describe_instance", {"instance_id": INSTANCE_ID}, {}),
+        ("create_instance", MINIMAL_CREATE, {"retry_server_errors": True}),
+    ],
+    ids=["read-only", "opted-in"],
+)
+def test_server_errors_are_retried_when_safe(
+    call_v3, acs_server, operation, arguments, options
+):
     acs_server.script(error_response("InternalError"))
-    caller = call_v3.configured(max_retries=1, retry_server_errors=True)
-    result = caller("describe_instance", instance_id=INSTANCE_ID)
-    assert result.success is True
+    result = call_v3.configured(max_retries=1, **options)(operation, **arguments)
+    assert call_v3.read(result, "success") is True
     first, second = acs_server.requests
     assert (first.status, second.status) == (500, 200)
+    assert second.verified
     assert first.header("x-acs-signature-nonce") != second.header(
         "x-acs-signature-nonce"
     )
 
 
 def test_throttling_raises_throttling_error(call, acs_server):
+    errors = call.errors
     acs_server.script(throttling_response("100"))
     with pytest.raises(errors.ThrottlingError) as caught:
         call("describe_instance", instance_id=INSTANCE_ID)
@@ -422,11 +461,14 @@ def test_throttling_raises_throttling_error(call, acs_server):
     assert acs_server.request_count == 1
 
 
-def test_html_bad_gateway_raises_server_error(call_v3, acs_server):
+def test_html_bad_gateway_raises_api_response_error(call_v3, acs_server):
+    errors = call_v3.errors
     acs_server.script(html_bad_gateway_response())
-    with pytest.raises(errors.ServerError) as caught:
+    with pytest.raises(errors.APIResponseError) as caught:
         call_v3("describe_instance", instance_id=INSTANCE_ID)
     assert caught.value.status_code == 502
+    assert caught.value.body.startswith(b"<html>")
+    assert "502" in str(caught.value)
     assert acs_server.request_count == 1
 
 
@@ -438,12 +480,14 @@ def test_html_bad_gateway_raises_server_error(call_v3, acs_server):
 def test_malformed_success_body_raises_api_response_error(
     call_v3, acs_server, response
 ):
+    errors = call_v3.errors
     acs_server.script(response)
     with pytest.raises(errors.APIResponseError):
         call_v3("describe_instance", instance_id=INSTANCE_ID)
 
 
 def test_unsuccessful_body_raises(call, acs_server):
+    errors = call.errors
     acs_server.script(
         unsuccessful_response("Instance.NotExists", "The instance does not exist.")
     )
@@ -453,6 +497,7 @@ def test_unsuccessful_body_raises(call, acs_server):
 
 
 def test_gateway_rejection_raises_client_error(call_v3, acs_server):
+    errors = call_v3.errors
     caller = call_v3.configured(access_key_secret="wrongsecret")
     with pytest.raises(errors.BadRequestError) as caught:
         caller("describe_instance", instance_id=INSTANCE_ID)
@@ -466,6 +511,7 @@ def test_gateway_rejection_raises_client_error(call_v3, acs_server):
 
 
 def test_timeout_raises_api_timeout_error(call_v3, acs_server):
+    errors = call_v3.errors
     acs_server.script(delayed_response(0.1))
     with pytest.raises(errors.APITimeoutError):
         call_v3("describe_instance", instance_id=INSTANCE_ID, timeout=0.02)
@@ -473,6 +519,7 @@ def test_timeout_raises_api_timeout_error(call_v3, acs_server):
 
 
 def test_refused_connection_raises_api_connection_error(call_v3):
+    errors = call_v3.errors
     caller = call_v3.configured(endpoint=f"127.0.0.1:{_closed_port()}")
     with pytest.raises(errors.APIConnectionError) as caught:
         caller("describe_instance", instance_id=INSTANCE_ID)
@@ -480,6 +527,7 @@ def test_refused_connection_raises_api_connection_error(call_v3):
 
 
 def test_dropped_connection_raises_api_connection_error(call_v3, acs_server):
+    errors = call_v3.errors
     acs_server.script(dropped_connection())
     with pytest.raises(errors.APIConnectionError):
         call_v3("describe_instance", instance_id=INSTANCE_ID)
@@ -488,12 +536,10 @@ def test_dropped_connection_raises_api_connection_error(call_v3, acs_server):
 # --- parameters checked before sending ------------------------------------------------------------
 
 PARAMETER_ERRORS = {
-    "missing-instance-name": ("create_instance", {"max_concurrent_conversation": 4}),
     "none-instance-name": (
         "create_instance",
         {"instance_name": None, "max_concurrent_conversation": 4},
     ),
-    "missing-max-conversations": ("create_instance", {"instance_name": "x"}),
     "none-max-conversations": (
         "create_instance",
         {"instance_name": "x", "max_concurrent_conversation": None},
@@ -510,7 +556,6 @@ PARAMETER_ERRORS = {
         "create_instance",
         {**MINIMAL_CREATE, "calling_number": "4008013260"},
     ),
-    "missing-instance-id": ("describe_instance", {}),
     "none-instance-id": ("describe_instance", {"instance_id": None}),
     "int-instance-id": ("describe_instance", {"instance_id": 123}),
 }
@@ -522,9 +567,29 @@ PARAMETER_ERRORS = {
 def test_invalid_parameters_fail_before_sending(
     call_v3, acs_server, operation, arguments
 ):
+    errors = call_v3.errors
     with pytest.raises(errors.ParameterError) as caught:
         call_v3(operation, **arguments)
     assert isinstance(caught.value, ValueError)
+    assert acs_server.request_count == 0
+
+
+MISSING_ARGUMENTS = {
+    "missing-instance-name": ("create_instance", {"max_concurrent_conversation": 4}),
+    "missing-max-conversations": ("create_instance", {"instance_name": "x"}),
+    "missing-instance-id": ("describe_instance", {}),
+}
+
+
+@pytest.mark.parametrize(
+    ("operation", "arguments"), MISSING_ARGUMENTS.values(), ids=MISSING_ARGUMENTS
+)
+def test_missing_required_arguments_fail_before_sending(
+    call_v3, acs_server, operation, arguments
+):
+    """Required arguments have no default: Python (and mypy) refuse the call itself."""
+    with pytest.raises(TypeError, match="missing 1 required keyword-only argument"):
+        call_v3(operation, **arguments)
     assert acs_server.request_count == 0
 
 
@@ -540,8 +605,9 @@ def test_every_nlu_service_type_is_accepted(call_v3, acs_server, nlu_service_typ
 
 
 @pytest.mark.parametrize("name", ERROR_NAMES)
-def test_errors_are_exported_from_package_and_module(name):
-    assert getattr(outboundbot, name) is getattr(errors, name)
+def test_errors_are_exported_from_package_and_module(flavor, name):
+    errors = flavor.errors
+    assert getattr(flavor.package, name) is getattr(errors, name)
     assert issubclass(getattr(errors, name), errors.SDKError)
 
 
@@ -563,6 +629,127 @@ def test_errors_are_exported_from_package_and_module(name):
         ("ThrottlingError", "APIStatusError"),
     ],
 )
-def test_error_hierarchy(child, parent):
+def test_error_hierarchy(flavor, child, parent):
+    errors = flavor.errors
     parent_class = ValueError if parent == "ValueError" else getattr(errors, parent)
     assert issubclass(getattr(errors, child), parent_class)
+
+
+# --- packaging ------------------------------------------------------------------------------------
+
+
+def test_flavor_has_exactly_its_client_kinds(flavor):
+    present = {kind for kind in KINDS if hasattr(flavor.package, CLIENT_CLASSES[kind])}
+    assert present == set(flavor.kinds)
+    assert set(flavor.package.__all__) >= {
+        CLIENT_CLASSES[kind] for kind in flavor.kinds
+    }
+
+
+def test_flavor_ships_py_typed(flavor):
+    module = FLAVOR_SPECS[flavor.name].module
+    package_dir = flavor.directory / module
+    assert (package_dir / "py.typed").is_file()
+    assert (package_dir / "__init__.py").samefile(flavor.package.__file__)
+
+
+# The script runs in ``python -I``: it blocks pydantic and httpx with a meta-path finder, imports the
+# flavor from its generated project directory and makes one DescribeInstance call; it prints JSON.
+NO_DEPENDENCY_SCRIPT = """
+import importlib, importlib.abc, json, sys, sysconfig
+
+BLOCKED = {"pydantic", "pydantic_core", "httpx"}
+
+
+class Blocker(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in BLOCKED:
+            raise ImportError(f"blocked for this test: {name}")
+        return None
+
+
+sys.meta_path.insert(0, Blocker())
+endpoint, project, module, instance_id = sys.argv[1:]
+site = tuple(sysconfig.get_paths()[key] for key in ("purelib", "platlib"))
+
+
+def installed_modules():
+    return {
+        name
+        for name, loaded in list(sys.modules.items())
+        if str(getattr(loaded, "__file__", None) or "").startswith(site)
+    }
+
+
+before = installed_modules()
+for name in sorted(BLOCKED):
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        pass
+    else:
+        sys.exit(f"the import guard let {name} through")
+sys.path.insert(0, project)
+sdk = importlib.import_module(module)
+options = dict(endpoint=endpoint, protocol="http", max_retries=0)
+options.update(access_key_id="testid", access_key_secret="testsecret")
+with sdk.Client(**options) as client:
+    result = client.describe_instance(instance_id=instance_id)
+if isinstance(result, dict):
+    read_id = result["Instance"]["InstanceId"]
+else:
+    read_id = result.instance.instance_id
+print(
+    json.dumps(
+        {
+            "file": sdk.__file__,
+            "type": type(result).__name__,
+            "instance_id": read_id,
+            "loaded": sorted(name for name in BLOCKED if name in sys.modules),
+            "installed": sorted(installed_modules() - before),
+        }
+    )
+)
+"""
+
+
+def _run_without_pydantic(
+    server: AcsServer, flavor_name: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``NO_DEPENDENCY_SCRIPT`` for one flavor in an isolated interpreter."""
+    spec = FLAVOR_SPECS[flavor_name]
+    project = str(REPO_ROOT / "generated" / flavor_name)
+    argv = [server.endpoint, project, spec.module, INSTANCE_ID]
+    return subprocess.run(
+        [sys.executable, "-I", "-c", NO_DEPENDENCY_SCRIPT, *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("flavor_name", ["dataclasses", "typeddict"])
+def test_flavor_works_without_pydantic_or_httpx(acs_server, flavor_name):
+    done = _run_without_pydantic(acs_server, flavor_name)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    project = REPO_ROOT / "generated" / flavor_name / FLAVOR_SPECS[flavor_name].module
+    assert (project / "__init__.py").samefile(report["file"])
+    assert report["instance_id"] == INSTANCE_ID
+    assert report["type"] == (
+        "dict" if FLAVOR_SPECS[flavor_name].wire_keys else "DescribeInstanceResponse"
+    )
+    assert (report["loaded"], report["installed"]) == ([], [])
+    record = _only_request(acs_server)
+    assert (record.action, record.param("InstanceId")) == (
+        "DescribeInstance",
+        INSTANCE_ID,
+    )
+
+
+def test_import_guard_stops_the_pydantic_flavor(acs_server):
+    """Control: the same script fails for the pydantic flavor, so the guard really blocks pydantic."""
+    done = _run_without_pydantic(acs_server, "pydantic")
+    assert done.returncode != 0
+    assert "blocked for this test: pydantic" in done.stderr

@@ -18,7 +18,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qsl, urlsplit
@@ -107,7 +107,7 @@ class GatewayError(Exception):
 
 @dataclass(frozen=True)
 class ScriptedResponse:
-    """A canned answer; a mapping body is sent as JSON with ``RequestId`` filled in when absent."""
+    """A canned answer; a mapping body is sent as JSON with a missing or None ``RequestId`` filled in."""
 
     status: int = 200
     body: bytes | Mapping[str, object] = b""
@@ -172,7 +172,7 @@ class RecordedRequest:
     @property
     def authorization(self) -> dict[str, str]:
         """The ``Credential``, ``SignedHeaders`` and ``Signature`` fields of a V3 Authorization header."""
-        return _parse_authorization(self.header("authorization", ""))[1]
+        return _parse_authorization(self.header("authorization") or "")[1]
 
     @property
     def signed_headers(self) -> tuple[str, ...]:
@@ -856,7 +856,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
 
     def setup(self) -> None:
-        self.timeout = self.server.acs.socket_timeout
+        self.request.settimeout(self.server.acs.socket_timeout)
         super().setup()
         self.server.acs.track(self.connection)
 

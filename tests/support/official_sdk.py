@@ -23,6 +23,9 @@ at call time, so patching the class attribute works for sync and async calls):
 ``x-acs-signature-nonce`` / V1 ``SignatureNonce``) and ``Utils.get_user_agent`` (the ``user-agent``
 header; ``Config.user_agent`` only appends to a platform-dependent default, so patch instead).
 ``pinned_official_sdk`` patches all three; the patch is process-wide, so do not capture concurrently.
+``capture_official_request`` sends one pinned request and raises if the server rejected it; without
+``server=`` it uses a private server whose clock is frozen at the pinned timestamp, a given server must
+know the key and accept the timestamp (``AcsServer(clock=fixed_clock(PINNED_TIMESTAMP))``).
 The V3 signature also covers ``host``: compare two clients only when both send the same ``host``,
 i.e. talk to the same server (call ``AcsServer.forget_nonces()`` between them to reuse the nonce).
 """
@@ -146,11 +149,7 @@ def capture_official_request(
     server: AcsServer | None = None,
     asynchronous: bool = False,
 ) -> OfficialCapture:
-    """Send one pinned official request and return what arrived; raises if the server rejected it.
-
-    Without ``server`` a private server with a clock frozen at ``timestamp`` is used; a given server
-    must know the key and accept ``timestamp`` (``AcsServer(clock=fixed_clock(timestamp))``).
-    """
+    """Send one pinned official request (to a private server unless given) and return what arrived."""
     if server is None:
         keys = {**DEFAULT_KEYS, access_key_id: (access_key_secret, security_token)}
         with AcsServer(keys, clock=fixed_clock(timestamp)) as private:

@@ -10,6 +10,7 @@ import json
 import socket
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, quote_plus
 
@@ -276,7 +277,7 @@ def with_headers(request: Signed, **changes: str | None) -> Signed:
 
 
 @pytest.fixture
-def server() -> AcsServer:
+def server() -> Iterator[AcsServer]:
     """A fresh fake gateway."""
     with AcsServer() as fake:
         yield fake
