@@ -11,6 +11,7 @@ from .http11 import (
     build_request_head,
     check_scheme,
     content_length,
+    default_tls_context,
     describe_error,
     has_no_body,
     is_chunked,
@@ -22,7 +23,6 @@ from .http11 import (
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import asyncio
-    import ssl
     from collections.abc import Awaitable, Mapping
     from typing import TypeVar
 
@@ -63,11 +63,18 @@ class _Connection:
         )
 
     def close(self) -> None:
-        """Close without waiting (safe even when its loop is gone)."""
+        """Close without waiting; if its event loop is gone, at least shut it down."""
         try:
             self.writer.close()
         except RuntimeError:
-            pass
+            import socket
+
+            sock = self.writer.get_extra_info("socket")
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
 
 async def _within(awaitable: Awaitable[_T], timeout: float) -> _T:
@@ -113,7 +120,6 @@ class AsyncTransport:
         self._user_agent = user_agent
         self._max_connections = max_connections
         self._origin = f"{scheme}://{self._host_header}"
-        self._ssl_context: ssl.SSLContext | None = None
         self._idle: list[_Connection] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots: asyncio.Semaphore | None = None
@@ -196,13 +202,7 @@ class AsyncTransport:
         """Open a connection (TLS for https), mapping failures to SDK errors."""
         import asyncio
 
-        context: ssl.SSLContext | None = None
-        if self._scheme == "https":
-            if self._ssl_context is None:
-                import ssl
-
-                self._ssl_context = ssl.create_default_context()
-            context = self._ssl_context
+        context = default_tls_context() if self._scheme == "https" else None
         try:
             reader, writer = await _within(
                 asyncio.open_connection(

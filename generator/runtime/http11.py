@@ -6,6 +6,7 @@ from .errors import ParameterError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import ssl
     from collections.abc import Iterable, Mapping
 
 MAX_HEAD_BYTES = 64 * 1024
@@ -13,6 +14,19 @@ _TOKEN_CHARS = frozenset(
     "!#$%&'*+-.^_`|~0123456789" "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 )
 _HEX_DIGITS = b"0123456789abcdefABCDEF"
+
+
+_tls_context: ssl.SSLContext | None = None
+
+
+def default_tls_context() -> ssl.SSLContext:
+    """The shared TLS context (system CAs, hostname checks), created on first use."""
+    global _tls_context
+    if _tls_context is None:
+        import ssl
+
+        _tls_context = ssl.create_default_context()
+    return _tls_context
 
 
 class ProtocolError(ValueError):

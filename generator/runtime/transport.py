@@ -13,6 +13,7 @@ from .http11 import (
     HTTPResponse,
     StaleConnection,
     check_scheme,
+    default_tls_context,
     describe_error,
     merge_headers,
 )
@@ -20,7 +21,6 @@ from .http11 import (
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import socket
-    import ssl
     from collections.abc import Mapping
     from http.client import HTTPConnection
 
@@ -57,9 +57,6 @@ class SyncTransport:
     ) -> None:
         """``timeout`` is the default; ``max_connections`` bounds the idle pool."""
         check_scheme(scheme)
-        import http.client  # deferred: it costs more to import than the whole runtime
-
-        self._http = http.client
         self._scheme = scheme
         self._host = host
         self._port = port
@@ -67,11 +64,6 @@ class SyncTransport:
         self._user_agent = user_agent
         self._max_idle = max_connections
         self._origin = f"{scheme}://{host}" + (f":{port}" if port else "")
-        self._ssl_context: ssl.SSLContext | None = None
-        if scheme == "https":
-            import ssl
-
-            self._ssl_context = ssl.create_default_context()
         self._lock = _thread.allocate_lock()
         self._idle: list[HTTPConnection] = []
         self._closed = False
@@ -82,11 +74,13 @@ class SyncTransport:
 
     def _new_connection(self, timeout: float) -> HTTPConnection:
         """An unconnected ``http.client`` connection to the origin."""
-        if self._ssl_context is not None:
-            return self._http.HTTPSConnection(
-                self._host, self._port, timeout=timeout, context=self._ssl_context
+        import http.client  # deferred: it takes longer to import than the runtime
+
+        if self._scheme == "https":
+            return http.client.HTTPSConnection(
+                self._host, self._port, timeout=timeout, context=default_tls_context()
             )
-        return self._http.HTTPConnection(self._host, self._port, timeout=timeout)
+        return http.client.HTTPConnection(self._host, self._port, timeout=timeout)
 
     def _checkout(self, timeout: float) -> tuple[HTTPConnection, bool]:
         """An idle live connection (reused=True) or a new one."""
@@ -171,7 +165,8 @@ class SyncTransport:
         timeout: float,
     ) -> tuple[HTTPResponse, bool]:
         """One request and answer on ``conn``; also whether ``conn`` may be reused."""
-        http = self._http
+        import http.client as http
+
         if conn.sock is None:
             self._connect(conn, timeout)
         else:

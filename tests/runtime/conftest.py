@@ -1,4 +1,4 @@
-"""Fixtures for the runtime tests: a local HTTP server and the repository on ``sys.path``."""
+"""Runtime test fixtures: a local HTTP server; the repository and helpers importable."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+HERE = Path(__file__).resolve().parent
+for folder in (HERE.parents[1], HERE):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
 from runtime_http_server import Server  # noqa: E402
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -67,8 +68,15 @@ Handler = Callable[[Request], Reply]
 class Server:
     """Accepts connections in a thread, one thread per connection, keep-alive by default."""
 
-    def __init__(self, handler: Handler | None = None, *, backlog: int = 64) -> None:
-        """Start listening on an ephemeral port."""
+    def __init__(
+        self,
+        handler: Handler | None = None,
+        *,
+        backlog: int = 64,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
+        """Start listening on an ephemeral port (TLS when ``tls`` is given)."""
+        self.tls = tls
         self.handler: Handler = handler or (lambda request: Reply())
         self.requests: list[Request] = []
         self.connections = 0
@@ -134,6 +142,8 @@ class Server:
         buffer = bytearray()
         client.settimeout(5.0)
         try:
+            if self.tls is not None:
+                client = self.tls.wrap_socket(client, server_side=True)
             while not self._stop.is_set():
                 request = self._read_request(client, buffer, index)
                 if request is None:

@@ -8,7 +8,14 @@ from urllib.parse import quote
 
 import pytest
 
-from generator.runtime import NOT_GIVEN, NotGiven, Param, ParameterError, encode_query, percent_encode
+from generator.runtime import (
+    NOT_GIVEN,
+    NotGiven,
+    Param,
+    ParameterError,
+    encode_query,
+    percent_encode,
+)
 from generator.runtime.encoding import encode_extra_query
 
 CREATE = (
@@ -22,7 +29,14 @@ CREATE = (
         False,
         enum=("DialogStudio", "Authorized", "Provided", "Managed"),
     ),
-    Param("CallingNumber", "calling_number", "array", False, items="string", repeat_list=True),
+    Param(
+        "CallingNumber",
+        "calling_number",
+        "array",
+        False,
+        items="string",
+        repeat_list=True,
+    ),
 )
 
 
@@ -52,7 +66,10 @@ def test_required_and_omitted() -> None:
 
 def test_repeat_list() -> None:
     pairs = encode(CallingNumber=["4008013260", "4008013261"])
-    assert pairs[-2:] == [("CallingNumber.1", "4008013260"), ("CallingNumber.2", "4008013261")]
+    assert pairs[-2:] == [
+        ("CallingNumber.1", "4008013260"),
+        ("CallingNumber.2", "4008013261"),
+    ]
     assert encode(CallingNumber=[]) == encode()
     assert encode(CallingNumber=("x",))[-1] == ("CallingNumber.1", "x")
 
@@ -75,7 +92,9 @@ def test_lone_surrogate_is_refused() -> None:
 
 
 def test_types() -> None:
-    with pytest.raises(ParameterError, match="max_concurrent_conversation must be an int, got str"):
+    with pytest.raises(
+        ParameterError, match="max_concurrent_conversation must be an int, got str"
+    ):
         encode(MaxConcurrentConversation="5")
     with pytest.raises(ParameterError, match="must be an int, got bool"):
         encode(MaxConcurrentConversation=True)
@@ -83,9 +102,13 @@ def test_types() -> None:
         encode(MaxConcurrentConversation=1.5)
     with pytest.raises(ParameterError, match="instance_name must be a str, got int"):
         encode(InstanceName=5)
-    with pytest.raises(ParameterError, match=r"calling_number must be a list or tuple, got str"):
+    with pytest.raises(
+        ParameterError, match=r"calling_number must be a list or tuple, got str"
+    ):
         encode(CallingNumber="4008013260")
-    with pytest.raises(ParameterError, match=r"calling_number\[1\] must be a str, got int"):
+    with pytest.raises(
+        ParameterError, match=r"calling_number\[1\] must be a str, got int"
+    ):
         encode(CallingNumber=["a", 1])
     with pytest.raises(ParameterError, match=r"calling_number\[0\] must not be None"):
         encode(CallingNumber=[None])

@@ -111,7 +111,11 @@ def test_sign_v3_signs_content_type_and_x_acs_but_not_accept() -> None:
         method="POST",
         host="h",
         pairs=[],
-        headers={"Accept": "application/json", "Content-Type": "text/plain", "x-acs-extra": "1"},
+        headers={
+            "Accept": "application/json",
+            "Content-Type": "text/plain",
+            "x-acs-extra": "1",
+        },
         body=b"abc",
         action="A",
         version="V",
@@ -217,7 +221,9 @@ def test_sign_v1_query_matches_sign_v1() -> None:
     pairs = sign_v1(**args)  # type: ignore[arg-type]
     query = sign_v1_query(**args)  # type: ignore[arg-type]
     signature = dict(pairs)["Signature"]
-    assert query == canonical_query_v1(pairs[:-1]) + "&Signature=" + quote(signature, safe="~")
+    assert query == canonical_query_v1(pairs[:-1]) + "&Signature=" + quote(
+        signature, safe="~"
+    )
 
 
 def test_timestamp_and_nonce_shapes() -> None:
