@@ -34,7 +34,17 @@ test: $(VENV)/.sdk-installed
 ## update-golden: rewrite generated/ and fixture golden trees (refused under CI=true); review the diff
 update-golden: $(STAMP)
 	$(BIN)/python -m generator generate
-	$(BIN)/python -m pytest tests/generator --update-golden -q
+	$(BIN)/python -m pytest tests/generator tests/fixtures --update-golden -q
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache
+
+.PHONY: docs docs-serve bench
+
+## docs: build the docs site (generated/docs, MkDocs + Material) into site/ in strict mode, offline
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -f generated/docs/mkdocs.yml -d $(CURDIR)/site
+
+## docs-serve: preview the docs site at http://127.0.0.1:8000/ with live reload
+docs-serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve -f generated/docs/mkdocs.yml -a 127.0.0.1:8000

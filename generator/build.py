@@ -8,6 +8,7 @@ from typing import Any
 from . import ir
 from .diagnostics import Collector, join_pointer
 from .names import NameAuthority, snake
+from .normalize import ORIGIN
 from .literals import pyrepr
 from .validate import iter_operations, resolve_pointer
 
@@ -74,9 +75,8 @@ class _Builder:
         self.diag = diag
         self.names = NameAuthority()
         self.schemas: dict[str, Any] = (doc.get("components") or {}).get("schemas") or {}
-        self.class_names = {
-            name: self.names.class_name(name, join_pointer(SCHEMAS, name)) for name in sorted(self.schemas)
-        }
+        self.origins = {name: str(raw.get(ORIGIN) or join_pointer(SCHEMAS, name)) for name, raw in self.schemas.items()}
+        self.class_names = {name: self.names.class_name(name, self.origins[name]) for name in sorted(self.schemas)}
 
     def resolve(self, node: Any) -> Any:
         """Follow `$ref`s (validated earlier) to the target object."""
@@ -99,8 +99,14 @@ class _Builder:
         errors = self.error_codes(operations)
         rule, region = self.endpoint()
         security = self.security()
+        for key in ("webhooks", "x-webhooks"):
+            for name in sorted(self.doc.get(key) or {}):
+                self.diag.warning(
+                    join_pointer("", key, name),
+                    f"webhook {name!r} is left out: webhooks are requests the API sends, not client methods",
+                )
         for rename in sorted(self.names.renames, key=lambda r: r.pointer):
-            self.diag.info(rename.pointer, f"{rename.wire_name!r} is named {rename.chosen!r} (not {rename.wanted!r}) to avoid a clash")
+            self.diag.info(rename.pointer, f"{rename.wire_name!r} is named {rename.chosen!r}: {rename.reason}")
         return ir.Api(
             title=info.get("title", package),
             summary=_summary(info.get("description", "") or info.get("title", "")),
@@ -390,13 +396,14 @@ class _Builder:
         result = []
         for name, raw in sorted(self.schemas.items()):
             schema = self.resolve(raw)
-            pointer = join_pointer(SCHEMAS, name)
+            pointer = self.origins[name]
             description = (schema.get("description") or "").strip()
-            kind = "enum" if "enum" in schema else "object" if _kind(schema) == "object" else "other"
+            kind = self.model_kind(schema)
             result.append(
                 ir.Model(
                     class_name=self.class_names[name],
                     schema_name=name,
+                    origin=pointer,
                     kind=kind,
                     summary=_summary(description),
                     description=description,
@@ -405,6 +412,17 @@ class _Builder:
                 )
             )
         return result
+
+    def model_kind(self, schema: dict[str, Any]) -> str:
+        """What a component schema becomes: an object class, an enum, a union alias or other."""
+        if "enum" in schema:
+            return "enum"
+        props, _ = self.merged_properties(schema, set())
+        if props or (_kind(schema) == "object" and not any(k in schema for k in ("oneOf", "anyOf"))):
+            return "object" if "type" in schema or props or "allOf" in schema else "other"
+        if any(k in schema for k in ("oneOf", "anyOf")):
+            return "union"
+        return "other"
 
     def fields(self, schema: dict[str, Any], pointer: str) -> tuple[ir.ModelField, ...]:
         """The properties of an object schema, in spec order."""

@@ -136,7 +136,8 @@ class Model:
 
     class_name: str
     schema_name: str
-    kind: str  # "object" | "enum" | "other"
+    origin: str  # JSON pointer of the schema in the user's spec (hoisted schemas: where they were inline)
+    kind: str  # "object" | "enum" | "union" | "other"
     summary: str
     description: str
     fields: tuple[ModelField, ...]

@@ -7,7 +7,8 @@ import json
 from typing import Any
 
 from . import ir
-from .diagnostics import Collector, SpecError
+from .diagnostics import Collector, SpecError, escape_pointer_token
+from .normalize import ORIGIN
 
 SCHEMAS_PREFIX = "#/components/schemas/"
 
@@ -22,14 +23,20 @@ MODEL_OPTIONS: dict[str, Any] = {
     "use_union_operator": True,
     "target_python_version": "3.10",
     "formatters": [],
-    "keep_model_order": True,
+    "keep_model_order": False,  # dependency order: enum defaults and base classes come first
+    "set_default_enum_member": True,
+    # `email` would need the email-validator package at run time: keep such strings plain.
+    "type_mappings": ["string+email=iri", "string+idn-email=iri"],
 }
 
 
 OUTPUT_TYPES = {
     "pydantic": ("pydantic_v2.BaseModel", {"extra_fields": "allow", "allow_population_by_field_name": True}),
     "dataclasses": ("dataclasses.dataclass", {}),
-    "typeddict": ("typing.TypedDict", {"snake_case_field": False, "target_python_version": "3.11"}),
+    "typeddict": (
+        "typing.TypedDict",
+        {"snake_case_field": False, "target_python_version": "3.11", "use_closed_typed_dict": False},
+    ),
 }
 
 
@@ -47,20 +54,52 @@ def render_models(doc: dict[str, Any], api: ir.Api, diag: Collector, header: str
             input_file_type=InputFileType.OpenAPI,
             output_model_type=DataModelType(output_type),
             custom_file_header=f'"""{header}"""',
-            **{**MODEL_OPTIONS, **extra},
+            **{**MODEL_OPTIONS, **extra, **({} if kind == "typeddict" else {"aliases": _aliases(api)})},
         )
     except Exception as exc:  # the library's own errors are spec problems from the user's view
         diag.error("/components/schemas", f"datamodel-code-generator failed: {type(exc).__name__}: {exc}")
         raise SpecError(diag.items) from None
     assert isinstance(source, str)
     _check_names(source, api, diag, wire_keys=kind == "typeddict")
-    return source
+    return _open_enums(source) if kind == "pydantic" else source
+
+
+OPEN_ENUM = '''
+    @classmethod
+    def _missing_(cls, value: object) -> {name}:
+        """Accept a value the spec does not list yet: newer services may send it."""
+        member = object.__new__(cls)
+        object.__setattr__(member, "_name_", "UNKNOWN")
+        object.__setattr__(member, "_value_", value)
+        return member
+'''
+
+
+def _open_enums(source: str) -> str:
+    """Give every Enum a `_missing_` hook so responses with new values still validate."""
+    lines = source.splitlines(keepends=True)
+    enums = [
+        node
+        for node in ast.parse(source).body
+        if isinstance(node, ast.ClassDef) and any(isinstance(b, ast.Name) and b.id == "Enum" for b in node.bases)
+    ]
+    for node in sorted(enums, key=lambda n: -(n.end_lineno or 0)):
+        lines.insert(node.end_lineno or len(lines), OPEN_ENUM.format(name=node.name))
+    return "".join(lines)
+
+
+def _aliases(api: ir.Api) -> dict[str, str]:
+    """The name authority's field names, forced onto datamodel-code-generator (`Class.wire` → name)."""
+    return {f"{m.class_name}.{f.wire_name}": f.python_name for m in api.models for f in m.fields}
 
 
 def _components_only(doc: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
     """A minimal OpenAPI document holding the component schemas under their Python class names."""
     schemas = json.loads(json.dumps((doc.get("components") or {}).get("schemas") or {}))
     _rewrite_refs(schemas, names)
+    for schema in schemas.values():
+        if isinstance(schema, dict):
+            schema.pop(ORIGIN, None)
     return {
         "openapi": doc.get("openapi", "3.0.3"),
         "info": {"title": "models", "version": "0"},
@@ -114,18 +153,17 @@ def _check_names(source: str, api: ir.Api, diag: Collector, wire_keys: bool) -> 
         node.target.id for node in tree.body if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
     } | {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
     for model in api.models:
-        if model.class_name in aliases and not model.fields:
-            continue  # an enum or scalar emitted as a type alias (TypedDict output)
+        origin = model.origin
         if model.class_name not in classes:
-            diag.error(f"/components/schemas/{model.schema_name}", f"datamodel-code-generator did not emit class {model.class_name}")
-            continue
+            if model.class_name not in aliases:
+                diag.error(origin, f"datamodel-code-generator did not emit class {model.class_name}")
+            continue  # a type alias or a functional TypedDict: no annotated fields to compare
         for field in model.fields:
-            if wire_keys and not field.wire_name.isidentifier():
-                continue  # TypedDict's functional form: keys are strings, not annotations
             expected = field.wire_name if wire_keys else field.python_name
             if expected not in classes[model.class_name]:
                 diag.error(
-                    f"/components/schemas/{model.schema_name}/properties/{field.wire_name}",
-                    f"datamodel-code-generator named field {field.wire_name!r} differently from {expected!r}",
+                    f"{origin}/properties/{escape_pointer_token(field.wire_name)}",
+                    f"datamodel-code-generator named field {field.wire_name!r} of {model.class_name} "
+                    f"differently from {expected!r}",
                 )
     diag.raise_if_errors()

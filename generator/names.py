@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 MAX_LENGTH = 80
 
 # Names a generated parameter must not take: they are the per-call options of every method.
-CALL_OPTIONS = frozenset({"self", "timeout", "max_retries", "extra_query", "extra_headers"})
+CALL_OPTIONS = frozenset({"self", "timeout", "max_retries", "extra_query", "extra_headers", "body", "cast", "Any"})
 
 # Attributes of pydantic.BaseModel (v2) and common dataclass helpers that a field must not shadow.
 MODEL_RESERVED = frozenset(
@@ -29,7 +29,16 @@ MODEL_RESERVED = frozenset(
         "model_construct", "model_copy", "model_dump", "model_dump_json", "model_json_schema",
         "model_parametrized_name", "model_post_init", "model_rebuild", "model_validate",
         "model_validate_json", "model_validate_strings", "register", "keys", "items", "values",
-        "get",
+        "get", "list", "dict", "set", "tuple", "str", "int", "float", "bool", "bytes",
+    }
+)
+
+# Names the models module imports (pydantic, typing, enum, datetime): a class must not shadow them.
+GENERATED_IMPORTS = frozenset(
+    {
+        "AnyUrl", "AwareDatetime", "ConfigDict", "EmailStr", "RootModel", "Annotated", "TypeAlias",
+        "TypedDict", "NotRequired", "Required", "date", "datetime", "time", "timedelta", "Decimal",
+        "UUID", "dataclass", "field", "annotations",
     }
 )
 
@@ -50,9 +59,14 @@ SDK_RESERVED = frozenset(
 
 
 def _ascii_words(text: str) -> list[str]:
-    """Split a wire name into words: camelCase humps, digits runs and separators."""
+    """Split a wire name into ASCII words: camelCase humps, digit runs, separators.
+
+    Accents are dropped (`é` → `e`); any other non-ASCII letter becomes `u` + its hex code point,
+    so `名前` gives the words `u540d`, `u524d` (deterministic and distinct, never empty).
+    """
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = "".join(ch if ch.isascii() else (f" u{ord(ch):x} " if ch.isalnum() else " ") for ch in text)
     text = re.sub(r"[^0-9A-Za-z]+", " ", text)
     text = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
     text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", text)
@@ -74,61 +88,74 @@ def constant(text: str) -> str:
     return snake(text).upper()
 
 
-def _legal(name: str, fallback: str) -> str:
-    """Make a candidate a legal, bounded identifier."""
+def _legal(name: str, fallback: str, joiner: str = "_") -> str:
+    """Make a candidate a legal, bounded identifier (prefixed when empty or starting with a digit)."""
     name = name or fallback
     if name[0].isdigit():
-        name = f"{fallback}_{name}"
+        name = f"{fallback}{joiner}{name}"
     return name[:MAX_LENGTH].rstrip("_") or fallback
+
+
+def _plain(text: str) -> str:
+    """Letters and digits only, lower-cased: what a mere case/separator conversion keeps."""
+    return re.sub(r"[^0-9a-z]", "", text.lower())
 
 
 @dataclass
 class Namespace:
-    """One scope of identifiers (a module, a class, a method signature) with its reserved words."""
+    """One scope of identifiers (a module, a class, a method signature) with its reserved words.
+
+    `style` decides how a reserved or taken name is changed: "snake" appends `_` for reserved
+    words and `_2`, `_3`, … for clashes; "class" appends `Model` for reserved words and `2`, `3`,
+    … for clashes (no underscores: datamodel-code-generator would normalise them away).
+    """
 
     reserved: frozenset[str] = frozenset()
     taken: dict[str, str] = field(default_factory=dict)
+    style: str = "snake"
 
     def claim(self, candidate: str, owner: str) -> str:
-        """Return `candidate`, or a suffixed variant if it is reserved or already taken."""
+        """Return `candidate`, or a changed variant if it is reserved or already taken."""
         base = candidate
         if keyword.iskeyword(base) or keyword.issoftkeyword(base) or base in self.reserved:
-            base += "_"
+            base += "Model" if self.style == "class" else "_"
         name, n = base, 1
         while name in self.taken and self.taken[name] != owner:
             n += 1
-            name = f"{base}_{n}"
+            name = f"{base}{n}" if self.style == "class" else f"{base}_{n}"
         self.taken[name] = owner
         return name
 
 
 @dataclass(frozen=True)
 class Rename:
-    """A Python name that differs from the straightforward conversion of its wire name."""
+    """A Python name that is more than a case conversion of its wire name."""
 
     pointer: str
     wire_name: str
-    wanted: str
     chosen: str
+    reason: str
 
 
 class NameAuthority:
     """Hands out identifiers by kind; owners are claimed in sorted pointer order by the caller."""
 
     def __init__(self) -> None:
-        self.module = Namespace(SDK_RESERVED | frozenset(dir(builtins)))
+        self.module = Namespace(SDK_RESERVED | GENERATED_IMPORTS | frozenset(dir(builtins)), style="class")
         self.methods = Namespace(frozenset({"close", "aclose"}))
         self.renames: list[Rename] = []
 
     def _record(self, pointer: str, wire: str, wanted: str, chosen: str) -> str:
-        """Remember a rename so it can be reported."""
+        """Remember every name that is not a plain case conversion of its wire name."""
         if chosen != wanted:
-            self.renames.append(Rename(pointer, wire, wanted, chosen))
+            self.renames.append(Rename(pointer, wire, chosen, f"{wanted!r} is reserved or already taken"))
+        elif _plain(chosen) != _plain(wire):
+            self.renames.append(Rename(pointer, wire, chosen, "the wire name is not a valid identifier"))
         return chosen
 
     def class_name(self, wire: str, pointer: str, suffix: str = "") -> str:
         """A module-level class name (models, enums, errors)."""
-        wanted = _legal(pascal(wire), "Model")
+        wanted = _legal(pascal(wire), "Model", joiner="")
         if suffix and not wanted.endswith(suffix):
             wanted += suffix
         return self._record(pointer, wire, wanted, self.module.claim(wanted, pointer))
@@ -138,12 +165,19 @@ class NameAuthority:
         wanted = _legal(snake(wire), "operation")
         return self._record(pointer, wire, wanted, self.methods.claim(wanted, pointer))
 
+    def _scoped(self, items: list[tuple[str, str]], reserved: frozenset[str], fallback: str) -> list[str]:
+        """Names for one scope (a signature or a model), given (wire name, pointer) pairs."""
+        scope = Namespace(reserved)
+        names = []
+        for wire, pointer in items:
+            wanted = _legal(snake(wire), fallback)
+            names.append(self._record(pointer, wire, wanted, scope.claim(wanted, pointer)))
+        return names
+
     def parameters(self, items: list[tuple[str, str]]) -> list[str]:
         """Names for one method's parameters, given (wire name, pointer) pairs."""
-        scope = Namespace(CALL_OPTIONS)
-        return [self._record(p, w, _legal(snake(w), "param"), scope.claim(_legal(snake(w), "param"), p)) for w, p in items]
+        return self._scoped(items, CALL_OPTIONS, "param")
 
     def fields(self, items: list[tuple[str, str]]) -> list[str]:
         """Names for one model's fields, given (wire name, pointer) pairs."""
-        scope = Namespace(MODEL_RESERVED)
-        return [self._record(p, w, _legal(snake(w), "field"), scope.claim(_legal(snake(w), "field"), p)) for w, p in items]
+        return self._scoped(items, MODEL_RESERVED, "field")

@@ -15,6 +15,9 @@ from .diagnostics import Collector, join_pointer
 from .names import pascal
 from .validate import iter_operations, resolve_pointer
 
+ORIGIN = "x-acs-sdkgen-origin"  # where a hoisted schema was written in the user's spec
+SCHEMAS = "/components/schemas"
+SHAPE_KEYS = {"$ref", "type", "properties", "items", "additionalProperties", "allOf", "oneOf", "anyOf", "enum", "const"}
 JSON_TYPES = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -38,15 +41,73 @@ def hoist_inline_schemas(doc: dict[str, Any], diag: Collector) -> dict[str, Any]
         if body:
             for media_type, media in sorted((body.get("content") or {}).items()):
                 if media_type in JSON_TYPES and isinstance(media, dict):
-                    _hoist(media, "schema", f"{base}Request", schemas, diag, join_pointer(pointer, "requestBody"))
+                    where = join_pointer(pointer, "requestBody", "content", media_type, "schema")
+                    _hoist(media, "schema", f"{base}Request", schemas, diag, where)
         success = sorted(s for s in (op.get("responses") or {}) if str(s).startswith("2"))
         for status in success:
             response = _resolved(doc, op["responses"][status])
             suffix = "" if status == success[0] else str(status)
             for media_type, media in sorted(((response or {}).get("content") or {}).items()):
                 if "json" in media_type and isinstance(media, dict):
-                    _hoist(media, "schema", f"{base}Response{suffix}", schemas, diag, join_pointer(pointer, "responses", status))
+                    where = join_pointer(pointer, "responses", status, "content", media_type, "schema")
+                    _hoist(media, "schema", f"{base}Response{suffix}", schemas, diag, where)
+    for name in sorted(schemas):
+        where = str(schemas[name].get(ORIGIN) or join_pointer(SCHEMAS, name)) if isinstance(schemas[name], dict) else ""
+        _drop_constraint_unions(schemas[name], diag, where)
+        _relax_read_write_only(doc, schemas[name], diag, where)
     return doc
+
+
+def _relax_read_write_only(doc: dict[str, Any], schema: Any, diag: Collector, pointer: str) -> None:
+    """Make required `readOnly`/`writeOnly` properties optional: one model serves both directions.
+
+    A readOnly property is absent from requests and a writeOnly one from responses, so neither can
+    be required by a model used for both.
+    """
+    if not isinstance(schema, dict):
+        return
+    required = schema.get("required")
+    props = schema.get("properties") or {}
+    if isinstance(required, list):
+        for name in list(required):
+            prop = _resolved(doc, props.get(name))
+            flag = next((f for f in ("readOnly", "writeOnly") if isinstance(prop, dict) and prop.get(f)), None)
+            if flag:
+                required.remove(name)
+                diag.info(join_pointer(pointer, "properties", name), f"required {flag} property {name!r} is optional in the models (it is absent in one direction)")
+    for key in ("allOf", "oneOf", "anyOf"):
+        for i, sub in enumerate(schema.get(key) or []):
+            _relax_read_write_only(doc, sub, diag, join_pointer(pointer, key, i))
+
+
+def _constraint_only(member: Any, known: dict[str, Any]) -> bool:
+    """A union member that only adds rules (`required`, narrower known properties), no shape of its own."""
+    if not isinstance(member, dict) or set(member) & (SHAPE_KEYS - {"properties"}):
+        return False
+    return set(member.get("properties") or {}) <= set(known)
+
+
+def _drop_constraint_unions(schema: Any, diag: Collector, pointer: str) -> None:
+    """Remove `oneOf`/`anyOf` whose members only add rules to an object that has properties.
+
+    Models cannot express "one of these property sets is required", and keeping such a union
+    would turn the whole object into a union of bare objects. The rule is reported, not enforced.
+    """
+    if not isinstance(schema, dict):
+        return
+    for key in ("oneOf", "anyOf"):
+        members = schema.get(key)
+        known = schema.get("properties") or {}
+        if known and isinstance(members, list) and members and all(_constraint_only(m, known) for m in members):
+            del schema[key]
+            diag.info(join_pointer(pointer, key), f"{key} only adds validation rules to an object with properties; the models do not enforce it")
+    for prop, sub in (schema.get("properties") or {}).items():
+        _drop_constraint_unions(sub, diag, join_pointer(pointer, "properties", prop))
+    for key in ("items", "additionalProperties"):
+        _drop_constraint_unions(schema.get(key), diag, join_pointer(pointer, key))
+    for key in ("allOf", "oneOf", "anyOf"):
+        for i, sub in enumerate(schema.get(key) or []):
+            _drop_constraint_unions(sub, diag, join_pointer(pointer, key, i))
 
 
 def _resolved(doc: dict[str, Any], node: Any) -> Any:
@@ -62,7 +123,7 @@ def _hoist(owner: dict[str, Any], key: str, name: str, schemas: dict[str, Any], 
     if not isinstance(schema, dict):
         return
     if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
-        _hoist(schema, "items", f"{name}Item", schemas, diag, pointer)
+        _hoist(schema, "items", f"{name}Item", schemas, diag, join_pointer(pointer, "items"))
         return
     if not needs_class(schema):
         return
@@ -70,6 +131,6 @@ def _hoist(owner: dict[str, Any], key: str, name: str, schemas: dict[str, Any], 
     while unique in schemas:
         n += 1
         unique = f"{name}{n}"
-    schemas[unique] = schema
+    schemas[unique] = {**schema, ORIGIN: pointer}
     owner[key] = {"$ref": f"#/components/schemas/{unique}"}
     diag.info(pointer, f"inline schema named {unique!r} (hoisted to components/schemas)")

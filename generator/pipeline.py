@@ -34,7 +34,17 @@ PACKAGE_TEMPLATES = {
 }
 # Modules only some model kinds need.
 MODEL_GLUE = {"dataclasses": {"sdk/_wire.py.jinja": "_wire.py"}}
-DOC_TEMPLATES = {"docs/index.md.jinja": "index.md", "docs/models.md.jinja": "models.md", "docs/errors.md.jinja": "errors.md"}
+# The docs site (MkDocs + Material) under docs/: its configuration, and pages under docs/docs/ (the
+# docs_dir). Besides these, one page per operation and per model, and the changelog's state file.
+DOC_TEMPLATES = {
+    "docs/mkdocs.yml.jinja": "mkdocs.yml",
+    "docs/index.md.jinja": "docs/index.md",
+    "docs/operations.md.jinja": "docs/operations/index.md",
+    "docs/models.md.jinja": "docs/models/index.md",
+    "docs/errors.md.jinja": "docs/errors.md",
+    "docs/changelog.md.jinja": "docs/changelog.md",
+    "docs/sdk.css.jinja": "docs/stylesheets/sdk.css",
+}
 
 
 @dataclass
@@ -74,7 +84,7 @@ def run(config: Config, template_dirs: list[Path] | None = None) -> Result:
     files: dict[str, bytes] = {}
     for flavor in flavors:
         files.update(_render_flavor(env, doc, api, flavor, diag, {**base, "flavor": flavor}))
-    files.update(_render_docs(env, api, {**base, "flavor": flavors[0]}))
+    files.update(_render_docs(env, api, {**base, "flavor": flavors[0]}, config.out))
     files["manifest.json"] = manifest(spec, flavors, files, input_key(config, template_dirs or []))
     return Result(api, flavors, dict(sorted(files.items())), diag.items)
 
@@ -96,11 +106,27 @@ def _render_flavor(
     return files
 
 
-def _render_docs(env: jinja2.Environment, api: Api, context: dict[str, Any]) -> dict[str, bytes]:
-    """The Markdown documentation: index, models, errors and a page per operation."""
+def _render_docs(
+    env: jinja2.Environment, api: Api, context: dict[str, Any], out: Path | None = None
+) -> dict[str, bytes]:
+    """The docs site: mkdocs.yml, home, operation, model, errors and changelog pages, changelog state.
+
+    `out` is the output directory of the previous generation: its `docs/changelog.json` holds the API
+    the changelog compares with (see `generator.docsite`); without it the changelog starts afresh.
+    """
+    from .docsite import STATE_FILE, history
+
+    previous = out / "docs" / STATE_FILE if out is not None else None
+    log = history(api, context["flavor"].version, previous)
+    context = {**context, "changelog": log.entries}
     files = {f"docs/{page}": render(env, name, **context).encode() for name, page in DOC_TEMPLATES.items()}
     for op in api.operations:
-        files[f"docs/operations/{op.method_name}.md"] = render(env, "docs/operation.md.jinja", operation=op, **context).encode()
+        page = f"docs/docs/operations/{op.method_name}.md"
+        files[page] = render(env, "docs/operation.md.jinja", operation=op, **context).encode()
+    for model in api.models:
+        page = f"docs/docs/models/{model.class_name}.md"
+        files[page] = render(env, "docs/model.md.jinja", model=model, **context).encode()
+    files[f"docs/{STATE_FILE}"] = log.state
     return files
 
 

@@ -8,6 +8,8 @@ from typing import Any, Mapping, TypeVar
 from .errors import APIResponseError
 
 _T = TypeVar("_T")
+PRESENT = "_wire_present"  # wire names a decoded record had, so explicit nulls survive a round trip
+EXTRA = "_wire_extra"  # keys the spec does not list, kept so nothing a service sends is lost
 
 # For each dataclass: wire name → (attribute name, nested dataclass or None, container "" | "list" | "dict").
 Registry = Mapping[type, Mapping[str, tuple[str, "type | None", str]]]
@@ -24,14 +26,16 @@ def _mismatch(cls: type, detail: str) -> APIResponseError:
 
 
 def decode(cls: type[_T], data: Any, registry: Registry) -> _T:
-    """Build `cls` from a JSON object; unknown keys are ignored so new service fields never break."""
+    """Build `cls` from a JSON object; unknown keys are kept aside (never an error) for `encode`."""
     if not isinstance(data, dict):
         raise _mismatch(cls, f"expected a JSON object, got {type(data).__name__}")
     fields = registry[cls]
     kwargs: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
     for wire, value in data.items():
         spec = fields.get(wire)
         if spec is None:
+            extra[wire] = value
             continue
         name, nested, container = spec
         if nested is not None and value is not None:
@@ -45,20 +49,25 @@ def decode(cls: type[_T], data: Any, registry: Registry) -> _T:
                 value = decode(nested, value, registry)
         kwargs[name] = value
     try:
-        return cls(**kwargs)
+        record = cls(**kwargs)
     except TypeError as exc:
         raise _mismatch(cls, str(exc)) from None
+    object.__setattr__(record, PRESENT, frozenset(data) - frozenset(extra))
+    object.__setattr__(record, EXTRA, extra)
+    return record
 
 
 def encode(value: Any, registry: Registry) -> Any:
-    """The JSON value of a dataclass (wire names, unset optional fields left out), list, dict or enum."""
+    """The JSON value of a dataclass (wire names; None left out unless it was received), list, dict or enum."""
     fields = registry.get(type(value))
     if fields is not None:
+        present: frozenset[str] = getattr(value, PRESENT, frozenset())
         out = {}
         for wire, (name, _nested, _container) in fields.items():
             item = getattr(value, name)
-            if item is not None:
+            if item is not None or wire in present:
                 out[wire] = encode(item, registry)
+        out.update(getattr(value, EXTRA, {}))
         return out
     if isinstance(value, Enum):
         return value.value

@@ -31,6 +31,8 @@ def test_generate_then_check_is_clean(
     assert main(["check", "--spec", str(SPEC), "--out", str(out)]) == 0
     assert "up to date" in capsys.readouterr().out
     assert main(["generate", "--spec", str(SPEC), "--out", str(out)]) == 0
+    assert "is up to date: no input changed" in capsys.readouterr().out
+    assert main(["generate", "--spec", str(SPEC), "--out", str(out), "--force"]) == 0
     assert "wrote 0 of" in capsys.readouterr().out
     assert _snapshot(out) == before
 
@@ -47,7 +49,7 @@ def test_check_reports_drift_with_a_diff(
             "def describe_instance(", "def describe_instance_renamed("
         )
     )
-    (out / "docs" / "models.md").unlink()
+    (out / "docs" / "docs" / "models" / "index.md").unlink()
     (out / "docs" / "stray.md").write_text("left over\n")
     capsys.readouterr()
     assert main(["check", "--spec", str(SPEC), "--out", str(out)]) == 1
@@ -55,7 +57,7 @@ def test_check_reports_drift_with_a_diff(
     assert f"changed: {out.as_posix()}/pydantic/outboundbot/_client.py" in report
     assert "-    def describe_instance_renamed(" in report
     assert "+    def describe_instance(" in report
-    assert "missing: " in report and "docs/models.md" in report
+    assert "missing: " in report and "docs/docs/models/index.md" in report
     assert "extra:   " in report and "docs/stray.md" in report
 
 

@@ -16,5 +16,5 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_generated_tree_matches_spec(update_golden: bool) -> None:
     """generated/ is exactly what the spec, the configuration and the templates produce now."""
     config = load_config(ROOT / "pyproject.toml")
-    result = run(replace(config, spec=ROOT / config.spec))
+    result = run(replace(config, spec=ROOT / config.spec, out=ROOT / config.out))
     assert_golden(result.files, ROOT / config.out, update_golden)

@@ -1,0 +1,162 @@
+"""The documentation site's changelog: what changed in the public API from one generation to the next.
+
+`generate` keeps `docs/changelog.json` beside the site's `mkdocs.yml`. It holds a snapshot of the IR
+(`api`: what SDK users see, the same data `acs-sdkgen diff` compares) and the changelog `entries`,
+newest first. On the next run the snapshot of the previous generation is read back, compared with the
+new IR by `generator.diff.diff_apis`, and, when the public API changed, a new entry is prepended. The
+changelog page is rendered from the entries, so nothing depends on dates or on git: the same spec,
+templates and previous tree always give the same bytes, and `check` right after `generate` finds
+nothing to do (the snapshot then equals the spec, so no entry is added).
+
+Without a previous `changelog.json` (a first generation, or an output directory of its own) the
+history starts with a baseline entry that says there was nothing to compare with.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import ir
+from .diff import Change, diff_apis, format_changelog
+
+STATE_FILE = "changelog.json"
+STATE_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One changelog entry: a generation whose public API differed from the one before it."""
+
+    number: int
+    sdk_version: str
+    api_version: str
+    baseline: bool  # the first recorded generation: nothing to compare with
+    changes: tuple[Change, ...]
+
+    @property
+    def breaking(self) -> int:
+        """How many of the changes are breaking."""
+        return sum(c.breaking for c in self.changes)
+
+    @property
+    def markdown(self) -> str:
+        """The entry's body: Breaking changes / Added / Changed sections, as `diff --changelog` prints them."""
+        return format_changelog(list(self.changes)).strip()
+
+
+@dataclass(frozen=True)
+class History:
+    """The changelog after this generation, and the state file that carries it to the next one."""
+
+    entries: tuple[Entry, ...]
+    compared: bool  # a previous generation was found and compared with
+    state: bytes
+
+
+def snapshot(api: ir.Api) -> dict[str, Any]:
+    """The IR as JSON-able data (tuples become lists)."""
+    return dataclasses.asdict(api)
+
+
+def api_from_snapshot(data: Mapping[str, Any]) -> ir.Api:
+    """Rebuild the IR from `snapshot` output; fields missing in an older snapshot get neutral values."""
+    result = _decode(ir.Api, data)
+    assert isinstance(result, ir.Api)
+    return result
+
+
+def _neutral(hint: Any) -> Any:
+    """The value a field absent from an older snapshot gets: None, (), "", False or 0."""
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union) and type(None) in typing.get_args(hint):
+        return None
+    return {tuple: (), str: "", bool: False, int: 0}.get(origin or hint)
+
+
+def _decode(hint: Any, value: Any) -> Any:
+    """Decode JSON data into the IR type `hint` (dataclasses, tuples, optionals, scalars)."""
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        if value is None:
+            return None
+        inner = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _decode(inner[0], value) if len(inner) == 1 else value
+    if origin is tuple:
+        return tuple(_decode(typing.get_args(hint)[0], item) for item in value or ())
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        if not isinstance(value, Mapping):
+            raise ValueError(f"expected an object for {hint.__name__}")
+        hints = typing.get_type_hints(hint)
+        values = {
+            f.name: _decode(hints[f.name], value[f.name]) if f.name in value else _neutral(hints[f.name])
+            for f in dataclasses.fields(hint)
+        }
+        return hint(**values)
+    return value
+
+
+def _entry_data(entry: Entry) -> dict[str, Any]:
+    """An entry as JSON-able data."""
+    return {
+        "number": entry.number,
+        "sdk_version": entry.sdk_version,
+        "api_version": entry.api_version,
+        "baseline": entry.baseline,
+        "changes": [dataclasses.asdict(c) for c in entry.changes],
+    }
+
+
+def _entry(data: Mapping[str, Any]) -> Entry:
+    """An entry read back from the state file."""
+    return Entry(
+        number=int(data["number"]),
+        sdk_version=str(data.get("sdk_version", "")),
+        api_version=str(data.get("api_version", "")),
+        baseline=bool(data.get("baseline", False)),
+        changes=tuple(Change(**c) for c in data.get("changes", ())),
+    )
+
+
+def read_state(path: Path | None) -> tuple[ir.Api | None, tuple[Entry, ...]]:
+    """The previous generation's API snapshot and entries; (None, ()) when there is none or it is unreadable."""
+    if path is None or not path.is_file():
+        return None, ()
+    try:
+        data = json.loads(path.read_bytes())
+        entries = tuple(_entry(e) for e in data.get("entries", ()))
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None, ()
+    try:
+        previous = api_from_snapshot(data["api"])
+    except (ValueError, TypeError, KeyError, AttributeError):
+        previous = None  # a snapshot of another shape: keep the entries, skip this comparison
+    return previous, entries
+
+
+def history(api: ir.Api, sdk_version: str, previous_state: Path | None) -> History:
+    """Compare `api` with the previous generation's snapshot and return the updated changelog."""
+    previous, entries = read_state(previous_state)
+    compared = previous is not None
+    if previous is not None:
+        changes = diff_apis(previous, api)
+        if changes:
+            number = max((e.number for e in entries), default=0) + 1
+            entries = (Entry(number, sdk_version, api.api_version, False, tuple(changes)), *entries)
+    elif not entries:
+        entries = (Entry(1, sdk_version, api.api_version, True, ()),)
+    state = {
+        "about": "Written by acs-sdkgen generate for the docs changelog; do not edit. "
+        "`api` is the public API the next generation is compared with; `entries` are newest first.",
+        "format": STATE_FORMAT,
+        "api": snapshot(api),
+        "entries": [_entry_data(e) for e in entries],
+    }
+    text = json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    return History(entries, compared, text.encode())
