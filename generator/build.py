@@ -96,15 +96,10 @@ class _Builder:
         info = self.doc.get("info") or {}
         package = info.get("x-acs-package") or snake(info.get("title", "api")) or "api"
         operations = self.operations()
+        models = tuple(sorted(self.models(), key=lambda m: m.class_name))
         errors = self.error_codes(operations)
         rule, region = self.endpoint()
         security = self.security()
-        for key in ("webhooks", "x-webhooks"):
-            for name in sorted(self.doc.get(key) or {}):
-                self.diag.warning(
-                    join_pointer("", key, name),
-                    f"webhook {name!r} is left out: webhooks are requests the API sends, not client methods",
-                )
         for rename in sorted(self.names.renames, key=lambda r: r.pointer):
             self.diag.info(rename.pointer, f"{rename.wire_name!r} is named {rename.chosen!r}: {rename.reason}")
         return ir.Api(
@@ -120,7 +115,7 @@ class _Builder:
             base_url=self.base_url(),
             security=security,
             operations=tuple(sorted((op for op, _ in operations), key=lambda o: o.method_name)),
-            models=tuple(sorted(self.models(), key=lambda m: m.class_name)),
+            models=models,
             error_codes=errors,
         )
 
@@ -169,7 +164,7 @@ class _Builder:
             body = self.request_body(op, [p.python_name for p in params])
             responses, example = self.success(op)
             response = next((r.model for r in responses if r.model), None)
-            errors = self.documented_errors(op)
+            errors = self.documented_errors(op, pointer)
             description = (op.get("description") or op.get("summary") or "").strip()
             result.append(
                 (
@@ -356,18 +351,20 @@ class _Builder:
             return "bytes"
         return SCALAR_HINTS.get(kind, "Any")
 
-    def documented_errors(self, op: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    def documented_errors(self, op: dict[str, Any], pointer: str) -> list[tuple[int, dict[str, Any]]]:
         """(status, entry) for every `x-acs-error-codes` entry of the operation's error responses."""
         found = []
         for status, response in sorted((op.get("responses") or {}).items()):
             if str(status).isdigit() and int(status) >= 400:
-                for entry in self.resolve(response).get("x-acs-error-codes") or []:
+                where = response["$ref"][1:] if "$ref" in response else join_pointer(pointer, "responses", status)
+                for i, entry in enumerate(self.resolve(response).get("x-acs-error-codes") or []):
+                    self.error_class(entry["code"], join_pointer(where, "x-acs-error-codes", i, "code"))
                     found.append((int(status), entry))
         return found
 
-    def error_class(self, code: str) -> str:
-        """The exception class name of an error code (claimed once, the first time it is seen)."""
-        return self.names.class_name(code, "/x-acs-error-codes/" + code, suffix="Error")
+    def error_class(self, code: str, pointer: str = "") -> str:
+        """The exception class name of an error code (claimed once, where it is first documented)."""
+        return self.names.class_name(code, pointer, suffix="Error", owner="x-acs-error-codes:" + code)
 
     def error_codes(self, operations: list[tuple[ir.Operation, list[tuple[int, dict[str, Any]]]]]) -> tuple[ir.ErrorCode, ...]:
         """Every documented error code, merged across operations."""

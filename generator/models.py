@@ -26,7 +26,8 @@ MODEL_OPTIONS: dict[str, Any] = {
     "keep_model_order": False,  # dependency order: enum defaults and base classes come first
     "set_default_enum_member": True,
     # `email` would need the email-validator package at run time: keep such strings plain.
-    "type_mappings": ["string+email=iri", "string+idn-email=iri"],
+    # `password` would become SecretStr, which serialises as "**********": requests must send the value.
+    "type_mappings": ["string+email=iri", "string+idn-email=iri", "string+password=iri"],
 }
 
 
@@ -66,13 +67,21 @@ def render_models(doc: dict[str, Any], api: ir.Api, diag: Collector, header: str
 
 OPEN_ENUM = '''
     @classmethod
-    def _missing_(cls, value: object) -> {name}:
+    def _missing_(cls, value: object) -> {name} | None:
         """Accept a value the spec does not list yet: newer services may send it."""
-        member = object.__new__(cls)
+        if not isinstance(value, {value_type}):
+            return None
+        member = {new}
         object.__setattr__(member, "_name_", "UNKNOWN")
         object.__setattr__(member, "_value_", value)
         return member
 '''
+# Enum base → (accepted value type, how to make a pseudo-member).
+ENUM_BASES = {
+    "Enum": ("(str, int, float)", "object.__new__(cls)"),
+    "IntEnum": ("int", "int.__new__(cls, value)"),
+    "StrEnum": ("str", "str.__new__(cls, value)"),
+}
 
 
 def _open_enums(source: str) -> str:
@@ -81,10 +90,12 @@ def _open_enums(source: str) -> str:
     enums = [
         node
         for node in ast.parse(source).body
-        if isinstance(node, ast.ClassDef) and any(isinstance(b, ast.Name) and b.id == "Enum" for b in node.bases)
+        if isinstance(node, ast.ClassDef) and any(isinstance(b, ast.Name) and b.id in ENUM_BASES for b in node.bases)
     ]
     for node in sorted(enums, key=lambda n: -(n.end_lineno or 0)):
-        lines.insert(node.end_lineno or len(lines), OPEN_ENUM.format(name=node.name))
+        base = next(b.id for b in node.bases if isinstance(b, ast.Name) and b.id in ENUM_BASES)
+        value_type, new = ENUM_BASES[base]
+        lines.insert(node.end_lineno or len(lines), OPEN_ENUM.format(name=node.name, value_type=value_type, new=new))
     return "".join(lines)
 
 

@@ -127,6 +127,18 @@ class Namespace:
         return name
 
 
+def _lossy_reason(wire: str, chosen: str) -> str:
+    """Why a name is more than a case conversion of its wire name."""
+    reasons = []
+    if not wire.isascii():
+        reasons.append("non-ASCII letters were transliterated or spelled as code points")
+    if wire[:1].isdigit() or not wire:
+        reasons.append("a Python name cannot start with a digit or be empty")
+    if len(chosen) >= MAX_LENGTH:
+        reasons.append(f"cut to {MAX_LENGTH} characters")
+    return "; ".join(reasons) or "characters not allowed in a Python name were dropped"
+
+
 @dataclass(frozen=True)
 class Rename:
     """A Python name that is more than a case conversion of its wire name."""
@@ -145,20 +157,23 @@ class NameAuthority:
         self.methods = Namespace(frozenset({"close", "aclose"}))
         self.renames: list[Rename] = []
 
-    def _record(self, pointer: str, wire: str, wanted: str, chosen: str) -> str:
-        """Remember every name that is not a plain case conversion of its wire name."""
+    def _record(self, pointer: str, wire: str, wanted: str, chosen: str, suffix: str = "") -> str:
+        """Remember every name that is not a plain case conversion of its wire name (plus `suffix`)."""
         if chosen != wanted:
             self.renames.append(Rename(pointer, wire, chosen, f"{wanted!r} is reserved or already taken"))
-        elif _plain(chosen) != _plain(wire):
-            self.renames.append(Rename(pointer, wire, chosen, "the wire name is not a valid identifier"))
+        elif _plain(chosen) not in (_plain(wire), _plain(wire + suffix)):
+            self.renames.append(Rename(pointer, wire, chosen, _lossy_reason(wire, chosen)))
         return chosen
 
-    def class_name(self, wire: str, pointer: str, suffix: str = "") -> str:
-        """A module-level class name (models, enums, errors)."""
+    def class_name(self, wire: str, pointer: str, suffix: str = "", owner: str | None = None) -> str:
+        """A module-level class name (models, enums, errors); `owner` identifies it when not `pointer`."""
         wanted = _legal(pascal(wire), "Model", joiner="")
         if suffix and not wanted.endswith(suffix):
             wanted += suffix
-        return self._record(pointer, wire, wanted, self.module.claim(wanted, pointer))
+        key = owner or pointer
+        if self.module.taken.get(wanted) == key:
+            return wanted  # claimed before by the same owner: reported then
+        return self._record(pointer, wire, wanted, self.module.claim(wanted, key), suffix)
 
     def method_name(self, wire: str, pointer: str) -> str:
         """A client method name from an operationId."""

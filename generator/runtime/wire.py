@@ -57,15 +57,40 @@ def decode(cls: type[_T], data: Any, registry: Registry) -> _T:
     return record
 
 
+_NO_DEFAULT = object()
+
+
+def _defaults(cls: type) -> dict[str, Any]:
+    """Default values of a dataclass's fields (plain defaults and default factories)."""
+    import dataclasses
+
+    out = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            out[f.name] = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            out[f.name] = f.default_factory()
+    return out
+
+
 def encode(value: Any, registry: Registry) -> Any:
-    """The JSON value of a dataclass (wire names; None left out unless it was received), list, dict or enum."""
+    """The JSON value of a dataclass, list, dict or enum.
+
+    A decoded record sends back exactly the keys it received (explicit nulls included) plus fields
+    changed since; a record built in code sends every field that is not None.
+    """
     fields = registry.get(type(value))
     if fields is not None:
-        present: frozenset[str] = getattr(value, PRESENT, frozenset())
+        present: frozenset[str] | None = getattr(value, PRESENT, None)
+        defaults = _defaults(type(value))
         out = {}
         for wire, (name, _nested, _container) in fields.items():
             item = getattr(value, name)
-            if item is not None or wire in present:
+            if present is not None and wire in present:
+                out[wire] = encode(item, registry)
+            elif item is not None and (
+                present is None or item != defaults.get(name, _NO_DEFAULT)
+            ):
                 out[wire] = encode(item, registry)
         out.update(getattr(value, EXTRA, {}))
         return out
