@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-import time
 from types import MappingProxyType
 
-from .async_transport import AsyncTransport
-from .client import _check_headers, _check_retries, _check_timeout, parse_endpoint
+from ._calls import AsyncCalls, SyncCalls, _CallSettings, check_headers, parse_endpoint
 from .encoding import NOT_GIVEN, NotGiven, encode_extra_query, encode_query
-from .errors import APIError, APIResponseError, ParameterError, error_from_response
+from .errors import APIResponseError, ParameterError, error_from_response
 from .records import FrozenRecord
-from .retry import RetryPolicy
-from .transport import SyncTransport
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from types import TracebackType
-    from typing import Any, ClassVar, TypeVar
+    from typing import Any, ClassVar
 
     from .encoding import Param
     from .errors import APIStatusError
     from .http11 import HTTPResponse
-
-    _Sync = TypeVar("_Sync", bound="SyncRestAPIClient")
-    _Async = TypeVar("_Async", bound="AsyncRestAPIClient")
 
 _NO_ERRORS: Mapping[str, type[APIStatusError]] = MappingProxyType({})
 _CONTENT_TYPES = {
@@ -180,12 +172,11 @@ def decode_body(response: HTTPResponse) -> Any:
     return response.body
 
 
-class _RestBase:
+class _RestBase(_CallSettings):
     """Configuration and the pure request and answer steps shared by both REST clients."""
 
     _base_url: ClassVar[str] = ""
     _security: ClassVar[tuple[tuple[str, str, str], ...]] = ()  # (kind, location, name)
-    _user_agent: ClassVar[str] = "acs-sdkgen-runtime"
 
     def __init__(
         self,
@@ -198,6 +189,7 @@ class _RestBase:
         timeout: float = 10.0,
         max_retries: int = 2,
         retry_server_errors: bool = False,
+        retry_deadline: float | None = 60.0,
     ) -> None:
         """Check settings and split the base URL; nothing is sent."""
         url = base_url or self._base_url
@@ -214,10 +206,7 @@ class _RestBase:
         )
         self._prefix = ("/" + prefix).rstrip("/") if slash else ""
         self._auth = self._credentials(api_key, bearer_token, username, password)
-        self._timeout = _check_timeout(timeout)
-        self._policy = RetryPolicy(_check_retries(max_retries))
-        self._retry_server_errors = bool(retry_server_errors)
-        self._open_transport()
+        self._configure_calls(timeout, max_retries, retry_server_errors, retry_deadline)
 
     def _credentials(
         self,
@@ -241,10 +230,6 @@ class _RestBase:
                 ).decode()
                 out.append(("header", "authorization", f"Basic {token}"))
         return out
-
-    def _open_transport(self) -> None:
-        """Create `self._transport` (sync or async, per subclass)."""
-        raise NotImplementedError
 
     def __repr__(self) -> str:
         """Where the client points; credentials are never shown."""
@@ -293,10 +278,11 @@ class _RestBase:
             )
         headers["host"] = self._host_header
         headers["accept"] = "application/json"
+        headers.setdefault("user-agent", self._user_agent)
         payload = b""
         if op.body is not None and not isinstance(body, NotGiven):
             payload, headers["content-type"] = encode_body(op.body, body)
-        headers.update(_check_headers(extra_headers))
+        headers.update(check_headers(extra_headers))
         target = self._prefix + path
         if query:
             target += "?" + "&".join(
@@ -312,49 +298,9 @@ class _RestBase:
             response.status, response.headers, response.body, op.error_classes
         )
 
-    def _settings(
-        self, timeout: float | NotGiven, max_retries: int | NotGiven
-    ) -> tuple[float, RetryPolicy]:
-        """The timeout and retry policy of one call."""
-        seconds = (
-            self._timeout if isinstance(timeout, NotGiven) else _check_timeout(timeout)
-        )
-        if isinstance(max_retries, NotGiven):
-            return seconds, self._policy
-        return seconds, self._policy.with_max_retries(_check_retries(max_retries))
 
-    def _retry_wait(
-        self,
-        op: RestOperation,
-        policy: RetryPolicy,
-        error: APIError,
-        attempt: int,
-        start: float,
-    ) -> float | None:
-        """Seconds to wait before retry `attempt`, or None to raise `error`."""
-        return policy.next_delay(
-            error,
-            attempt,
-            read_only=op.read_only,
-            retry_server_errors=self._retry_server_errors,
-            elapsed=time.monotonic() - start,
-        )
-
-
-class SyncRestAPIClient(_RestBase):
+class SyncRestAPIClient(SyncCalls, _RestBase):
     """Blocking REST client base, thread-safe; use `with` or `close()`."""
-
-    _transport: SyncTransport
-
-    def _open_transport(self) -> None:
-        """Create the connection pool (no connection is opened yet)."""
-        self._transport = SyncTransport(
-            self._scheme,
-            self._host,
-            self._port,
-            timeout=self._timeout,
-            user_agent=self._user_agent,
-        )
 
     def _call(
         self,
@@ -369,54 +315,20 @@ class SyncRestAPIClient(_RestBase):
     ) -> tuple[int, Any]:
         """Call `op`; retry where safe."""
         seconds, policy = self._settings(timeout, max_retries)
-        method, target, headers, payload = self.prepare(
+        request = self.prepare(
             op, values, body, extra_query=extra_query, extra_headers=extra_headers
         )
-        start, attempt = time.monotonic(), 0
-        while True:
-            try:
-                return self.interpret(
-                    op, self._transport.send(method, target, headers, payload, seconds)
-                )
-            except APIError as error:
-                attempt += 1
-                wait = self._retry_wait(op, policy, error, attempt, start)
-                if wait is None:
-                    raise
-            time.sleep(wait)
-
-    def close(self) -> None:
-        """Close pooled connections."""
-        self._transport.close()
-
-    def __enter__(self: _Sync) -> _Sync:
-        """Use the client in a `with` block."""
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Close the client."""
-        self.close()
-
-
-class AsyncRestAPIClient(_RestBase):
-    """Asyncio REST client base; use `async with` or `await aclose()`."""
-
-    _transport: AsyncTransport
-
-    def _open_transport(self) -> None:
-        """Create the connection pool (no connection is opened yet)."""
-        self._transport = AsyncTransport(
-            self._scheme,
-            self._host,
-            self._port,
-            timeout=self._timeout,
-            user_agent=self._user_agent,
+        return self._run(
+            op,
+            lambda: request,
+            lambda response: self.interpret(op, response),
+            seconds,
+            policy,
         )
+
+
+class AsyncRestAPIClient(AsyncCalls, _RestBase):
+    """Asyncio REST client base; use `async with` or `await aclose()`."""
 
     async def _call(
         self,
@@ -430,39 +342,14 @@ class AsyncRestAPIClient(_RestBase):
         extra_headers: Mapping[str, str] | None = None,
     ) -> tuple[int, Any]:
         """Call `op`; retry where safe."""
-        import asyncio
-
         seconds, policy = self._settings(timeout, max_retries)
-        method, target, headers, payload = self.prepare(
+        request = self.prepare(
             op, values, body, extra_query=extra_query, extra_headers=extra_headers
         )
-        start, attempt = time.monotonic(), 0
-        while True:
-            try:
-                response = await self._transport.send(
-                    method, target, headers, payload, seconds
-                )
-                return self.interpret(op, response)
-            except APIError as error:
-                attempt += 1
-                wait = self._retry_wait(op, policy, error, attempt, start)
-                if wait is None:
-                    raise
-            await asyncio.sleep(wait)
-
-    async def aclose(self) -> None:
-        """Close pooled connections."""
-        await self._transport.aclose()
-
-    async def __aenter__(self: _Async) -> _Async:
-        """Use the client in an `async with` block."""
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Close the client."""
-        await self.aclose()
+        return await self._run(
+            op,
+            lambda: request,
+            lambda response: self.interpret(op, response),
+            seconds,
+            policy,
+        )

@@ -74,15 +74,25 @@ class RetryPolicy:
     def should_retry(
         error: BaseException, *, read_only: bool, retry_server_errors: bool
     ) -> bool:
-        """Whether retrying ``error`` is safe (never for a non-throttling 4xx)."""
+        """Whether retrying ``error`` is safe (never for a non-throttling 4xx).
+
+        Throttling (a 429, a ``Throttling*`` code or ``x-acs-retry-after``) and a
+        request that never left: always. A 5xx or a lost answer: only for
+        read-only actions, or with ``retry_server_errors`` (5xx only).
+        """
         if isinstance(error, ThrottlingError):
             return True
         if isinstance(error, APIConnectionError):
             return not error.request_sent or read_only
         if isinstance(error, ServerError):
             return read_only or retry_server_errors
-        if isinstance(error, APIResponseError) and 500 <= error.status_code < 600:
-            return read_only or retry_server_errors
+        if isinstance(error, APIResponseError):
+            if error.status_code == 429 or (
+                error.status_code >= 400 and "x-acs-retry-after" in error.headers
+            ):
+                return True
+            if 500 <= error.status_code < 600:
+                return read_only or retry_server_errors
         return False
 
     def next_delay(

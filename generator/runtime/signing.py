@@ -9,6 +9,7 @@ import os
 import time
 
 from .encoding import percent_encode
+from .http11 import FRAMING_HEADERS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ def sign_v3_query(
 ) -> dict[str, str]:
     """Like ``sign_v3`` for a query already in canonical form (also used in the URL)."""
     out = {name.lower(): value for name, value in headers.items()}
+    out.pop("authorization", None)
     out["host"] = host
     out["x-acs-action"] = action
     out["x-acs-version"] = version
@@ -112,13 +114,7 @@ def sign_v3_query(
     out["x-acs-content-sha256"] = payload_hash
     if credentials.security_token:
         out["x-acs-security-token"] = credentials.security_token
-    names = sorted(
-        [
-            name
-            for name in out
-            if name.startswith("x-acs-") or name == "host" or name == "content-type"
-        ]
-    )
+    names = sorted([name for name in out if name not in FRAMING_HEADERS])
     request = _canonical_request(method, "/", query, out, names, payload_hash)
     signature = signature_v3(credentials.access_key_secret, string_to_sign_v3(request))
     out["Authorization"] = (
@@ -143,8 +139,10 @@ def sign_v3(
 ) -> dict[str, str]:
     """All headers to send for a V3-signed request, ``Authorization`` included.
 
-    Signs ``host``, ``content-type`` when present and every ``x-acs-*`` header;
-    other given headers (``accept``...) are returned unsigned.
+    Signs every header returned: the given ones (``accept``, ``user-agent``,
+    ``content-type``...), ``host`` and the ``x-acs-*`` ones it adds. Framing
+    headers (``content-length``, ``connection``...) are returned unsigned; a
+    given ``authorization`` is dropped.
     """
     return sign_v3_query(
         credentials=credentials,

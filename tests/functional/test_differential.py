@@ -17,25 +17,14 @@ What each test asserts, and why:
   also compared on its own, as are ``Format`` (no case difference is tolerated), ``Action`` and
   ``Version``.
 * ``test_v3_request_matches_official``: the decoded query pairs are the same multiset; action and
-  version headers agree; every header the official SDK signs arrives from our client with the
-  **same value** (``accept``, ``x-acs-credentials-provider`` and, with STS, ``x-acs-accesskey-id``
-  passed through ``extra_headers=``; ``user-agent`` from the patched ``_user_agent``). The
-  signatures themselves cannot be equal through the public API: the official SDK signs ``accept``
-  and ``user-agent``, our signer signs only ``host``, ``content-type`` and ``x-acs-*`` headers, so
-  the signed header sets differ by exactly ``{accept, user-agent}`` (asserted). Signature equality
-  is therefore proved in two halves instead:
-
-  1. our runtime's ``canonical_request_v3`` / ``string_to_sign_v3`` / ``signature_v3`` (from
-     ``generator.runtime.signing`` and from the flavor's shipped ``_runtime.signing``), fed the
-     official request's canonical inputs (method, path, canonical query, the official signed header
-     set with its values, hashed payload), give **exactly the official signature**;
-  2. our end-to-end request, signed over its own header set, is accepted by the server, and has the
-     **same canonical query string** (our URL query is byte-equal to the canonical form of the
-     official request's decoded query) and the **same hashed payload** as the official request; the
-     same runtime functions over our header set give exactly the signature our client sent.
-
-  Together: our signature is the official algorithm applied to the official request's inputs,
-  restricted to the header set our signer covers.
+  version headers agree; our client sends and signs exactly the header set the official SDK signs,
+  with the same values (``x-acs-credentials-provider`` and, with STS, ``x-acs-accesskey-id`` passed
+  through ``extra_headers=``, which V3 signs like every header sent; ``user-agent`` from the patched
+  ``_user_agent``), the same canonical query string and the same hashed payload, so the
+  ``Authorization`` header and the signature are **byte-identical**. Our runtime's
+  ``canonical_request_v3`` / ``string_to_sign_v3`` / ``signature_v3`` (from
+  ``generator.runtime.signing`` and from the flavor's shipped ``_runtime.signing``) are also checked
+  to reproduce the official signature from the official request's inputs.
 """
 
 from __future__ import annotations
@@ -96,12 +85,8 @@ CALLS = {
         {"instance_id": INSTANCE_ID},
     ),
 }
-# Headers the official SDK signs that our signer does not: they cannot be signed through the API.
-UNSIGNABLE_HEADERS = frozenset({"accept", "user-agent"})
 # Official signed headers our client does not set by itself; passed through ``extra_headers=``.
-PASSED_HEADERS = frozenset(
-    {"accept", "x-acs-credentials-provider", "x-acs-accesskey-id"}
-)
+PASSED_HEADERS = frozenset({"x-acs-credentials-provider", "x-acs-accesskey-id"})
 
 
 @pytest.fixture(params=sorted(CALLS))
@@ -260,11 +245,8 @@ def test_v3_request_matches_official(
     # Every header the official SDK signs arrives from our client with the same value ...
     for name in official.signed_headers:
         assert ours.header(name) == official.headers[name], name
-    # ... but our signer leaves exactly accept and user-agent unsigned.
-    assert set(official.signed_headers) - set(ours.signed_headers) == (
-        UNSIGNABLE_HEADERS
-    )
-    assert set(ours.signed_headers) <= set(official.signed_headers)
+    # ... and our client signs exactly the same header set.
+    assert ours.signed_headers == official.signed_headers
     # Same canonical query string and hashed payload.
     official_canonical_query = acs_signature.canonical_query(theirs.query)
     assert ours.raw_query == official_canonical_query
@@ -283,4 +265,5 @@ def test_v3_request_matches_official(
         assert _v3_signature(signing, ours, ours.signed_headers, secret) == (
             ours.signature
         )
-    assert ours.signature != official.signature  # the header sets differ (see above)
+    assert ours.header("authorization") == official.headers["authorization"]
+    assert ours.signature == official.signature

@@ -26,6 +26,7 @@ from generator.runtime import (
     Operation,
     Param,
     ParameterError,
+    SDKError,
     SyncAPIClient,
     ThrottlingError,
     UnsuccessfulResponseError,
@@ -238,9 +239,20 @@ def test_v3_with_sts_token_and_extra_headers(
     (request,) = server.requests
     assert request.headers["x-acs-security-token"] == "sts-token"
     assert request.headers["x-trace"] == "t"
-    assert "x-acs-custom" in request.headers["authorization"]
-    assert "x-acs-security-token" in request.headers["authorization"]
-    assert "x-trace" not in request.headers["authorization"]
+    signed = request.headers["authorization"].split("SignedHeaders=")[1].split(",")[0]
+    assert signed.split(";") == [
+        "accept",
+        "host",
+        "user-agent",
+        "x-acs-action",
+        "x-acs-content-sha256",
+        "x-acs-custom",
+        "x-acs-date",
+        "x-acs-security-token",
+        "x-acs-signature-nonce",
+        "x-acs-version",
+        "x-trace",
+    ]
     assert dict(request.query) == {"InstanceId": "i-1", "Extra": "true"}
     assert official_v3_authorization(request) == request.headers["authorization"]
 
@@ -518,3 +530,100 @@ def test_decoded_wire_query_round_trips(
         ("InstanceId", hostile)
     ]
     assert official_v3_authorization(request) == request.headers["authorization"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Authorization",
+        "host",
+        "X-Acs-Date",
+        "x-acs-signature-nonce",
+        "x-acs-security-token",
+        "Content-Length",
+        "Transfer-Encoding",
+        "Connection",
+    ],
+)
+def test_extra_headers_cannot_replace_what_the_client_sets(
+    server: Server, make: Callable[..., Driver], name: str
+) -> None:
+    driver = make(endpoint=server.endpoint)
+    with pytest.raises(ParameterError, match="sets it itself"):
+        driver.call(DESCRIBE, {"InstanceId": "i"}, extra_headers={name: "x"})
+    assert server.requests == []
+
+
+def test_user_agent_and_accept_are_sent_and_signed(
+    server: Server, make: Callable[..., Driver]
+) -> None:
+    driver = make(endpoint=server.endpoint)
+    driver.call(DESCRIBE, {"InstanceId": "i"}, extra_headers={"User-Agent": "mine/2"})
+    (request,) = server.requests
+    assert request.headers["user-agent"] == "mine/2"
+    signed = request.headers["authorization"].split("SignedHeaders=")[1].split(",")[0]
+    assert {"accept", "user-agent"} <= set(signed.split(";"))
+    assert official_v3_authorization(request) == request.headers["authorization"]
+
+
+def test_v1_sends_user_agent_unsigned(
+    server: Server, make: Callable[..., Driver]
+) -> None:
+    make(endpoint=server.endpoint, signature_version="v1").call(
+        DESCRIBE, {"InstanceId": "i"}
+    )
+    (request,) = server.requests
+    assert request.headers["user-agent"] == "demo-sdk/1.0"
+    assert "authorization" not in request.headers
+
+
+def test_server_echoing_the_token_is_masked(
+    server: Server, make: Callable[..., Driver]
+) -> None:
+    token = "sts-token-that-is-long+/="
+    echoed = (
+        "server string to sign is:POST&%2F&SecurityToken%3D"
+        + token.replace("+", "%252B").replace("/", "%252F").replace("=", "%253D")
+        + " raw "
+        + token
+    )
+    script(server, json_reply(400, Code="SignatureDoesNotMatch", Message=echoed))
+    driver = make(endpoint=server.endpoint, security_token=token)
+    with pytest.raises(BadRequestError) as info:
+        driver.call(DESCRIBE, {"InstanceId": "i"})
+    error = info.value
+    assert token not in str(error) and "%252B" not in str(error)
+    assert token.encode() not in error.body
+    assert error.data is not None and token not in error.data["Message"]
+    assert str(error).count("***") == 2
+
+
+def test_async_client_has_close_and_aclose(server: Server) -> None:
+    async def main() -> None:
+        for closer in ("close", "aclose"):
+            client = DemoAsync(
+                access_key_id="a",
+                access_key_secret="b",
+                endpoint=server.endpoint,
+                protocol="http",
+            )
+            await client._call(DESCRIBE, {"InstanceId": "i"})
+            await getattr(client, closer)()
+            with pytest.raises(SDKError, match="closed"):
+                await client._call(DESCRIBE, {"InstanceId": "i"})
+
+    asyncio.run(main())
+
+
+def test_retry_deadline_setting() -> None:
+    keys = {"access_key_id": "a", "access_key_secret": "b"}
+    assert DemoSync(**keys)._policy.deadline == 60.0
+    assert DemoSync(retry_deadline=None, **keys)._policy.deadline is None
+    with pytest.raises(ParameterError, match="retry_deadline"):
+        DemoSync(retry_deadline=0, **keys)
+
+
+def test_credentials_must_fit_in_a_header() -> None:
+    with pytest.raises(CredentialsError) as info:
+        DemoSync(access_key_id="a", access_key_secret="b", security_token="t\r\nX: 1")
+    assert "X: 1" not in str(info.value)

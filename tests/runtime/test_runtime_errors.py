@@ -172,7 +172,7 @@ def test_html_502_from_a_proxy() -> None:
         (b"", "the body is empty"),
         (b"   ", "the body is empty"),
         (b'{"RequestId":"abc","Ins', "not valid JSON"),
-        (b"<?xml version='1.0'?><Error><Code>X</Code></Error>", "not valid JSON"),
+        (b"<?xml version='1.0'?><Error><Message>X</Message></Error>", "not valid JSON"),
         (b"[1,2]", "not an object (list)"),
         (b"\xff\xfe\x00garbage", "not valid JSON"),
     ],
@@ -182,6 +182,27 @@ def test_unusable_bodies(data: bytes, fragment: str) -> None:
     assert type(err) is APIResponseError
     assert fragment in str(err)
     assert str(err).isprintable()
+
+
+def test_xml_error_body() -> None:
+    xml = (
+        b"<?xml version='1.0' encoding='UTF-8'?><Error><RequestId>R-1</RequestId>"
+        b"<HostId>h</HostId><Code>Throttling.User</Code>"
+        b"<Message>Request was denied &amp; &lt;throttled&gt;.</Message></Error>"
+    )
+    err = error(400, xml, {"Content-Type": "text/xml"})
+    assert type(err) is ThrottlingError
+    assert (err.code, err.request_id, err.host_id) == ("Throttling.User", "R-1", "h")
+    assert str(err) == (
+        "400 Throttling.User: Request was denied & <throttled>. (request id R-1)"
+    )
+    cdata = (
+        b"<Error><Code>InternalError</Code><Message><![CDATA[a<b]]></Message></Error>"
+    )
+    err = error(500, cdata)
+    assert type(err) is InternalServerError and err.message == "a<b"
+    coded = b"<Error><Code>InvalidInstanceName.Duplicated</Code></Error>"
+    assert type(error(400, coded)) is InvalidInstanceNameDuplicatedError
 
 
 def test_truncated_json_on_200() -> None:

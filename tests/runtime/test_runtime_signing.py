@@ -105,7 +105,7 @@ def test_sign_v3_reproduces_the_published_signature() -> None:
         assert headers[name] == value
 
 
-def test_sign_v3_signs_content_type_and_x_acs_but_not_accept() -> None:
+def test_sign_v3_signs_every_header_but_framing_ones() -> None:
     headers = sign_v3(
         credentials=Credentials("id", "secret", "sts-token"),
         method="POST",
@@ -115,6 +115,10 @@ def test_sign_v3_signs_content_type_and_x_acs_but_not_accept() -> None:
             "Accept": "application/json",
             "Content-Type": "text/plain",
             "x-acs-extra": "1",
+            "User-Agent": "ua/1",
+            "Content-Length": "3",
+            "Connection": "keep-alive",
+            "authorization": "forged",
         },
         body=b"abc",
         action="A",
@@ -125,9 +129,11 @@ def test_sign_v3_signs_content_type_and_x_acs_but_not_accept() -> None:
     signed = re.search(r"SignedHeaders=([^,]+)", headers["Authorization"])
     assert signed is not None
     assert signed.group(1) == (
-        "content-type;host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-extra;"
-        "x-acs-security-token;x-acs-signature-nonce;x-acs-version"
+        "accept;content-type;host;user-agent;x-acs-action;x-acs-content-sha256;"
+        "x-acs-date;x-acs-extra;x-acs-security-token;x-acs-signature-nonce;"
+        "x-acs-version"
     )
+    assert "authorization" not in headers
     assert headers["accept"] == "application/json"
     assert headers["x-acs-security-token"] == "sts-token"
     assert headers["x-acs-content-sha256"] == hashlib.sha256(b"abc").hexdigest()
