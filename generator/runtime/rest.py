@@ -121,9 +121,27 @@ def encode_body(encoding: str, value: object) -> tuple[bytes, str]:
     return data.encode(), _CONTENT_TYPES["json"]
 
 
-def _multipart(value: object) -> tuple[bytes, str]:
-    """A multipart/form-data body: bytes become file parts, other values text parts."""
+def _part(boundary: str, name: str, item: object) -> bytes:
+    """One multipart part: bytes as a file, str as text, enums by value, anything else as JSON."""
     import json
+
+    safe = name.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+    if isinstance(item, (bytes, bytearray)):
+        head = (
+            f'Content-Disposition: form-data; name="{safe}"; filename="{safe}"\r\n'
+            "Content-Type: application/octet-stream"
+        )
+        data = bytes(item)
+    else:
+        head = f'Content-Disposition: form-data; name="{safe}"'
+        item = getattr(item, "value", item)  # an Enum member: its wire value
+        text = item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
+        data = text.encode()
+    return f"--{boundary}\r\n{head}\r\n\r\n".encode() + data + b"\r\n"
+
+
+def _multipart(value: object) -> tuple[bytes, str]:
+    """A multipart/form-data body; a list of files or values becomes one part per item."""
     import secrets
 
     if not isinstance(value, dict):
@@ -135,16 +153,8 @@ def _multipart(value: object) -> tuple[bytes, str]:
     for name, item in value.items():
         if item is None:
             continue
-        safe = str(name).replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
-        if isinstance(item, (bytes, bytearray)):
-            head = f'Content-Disposition: form-data; name="{safe}"; filename="{safe}"\r\nContent-Type: application/octet-stream'
-            data = bytes(item)
-        else:
-            head = f'Content-Disposition: form-data; name="{safe}"'
-            data = (
-                item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
-            ).encode()
-        parts.append(f"--{boundary}\r\n{head}\r\n\r\n".encode() + data + b"\r\n")
+        items = item if isinstance(item, (list, tuple)) else [item]
+        parts += [_part(boundary, str(name), one) for one in items if one is not None]
     body = b"".join(parts) + f"--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"
 
