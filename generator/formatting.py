@@ -31,24 +31,65 @@ def cache_dir() -> Path | None:
     return Path(base) / "acs-sdkgen"
 
 
-def format_python(source: str, path: str) -> str:
-    """Black-format one generated module; a failure names the file (a template bug)."""
+PARALLEL_MIN_LINES = 4000  # below this, starting worker processes costs more than it saves
+
+
+def _entry(source: str) -> Path | None:
+    """The cache file for a source, or None when caching is off."""
     directory = cache_dir()
-    entry = None
-    if directory is not None:
-        key = hashlib.sha256(_KEY_PREFIX + source.encode()).hexdigest()
-        entry = directory / "black" / key[:2] / key
-        try:
-            return entry.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            pass
+    if directory is None:
+        return None
+    key = hashlib.sha256(_KEY_PREFIX + source.encode()).hexdigest()
+    return directory / "black" / key[:2] / key
+
+
+def _cached(entry: Path | None) -> str | None:
+    """A cache hit, or None."""
+    if entry is None:
+        return None
     try:
-        formatted = black.format_str(source, mode=MODE)
+        return entry.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _black(item: tuple[str, str]) -> str:
+    """Format one (path, source) pair; a failure names the file (a template bug)."""
+    path, source = item
+    try:
+        return black.format_str(source, mode=MODE)
     except Exception as exc:
         raise RuntimeError(f"generated {path} is not valid Python ({exc}); this is a template bug") from exc
-    if entry is not None:
-        _store(entry, formatted)
-    return formatted
+
+
+def format_many(sources: dict[str, str]) -> dict[str, str]:
+    """Black-format many modules: cache hits are read, misses formatted in parallel when large."""
+    result: dict[str, str] = {}
+    misses: dict[str, tuple[str, Path | None]] = {}
+    for path, source in sources.items():
+        entry = _entry(source)
+        hit = _cached(entry)
+        if hit is None:
+            misses[path] = (source, entry)
+        else:
+            result[path] = hit
+    items = [(path, source) for path, (source, _) in misses.items()]
+    lines = sum(source.count("\n") for _, source in items)
+    workers = min(len(items), os.cpu_count() or 1)
+    if workers > 1 and lines >= PARALLEL_MIN_LINES:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            formatted = list(pool.map(_black, items, chunksize=1))
+    else:
+        formatted = [_black(item) for item in items]
+    for (path, _), text in zip(items, formatted):
+        result[path] = text
+        entry = misses[path][1]
+        if entry is not None:
+            _store(entry, text)
+    return result
 
 
 def _store(entry: Path, text: str) -> None:

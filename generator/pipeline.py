@@ -13,7 +13,7 @@ import jinja2
 from .build import build_api
 from .config import Config, Flavor
 from .diagnostics import Collector, Diagnostic
-from .formatting import format_python
+from .formatting import format_many
 from .ir import Api
 from .loader import LoadedSpec, load_spec
 from .models import render_models
@@ -81,9 +81,12 @@ def run(config: Config, template_dirs: list[Path] | None = None) -> Result:
         "header": HEADER.format(generator="acs-sdkgen", spec=spec.display_name),
         "runtime_errors": runtime_error_names(),
     }
-    files: dict[str, bytes] = {}
+    rendered: dict[str, bytes | str] = {}
     for flavor in flavors:
-        files.update(_render_flavor(env, doc, api, flavor, diag, {**base, "flavor": flavor}))
+        rendered.update(_render_flavor(env, doc, api, flavor, diag, {**base, "flavor": flavor}))
+    sources = {path: text for path, text in rendered.items() if isinstance(text, str)}
+    files = {path: data for path, data in rendered.items() if isinstance(data, bytes)}
+    files.update({path: text.encode() for path, text in format_many(sources).items()})
     files.update(_render_docs(env, api, {**base, "flavor": flavors[0]}, config.out))
     files["manifest.json"] = manifest(spec, flavors, files, input_key(config, template_dirs or []))
     return Result(api, flavors, dict(sorted(files.items())), diag.items)
@@ -91,13 +94,13 @@ def run(config: Config, template_dirs: list[Path] | None = None) -> Result:
 
 def _render_flavor(
     env: jinja2.Environment, doc: dict[str, Any], api: Api, flavor: Flavor, diag: Collector, context: dict[str, Any]
-) -> dict[str, bytes]:
-    """One installable SDK: package modules, vendored runtime, models, packaging files."""
+) -> dict[str, bytes | str]:
+    """One installable SDK: package modules (unformatted str), vendored runtime, models, packaging files."""
     root = f"{flavor.name}/{flavor.package}"
     templates = {**PACKAGE_TEMPLATES, **MODEL_GLUE.get(flavor.models, {})}
     python = {f"{root}/{module}": render(env, name, **context) for name, module in templates.items()}
     python[f"{root}/models.py"] = render_models(doc, api, diag, context["header"], flavor.models)
-    files = {path: format_python(source, path).encode() for path, source in python.items()}
+    files: dict[str, bytes | str] = dict(python)  # Python sources stay str until formatted
     for module in sorted(RUNTIME_DIR.glob("*.py")):  # hand-written and black-clean (a test checks): copied as is
         files[f"{root}/_runtime/{module.name}"] = module.read_bytes()
     files[f"{root}/py.typed"] = b""
