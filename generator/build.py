@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from . import ir
@@ -164,6 +165,7 @@ class _Builder:
             body = self.request_body(op, [p.python_name for p in params])
             responses, example = self.success(op)
             response = next((r.model for r in responses if r.model), None)
+            returns = " | ".join(dict.fromkeys(r.type_hint for r in responses)) or "None"
             errors = self.documented_errors(op, pointer)
             description = (op.get("description") or op.get("summary") or "").strip()
             result.append(
@@ -183,7 +185,8 @@ class _Builder:
                         body=body,
                         response=response,
                         responses=responses,
-                        returns=" | ".join(dict.fromkeys(r.type_hint for r in responses)) or "None",
+                        returns=returns,
+                        models_used=self.models_named(returns + " " + (body.type_hint if body else "")),
                         response_example=example,
                         errors=tuple(
                             sorted(
@@ -281,6 +284,11 @@ class _Builder:
                     example = self.resolve(next(iter(media["examples"].values()))).get("value")
         text = None if example is None else json.dumps(example, ensure_ascii=False, indent=2)
         return tuple(result), text
+
+    def models_named(self, hints: str) -> tuple[str, ...]:
+        """Model classes named in a type annotation."""
+        known = set(self.class_names.values())
+        return tuple(sorted(set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", hints)) & known))
 
     def holds_model(self, raw: dict[str, Any]) -> tuple[str | None, str]:
         """The model class a body schema is, or holds as array items."""

@@ -22,6 +22,7 @@ so that templates iterate deterministically. All classes are frozen: templates r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class Operation:
     response: str | None  # class name of the first success response's model, for docs
     responses: tuple[Response, ...]  # success responses, by status
     returns: str  # Python return annotation of the client method
+    models_used: tuple[str, ...]  # model classes named in `returns` or the body's type, sorted
     response_example: str | None  # JSON text
     errors: tuple[ErrorRef, ...]
     pointer: str
@@ -175,3 +177,13 @@ class Api:
     operations: tuple[Operation, ...]
     models: tuple[Model, ...]
     error_codes: tuple[ErrorCode, ...]
+
+    @cached_property
+    def models_by_name(self) -> dict[str, Model]:
+        """Models by class name (templates look models up without scanning the tuple)."""
+        return {m.class_name: m for m in self.models}
+
+    @cached_property
+    def errors_by_code(self) -> dict[str, ErrorCode]:
+        """Error codes by wire code."""
+        return {e.code: e for e in self.error_codes}
