@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+MAX_GRAFT_HOPS = 64
+
 
 class Level(IntEnum):
     """Severity of a diagnostic; ERROR stops generation."""
@@ -47,6 +49,18 @@ def _sort_key(d: Diagnostic) -> tuple[int, str, int, str, str]:
     return (-d.level, d.file, d.line or 0, d.pointer, d.message)
 
 
+def one_line(text: str, limit: int = 200) -> str:
+    """Text (e.g. a library's message) on one line, bounded."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def kind_of(value: object) -> str:
+    """The JSON name of a parsed value's type, for messages."""
+    names = {list: "list", dict: "mapping", str: "string", int: "number", float: "number", bool: "boolean"}
+    return "null" if value is None else names.get(type(value), type(value).__name__)
+
+
 def escape_pointer_token(token: str) -> str:
     """Escape one JSON-pointer reference token (RFC 6901)."""
     return token.replace("~", "~0").replace("/", "~1")
@@ -57,23 +71,72 @@ def join_pointer(base: str, *tokens: str | int) -> str:
     return base + "".join("/" + escape_pointer_token(str(t)) for t in tokens)
 
 
-class Collector:
-    """Accumulates diagnostics for one spec file, resolving pointers to lines."""
+def line_in(lines: dict[str, int], pointer: str) -> int | None:
+    """The line of the nearest node enclosing `pointer` that has one."""
+    while True:
+        if pointer in lines:
+            return lines[pointer]
+        if not pointer:
+            return None
+        pointer = pointer.rsplit("/", 1)[0]
 
-    def __init__(self, file: str, lines: dict[str, int] | None = None) -> None:
+
+@dataclass
+class Origins:
+    """Where bundled content came from: each file's line map, and grafts (file, pointer) → (file, pointer)."""
+
+    lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    grafts: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+
+    def graft(self, file: str, pointer: str, source_file: str, source_pointer: str) -> None:
+        """Record that the node at `file#pointer` is a copy of `source_file#source_pointer`."""
+        self.grafts.setdefault(file, {})[pointer] = (source_file, source_pointer)
+
+    def locate(self, file: str, pointer: str) -> tuple[str, str]:
+        """The file and pointer a (possibly bundled) location was copied from."""
+        for _ in range(MAX_GRAFT_HOPS):
+            grafts = self.grafts.get(file)
+            base = pointer
+            while grafts and base not in grafts and base:
+                base = base.rsplit("/", 1)[0]
+            if not grafts or base not in grafts:
+                break
+            file, source = grafts[base]
+            pointer = source + pointer[len(base) :]
+        return file, pointer
+
+
+class Collector:
+    """Accumulates diagnostics for one spec file, resolving pointers to lines (and bundled content to its file)."""
+
+    def __init__(self, file: str, lines: dict[str, int] | None = None, origins: Origins | None = None) -> None:
         self.file = file
         self.lines = lines or {}
+        self.origins = origins
         self.items: list[Diagnostic] = []
+        self._seen: set[Diagnostic] = set()
 
     def add(self, level: Level, pointer: str, message: str, hint: str | None = None) -> None:
         """Record a diagnostic at `pointer`."""
-        self.items.append(
-            Diagnostic(level, self.file, pointer, message, self.line_of(pointer), hint)
-        )
+        file, lines = self.file, self.lines
+        if self.origins is not None:
+            file, pointer = self.origins.locate(file, pointer)
+            lines = self.origins.lines.get(file, lines)
+        item = Diagnostic(level, file, pointer, message, line_in(lines, pointer), hint)
+        if item not in self._seen:  # the same finding reached twice (e.g. once per operation of a path)
+            self._seen.add(item)
+            self.items.append(item)
 
-    def add_located(self, line: int | None, message: str, pointer: str = "") -> None:
+    def add_located(self, line: int | None, message: str, pointer: str = "", hint: str | None = None) -> None:
         """Record an error at a known line (parse-time problems)."""
-        self.items.append(Diagnostic(Level.ERROR, self.file, pointer, message, line))
+        self.items.append(Diagnostic(Level.ERROR, self.file, pointer, message, line, hint))
+
+    def source_of(self, ref: str) -> str:
+        """A local `#/...` reference as the user wrote it: in another file when it was bundled from there."""
+        if self.origins is None or not ref.startswith("#"):
+            return ref
+        file, pointer = self.origins.locate(self.file, ref[1:])
+        return ref if file == self.file else f"{file}#{pointer}" if pointer else file
 
     def error(self, pointer: str, message: str, hint: str | None = None) -> None:
         """Record an error."""
@@ -89,12 +152,7 @@ class Collector:
 
     def line_of(self, pointer: str) -> int | None:
         """The line of the nearest enclosing node that has one."""
-        while True:
-            if pointer in self.lines:
-                return self.lines[pointer]
-            if not pointer:
-                return None
-            pointer = pointer.rsplit("/", 1)[0]
+        return line_in(self.lines, pointer)
 
     @property
     def has_errors(self) -> bool:

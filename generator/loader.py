@@ -3,41 +3,83 @@
 from __future__ import annotations
 
 import hashlib
+import operator
+import re
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .diagnostics import Collector, SpecError, join_pointer
+from .diagnostics import Collector, Diagnostic, Origins, SpecError, escape_pointer_token, kind_of, one_line
+from .refs import Document, bundle, is_reference, read_bounded
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_NODES = 2_000_000
 MAX_DEPTH = 256
+# libyaml composes recursively in C and overflows the stack somewhere past 20,000 levels, so nesting is
+# estimated from the text first (flow brackets, block indentation) and anything near that is refused.
+MAX_TEXT_NESTING = 2048
+_DEPTH_SHOWN = 4  # pointer tokens shown for a too-deep document
 
 _TAG = "tag:yaml.org,2002:"
-_SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
-_NodeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_scalar_constructor = yaml.SafeLoader("")
+_STR, _MAP, _SEQ, _MERGE = (_TAG + t for t in ("str", "map", "seq", "merge"))
+_NULL, _BOOL, _INT, _FLOAT, _TIMESTAMP = (_TAG + t for t in ("null", "bool", "int", "float", "timestamp"))
+_BOOLS = {"true": True, "false": False}
+_SPECIAL_FLOATS = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan")}
+
+
+# OpenAPI specifies YAML 1.2: by its core schema `yes`, `no`, `on`, `off`, `0777` and dates are strings.
+class _NodeLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe (C) node loader, resolving plain scalars by the YAML 1.2 core schema."""
+
+    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+
+
+_FLOAT_12 = r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+for _tag, _pattern, _first in (
+    (_NULL, r"^(?:~|null|Null|NULL|)$", "~nN"),
+    (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    (_INT, r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    (_FLOAT, _FLOAT_12, "-+.0123456789"),
+    (_MERGE, r"^<<$", "<"),
+):
+    _NodeLoader.add_implicit_resolver(_tag, re.compile(_pattern), [*_first, ""] if _tag == _NULL else list(_first))
+# An alias needs an anchor; both start a token, so they follow whitespace, a flow indicator or the start.
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&")
+_ALIAS = re.compile(r"(?:^|[\s\[{,])\*")
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_DEEP_BLOCK = re.compile(r"\n[ \t?:-]{%d}" % MAX_TEXT_NESTING)
+_BRACKET_STEPS = {ord("["): "\x02", ord("{"): "\x02", ord("]"): "\x00", ord("}"): "\x00"}
 
 
 @dataclass(frozen=True)
 class LoadedSpec:
-    """A parsed spec: its data, where each JSON pointer sits, and its identity."""
+    """A parsed spec: its (bundled) data, where each JSON pointer sits, and its identity."""
 
     path: Path
     display_name: str
     data: dict[str, Any]
-    lines: dict[str, int]
-    sha256: str
+    lines: dict[str, int]  # pointer → line, in the main file
+    sha256: str  # of the main file's bytes, then each of `sources` (name and bytes, in name order)
+    origins: Origins | None = None  # where content bundled from other files came from
+    notes: tuple[Diagnostic, ...] = ()  # the loader's notices, e.g. a bundled component renamed
+    sources: tuple[str, ...] = ()  # other files read: paths relative to the main file's directory, or URLs
 
 
-def load_spec(path: Path, display_name: str | None = None) -> LoadedSpec:
-    """Read and parse a spec file, raising SpecError with located diagnostics on any problem."""
+def load_spec(
+    path: Path,
+    display_name: str | None = None,
+    *,
+    allow_external_refs: bool = False,
+    allow_remote_refs: bool = False,
+) -> LoadedSpec:
+    """Read, parse and bundle a spec (refs to files beside it; outside or remote ones when allowed), or raise SpecError."""
     name = display_name or path.name
     diag = Collector(name)
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_BYTES)
     except FileNotFoundError:
         diag.error("", f"spec file not found: {path}")
         raise SpecError(diag.items) from None
@@ -45,15 +87,53 @@ def load_spec(path: Path, display_name: str | None = None) -> LoadedSpec:
         diag.error("", f"expected a spec file, got a directory: {path}")
         raise SpecError(diag.items) from None
     except OSError as exc:
-        diag.error("", f"cannot read spec file: {exc.strerror}")
+        diag.error("", f"cannot read spec file: {exc.strerror or exc}")
         raise SpecError(diag.items) from None
-    data, lines = parse_document(raw, diag)
-    return LoadedSpec(path, name, data, lines, hashlib.sha256(raw).hexdigest())
+    try:
+        main = Document.local(name, path, *parse_tree(raw, diag))
+        if not _wants_bundling(main):
+            return LoadedSpec(path, name, main.data, main.lines, hashlib.sha256(raw).hexdigest())
+        bundled = bundle(
+            main,
+            raw,
+            lambda file, data: parse_tree(data, Collector(file)),
+            max_bytes=MAX_BYTES,
+            max_nodes=MAX_NODES,
+            allow_external_refs=allow_external_refs,
+            allow_remote_refs=allow_remote_refs,
+        )
+    except SpecError:
+        raise
+    except Exception as exc:  # a library failing on strange input is a spec problem, never a traceback
+        diag.error("", f"cannot load the spec: {type(exc).__name__}: {one_line(str(exc))}")
+        raise SpecError(diag.items) from None
+    return LoadedSpec(
+        path, name, main.data, main.lines, bundled.sha256, bundled.origins, tuple(bundled.notes), bundled.sources
+    )
+
+
+def _wants_bundling(main: Document) -> bool:
+    """Whether an OpenAPI 3 document refers to anything outside itself."""
+    if not str(main.data.get("openapi", "")).startswith("3."):
+        return False  # validation explains what the document is instead
+    return any(
+        isinstance(ref := owner.get("$ref"), str) and not ref.startswith("#") and is_reference(pointer)
+        for pointer, owner in main.refs
+    )
 
 
 def parse_document(raw: bytes, diag: Collector) -> tuple[dict[str, Any], dict[str, int]]:
     """Parse YAML or JSON bytes into a mapping plus a pointer → line map."""
+    data, lines, _ = parse_tree(raw, diag)
+    return data, lines
+
+
+def parse_tree(raw: bytes, diag: Collector) -> tuple[dict[str, Any], dict[str, int], list[tuple[str, dict[str, Any]]]]:
+    """Parse YAML or JSON bytes into a mapping, its line map and every (pointer, object holding a $ref)."""
     text = _decode(raw, diag)
+    if _text_nesting(text) > MAX_TEXT_NESTING:
+        diag.error("", f"the document is nested deeper than {MAX_DEPTH} levels")
+        raise SpecError(diag.items)
     try:
         root = yaml.compose(text, Loader=_NodeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -70,28 +150,33 @@ def parse_document(raw: bytes, diag: Collector) -> tuple[dict[str, Any], dict[st
     if root is None:
         diag.error("", "the file is empty (or holds only comments)")
         raise SpecError(diag.items)
-    try:
-        expanded = _expanded_size(root, {})
-    except RecursionError:
-        diag.error("", f"the document is nested deeper than {MAX_DEPTH} levels")
-        raise SpecError(diag.items) from None
-    if expanded > MAX_NODES:
-        diag.error("", f"the document expands to {expanded} nodes, over the limit of {MAX_NODES} (alias bomb or huge spec)")
-        raise SpecError(diag.items)
+    if _ANCHOR.search(text) and _ALIAS.search(text):
+        _check_size(_expanded_size(root, {}), diag)  # before building: aliases may expand exponentially
     builder = _Builder(diag)
     data = builder.build(root, "", 0)
     diag.lines = builder.lines
     diag.raise_if_errors()
+    _check_size(len(builder.lines) + builder.keys, diag)
     if not isinstance(data, dict):
-        diag.error("", f"the document is a {_kind(data)}, expected a mapping (an OpenAPI object)")
+        diag.error("", f"the document is a {kind_of(data)}, expected a mapping (an OpenAPI object)")
         raise SpecError(diag.items)
-    return data, builder.lines
+    return data, builder.lines, builder.refs
+
+
+def _check_size(nodes: int, diag: Collector) -> None:
+    """Refuse a document over the node bound."""
+    if nodes > MAX_NODES:
+        diag.error(
+            "",
+            f"the document is too large: over the limit of {MAX_NODES} nodes once aliases are expanded (alias bomb or huge spec)",
+        )
+        raise SpecError(diag.items)
 
 
 def _decode(raw: bytes, diag: Collector) -> str:
     """Check size and encoding, return the text."""
     if len(raw) > MAX_BYTES:
-        diag.error("", f"the file is {len(raw)} bytes, over the limit of {MAX_BYTES}")
+        diag.error("", f"the file is too large: over the limit of {MAX_BYTES} bytes")
         raise SpecError(diag.items)
     if b"\x00" in raw[:8192]:
         diag.error("", "the file is binary (it contains NUL bytes), not YAML or JSON text")
@@ -100,12 +185,24 @@ def _decode(raw: bytes, diag: Collector) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        diag.add_located(line, f"not UTF-8 text: invalid byte 0x{raw[exc.start]:02x} at offset {exc.start}")
+        message = f"not UTF-8 text: invalid byte 0x{raw[exc.start]:02x} at offset {exc.start}"
+        diag.add_located(line, message, hint="save the file as UTF-8")
         raise SpecError(diag.items) from None
     if not text.strip():
         diag.error("", "the file is empty")
         raise SpecError(diag.items)
     return text
+
+
+def _text_nesting(text: str) -> int:
+    """An upper estimate of the nesting of flow brackets, or more than the bound for a deep block prefix."""
+    if _DEEP_BLOCK.search(text) or _DEEP_BLOCK.match("\n" + text[:MAX_TEXT_NESTING]):
+        return MAX_TEXT_NESTING + 1
+    if text.count("[") + text.count("{") <= MAX_TEXT_NESTING:
+        return 0
+    steps = _NOT_BRACKET.sub("", text).translate(_BRACKET_STEPS).encode()
+    # depth after the i-th bracket = 2 * opened - i: each opening step is 2, each closing 0
+    return max(map(operator.sub, accumulate(steps), range(1, len(steps) + 1)), default=0)
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
@@ -124,73 +221,89 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return memo[id(node)]
 
 
-def _kind(value: Any) -> str:
-    """Human name of a parsed value's type."""
-    return {list: "list", str: "string", int: "number", float: "number", bool: "boolean"}.get(
-        type(value), type(value).__name__
-    )
-
-
 class _Builder:
-    """Turns composed YAML nodes into plain data, bounded in size and depth."""
+    """Turns composed YAML nodes into plain data, bounded in depth; notes lines, key count and $ref holders."""
 
     def __init__(self, diag: Collector) -> None:
         self.diag = diag
         self.lines: dict[str, int] = {}
+        self.keys = 0
+        self.refs: list[tuple[str, dict[str, Any]]] = []
 
     def build(self, node: yaml.Node, pointer: str, depth: int) -> Any:
         """Convert one node (recursively), recording its line."""
         if depth > MAX_DEPTH:
-            self._fatal(node, pointer, f"the document is nested deeper than {MAX_DEPTH} levels")
+            outer = "/".join(pointer.split("/")[: _DEPTH_SHOWN + 1])
+            self.diag.add_located(
+                self.lines.get(outer), f"the document is nested deeper than {MAX_DEPTH} levels below this point", outer
+            )
+            raise SpecError(self.diag.items)
         self.lines.setdefault(pointer, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            return node.value if node.tag == _STR else self._scalar(node, pointer)
+        if kind is yaml.MappingNode:
             return self._mapping(node, pointer, depth)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != _TAG + "seq":
-                self._bad_tag(node, pointer)
-            return [self.build(item, join_pointer(pointer, i), depth + 1) for i, item in enumerate(node.value)]
-        return self._scalar(node, pointer)
+        if node.tag != _SEQ:
+            self._bad_tag(node, pointer)
+        return [self.build(item, f"{pointer}/{i}", depth + 1) for i, item in enumerate(node.value)]
 
     def _mapping(self, node: yaml.MappingNode, pointer: str, depth: int) -> dict[str, Any]:
-        """Convert a mapping, reporting duplicate and non-string keys."""
-        if node.tag != _TAG + "map":
+        """Convert a mapping, reporting duplicate and non-string keys; a key's line is its member's line."""
+        if node.tag != _MAP:
             self._bad_tag(node, pointer)
         result: dict[str, Any] = {}
+        lines = self.lines
+        self.keys += len(node.value)
         for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":
-                self.diag.add_located(key_node.start_mark.line + 1, "YAML merge keys (<<) are not supported in specs", pointer)
-                continue
-            key = self._scalar(key_node, pointer) if isinstance(key_node, yaml.ScalarNode) else None
-            if not isinstance(key, (str, int)) or isinstance(key, bool):
-                self.diag.add_located(key_node.start_mark.line + 1, "mapping keys must be strings", pointer)
-                continue
-            key = str(key)
-            child = join_pointer(pointer, key)
-            if key in result:
-                first = self.lines.get(child)
+            if key_node.tag == _STR and type(key_node) is yaml.ScalarNode:
+                key = key_node.value
+            elif key_node.tag == _MERGE:
                 self.diag.add_located(
-                    key_node.start_mark.line + 1, f"duplicate key {key!r} (first defined on line {first})", child
+                    key_node.start_mark.line + 1, "YAML merge keys (<<) are not supported in specs", pointer
                 )
                 continue
+            else:
+                key = self._scalar(key_node, pointer) if isinstance(key_node, yaml.ScalarNode) else None
+                if not isinstance(key, (str, int)) or isinstance(key, bool):
+                    self.diag.add_located(key_node.start_mark.line + 1, "mapping keys must be strings", pointer)
+                    continue
+                key = str(key)
+            child = f"{pointer}/{escape_pointer_token(key)}" if "~" in key or "/" in key else f"{pointer}/{key}"
+            line = key_node.start_mark.line + 1
+            if key in result:
+                self.diag.add_located(line, f"duplicate key {key!r} (first defined on line {lines.get(child)})", child)
+                continue
+            lines.setdefault(child, line)
             result[key] = self.build(value_node, child, depth + 1)
+        if "$ref" in result:
+            self.refs.append((pointer, result))
         return result
 
     def _scalar(self, node: yaml.Node, pointer: str) -> Any:
-        """Convert a scalar with the YAML core schema; timestamps stay strings."""
-        if node.tag not in _SCALAR_TAGS:
-            self._bad_tag(node, pointer)
+        """Convert a non-string scalar (YAML 1.2 core schema; an explicit !!timestamp stays a string)."""
+        tag, value = node.tag, node.value
+        try:
+            if tag == _NULL:
+                return None
+            if tag == _BOOL:
+                return _BOOLS[value.lower()]
+            if tag == _INT:
+                return int(value, 0) if value.lstrip("+-")[:2].lower() in ("0o", "0x") else int(value, 10)
+            if tag == _FLOAT:
+                return _SPECIAL_FLOATS[value.lower()] if value.lower() in _SPECIAL_FLOATS else float(value)
+            if tag in (_STR, _TIMESTAMP):
+                return value
+        except (KeyError, ValueError):
+            self.diag.add_located(
+                node.start_mark.line + 1, f"{value!r} is not a valid {tag.rsplit(':', 1)[-1]}", pointer
+            )
             return None
-        if node.tag == _TAG + "timestamp":
-            return node.value
-        return _scalar_constructor.construct_object(node)
+        self._bad_tag(node, pointer)
+        return None
 
     def _bad_tag(self, node: yaml.Node, pointer: str) -> None:
         """Report a tag that would construct an object (never executed)."""
         self.diag.add_located(
             node.start_mark.line + 1, f"YAML tag {node.tag!r} is not allowed in a spec (it is never executed)", pointer
         )
-
-    def _fatal(self, node: yaml.Node, pointer: str, message: str) -> None:
-        """Report a bound that was hit and stop at once."""
-        self.diag.add_located(node.start_mark.line + 1, message, pointer)
-        raise SpecError(self.diag.items)

@@ -1,29 +1,58 @@
-"""Validate a loaded spec: OpenAPI version, references, the OpenAPI schema, then our own rules."""
+"""Validate a loaded spec: OpenAPI version, references, our own rules, then the OpenAPI schema."""
 
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from collections import defaultdict
+from typing import Any, Callable, Iterator
 
-from .diagnostics import Collector, SpecError, join_pointer
+from .diagnostics import Collector, join_pointer, kind_of, one_line
 from .loader import LoadedSpec
+from .refs import SUBSCHEMA_KEYWORDS, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, is_reference, resolve_pointer
+
+__all__ = ["HTTP_METHODS", "iter_operations", "iter_refs", "resolve_pointer", "validate_spec"]
 
 SUPPORTED = re.compile(r"^3\.[01]\.\d+$")
+STATUS_CODE = re.compile(r"^(?:default|[1-5]XX|[1-5][0-9][0-9])$")
 MAX_SCHEMA_ERRORS = 50
+MAX_SCHEMA_DEPTH = 64
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# The x-acs- extensions the generator reads, with the type it reads them as (other x- members are not ours).
+_ACS_TYPES = {
+    "x-acs-package": str,
+    "x-acs-product": str,
+    "x-acs-action": str,
+    "x-acs-endpoint-rule": dict,
+    "x-acs-error-codes": list,
+}
+
+# Validator messages our own rules say more clearly: pointer → fragments of the messages they cover.
+Covered = dict[str, set[str]]
 
 
 def validate_spec(spec: LoadedSpec) -> Collector:
-    """Run every check; raise SpecError listing all errors, else return the collector (warnings)."""
-    diag = Collector(spec.display_name, spec.lines)
-    _check_version(spec.data, diag)
+    """Run every check; raise SpecError listing all errors, else return the collector (warnings, notices)."""
+    diag = Collector(spec.display_name, spec.lines, spec.origins)
+    diag.items.extend(spec.notes)
+    doc = spec.data
+    _guarded(diag, "the OpenAPI version", lambda: _check_version(doc, diag))
     diag.raise_if_errors()
-    _check_refs(spec.data, diag)
+    _guarded(diag, "the references", lambda: _check_refs(doc, diag))
     diag.raise_if_errors()
-    _check_openapi_schema(spec.data, diag)
-    _check_operations(spec.data, diag)
+    covered: Covered = defaultdict(set)
+    _guarded(diag, "the operations", lambda: _check_rules(doc, diag, covered))
+    _guarded(diag, "the schemas", lambda: _check_schemas(doc, diag))
+    _guarded(diag, "the OpenAPI schema", lambda: _check_openapi_schema(doc, diag, covered))
     diag.raise_if_errors()
     return diag
+
+
+def _guarded(diag: Collector, what: str, check: Callable[[], None]) -> None:
+    """Run one check; an unexpected exception becomes an error, never a traceback."""
+    try:
+        check()
+    except Exception as exc:
+        diag.error("", f"cannot check {what}: {type(exc).__name__}: {one_line(str(exc))}")
 
 
 def _check_version(doc: dict[str, Any], diag: Collector) -> None:
@@ -39,7 +68,8 @@ def _check_version(doc: dict[str, Any], diag: Collector) -> None:
     if version is None:
         diag.error("", f"not an OpenAPI document: no 'openapi' field ({_looks_like(doc)})")
     elif not isinstance(version, str) or not SUPPORTED.match(version):
-        diag.error("/openapi", f"unsupported OpenAPI version {version!r}; supported: 3.0.x and 3.1.x")
+        hint = "quote the version: YAML reads 3.0 as a number" if isinstance(version, (int, float)) else None
+        diag.error("/openapi", f"unsupported OpenAPI version {version!r}; supported: 3.0.x and 3.1.x", hint)
 
 
 def _looks_like(doc: dict[str, Any]) -> str:
@@ -53,10 +83,10 @@ def _looks_like(doc: dict[str, Any]) -> str:
 
 
 def iter_refs(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
-    """Yield (pointer of the $ref member, its value) for every reference in the document."""
+    """Yield (pointer of the $ref member, its value) for every reference (not literal data) in the document."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if key == "$ref":
+            if key == "$ref" and is_reference(pointer):
                 yield join_pointer(pointer, key), value
             else:
                 yield from iter_refs(value, join_pointer(pointer, key))
@@ -65,23 +95,8 @@ def iter_refs(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
             yield from iter_refs(item, join_pointer(pointer, i))
 
 
-def resolve_pointer(doc: Any, ref: str) -> Any:
-    """Resolve a local `#/a/b` reference; raise KeyError when it points nowhere."""
-    node = doc
-    for raw in ref[2:].split("/") if ref != "#" else []:
-        token = raw.replace("~1", "/").replace("~0", "~")
-        token = re.sub(r"%([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), token)
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            raise KeyError(ref)
-    return node
-
-
 def _check_refs(doc: dict[str, Any], diag: Collector) -> None:
-    """Every $ref is local, resolves, and does not loop through bare references."""
+    """Every $ref is local (the loader bundles other files), resolves, and does not loop through bare references."""
     for pointer, ref in iter_refs(doc):
         if not isinstance(ref, str):
             diag.error(pointer, f"$ref must be a string, got {type(ref).__name__}")
@@ -96,86 +111,286 @@ def _check_refs(doc: dict[str, Any], diag: Collector) -> None:
 
 
 def _follow(doc: dict[str, Any], pointer: str, ref: str, diag: Collector) -> None:
-    """Follow a chain of bare references, reporting dangling targets and cycles."""
+    """Follow a chain of bare references, reporting dangling targets and cycles (named by their source files)."""
     seen = [ref]
     while True:
         try:
             target = resolve_pointer(doc, ref)
         except KeyError:
-            hint = "the chain was " + " → ".join(seen) if len(seen) > 1 else None
+            hint = "the chain was " + " → ".join(map(diag.source_of, seen)) if len(seen) > 1 else None
             diag.error(pointer, f"$ref {seen[0]!r} points to nothing ({ref} does not exist)", hint)
             return
         if not (isinstance(target, dict) and isinstance(target.get("$ref"), str) and target["$ref"].startswith("#")):
             return
         ref = target["$ref"]
         if ref in seen:
-            diag.error(pointer, "$ref cycle that never resolves: " + " → ".join(seen + [ref]))
+            diag.error(pointer, "$ref cycle that never resolves: " + " → ".join(map(diag.source_of, seen + [ref])))
             return
         seen.append(ref)
 
 
-def _check_openapi_schema(doc: dict[str, Any], diag: Collector) -> None:
-    """Run openapi-spec-validator and turn its findings into located diagnostics."""
+def _check_openapi_schema(doc: dict[str, Any], diag: Collector, covered: Covered) -> None:
+    """Run openapi-spec-validator and turn its findings into located diagnostics (unless ours say it better)."""
     from jsonschema.exceptions import best_match
     from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 
     validator_class = OpenAPIV31SpecValidator if str(doc["openapi"]).startswith("3.1") else OpenAPIV30SpecValidator
+    if isinstance(doc.get("paths"), dict):  # the validator takes every member of paths for a path, even x- ones
+        doc = {**doc, "paths": {k: v for k, v in doc["paths"].items() if not k.startswith("x-")}}
+    count = 0
     try:
-        for count, error in enumerate(validator_class(doc).iter_errors()):
-            if count >= MAX_SCHEMA_ERRORS:
+        for count, error in enumerate(validator_class(doc).iter_errors(), 1):
+            if count > MAX_SCHEMA_ERRORS:
                 diag.error("", f"more than {MAX_SCHEMA_ERRORS} schema errors; fix these first")
                 break
             detail = best_match(error.context) if getattr(error, "context", None) else error
             path = list(getattr(detail, "absolute_path", None) or getattr(error, "path", []))
-            diag.error(join_pointer("", *path), "not valid OpenAPI: " + _short(detail.message))
-    except Exception as exc:  # the validator crashes on some malformed inputs; report, never trace
-        diag.error("", f"not valid OpenAPI: {type(exc).__name__}: {_short(str(exc))}")
+            pointer = join_pointer("", *path)
+            if not any(fragment in detail.message for fragment in covered.get(pointer, ())):  # ours is clearer
+                diag.error(pointer, "not valid OpenAPI: " + one_line(detail.message))
+    except Exception as exc:  # the validator crashes on some malformed inputs, after reporting them; never trace
+        if not count:
+            diag.error("", f"not valid OpenAPI (the validator failed: {type(exc).__name__}: {one_line(str(exc))})")
 
 
-def _short(text: str, limit: int = 200) -> str:
-    """One line, bounded."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _dict(value: Any) -> dict[str, Any]:
+    """`value` when it is a mapping, else an empty one (malformed parts are the schema check's to report)."""
+    return value if isinstance(value, dict) else {}
 
 
-def iter_operations(doc: dict[str, Any]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
-    """Yield (pointer, path, method, operation) in document order."""
-    for path, item in (doc.get("paths") or {}).items():
+def _list(value: Any) -> list[Any]:
+    """`value` when it is a list, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
+def _deref(doc: dict[str, Any], node: Any) -> Any:
+    """Follow local references (checked earlier) to the object they name."""
+    for _ in range(64):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            break
+        node = resolve_pointer(doc, node["$ref"])
+    return node
+
+
+def iter_operations(doc: dict[str, Any], section: str = "paths") -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """Yield (pointer, path, method, operation) of `paths` (or `webhooks`) in document order."""
+    for path, item in _dict(doc.get(section)).items():
+        if path.startswith("x-"):
+            continue
+        item = _deref(doc, item)
         if not isinstance(item, dict):
             continue
         for method in HTTP_METHODS:
             operation = item.get(method)
             if isinstance(operation, dict):
-                yield join_pointer("/paths", path, method), path, method, operation
+                yield join_pointer("/" + section, path, method), path, method, operation
 
 
-def _check_operations(doc: dict[str, Any], diag: Collector) -> None:
+def _check_rules(doc: dict[str, Any], diag: Collector, covered: Covered) -> None:
     """Rules beyond the OpenAPI schema that code generation depends on."""
+    _check_operations(doc, diag, covered)
+    for section in ("paths", "webhooks"):
+        for path, item in _dict(doc.get(section)).items():
+            if not path.startswith("x-"):
+                _check_path_item(join_pointer("/" + section, path), _dict(item), diag, covered)
+    components = _dict(doc.get("components"))
+    for name, param in _dict(components.get("parameters")).items():
+        _check_parameter(join_pointer("/components/parameters", name), param, diag, covered)
+    for name, response in _dict(components.get("responses")).items():
+        _check_acs(join_pointer("/components/responses", name), response, diag)
+    _check_acs("", doc, diag)
+    _check_acs("/info", doc.get("info"), diag)
+    for name in _dict(doc.get("webhooks")):
+        if not name.startswith("x-"):
+            diag.warning(
+                join_pointer("/webhooks", name),
+                f"webhook {name!r} is left out: webhooks are requests the API sends to you, so the client has no method for them",
+            )
+
+
+def _check_operations(doc: dict[str, Any], diag: Collector, covered: Covered) -> None:
+    """Operation ids are unique, RPC actions named, responses present (3.0), path templates declared."""
     owners: dict[str, str] = {}
     rpc = doc.get("x-acs-api-style") == "RPC"
+    is_30 = str(doc["openapi"]).startswith("3.0")
     for pointer, path, _method, operation in iter_operations(doc):
         op_id = operation.get("operationId")
         if isinstance(op_id, str):
             if op_id in owners:
-                diag.error(join_pointer(pointer, "operationId"), f"duplicate operationId {op_id!r} (also at {owners[op_id]})")
+                diag.error(
+                    join_pointer(pointer, "operationId"), f"duplicate operationId {op_id!r} (also at {owners[op_id]})"
+                )
+                covered[""].add(f"Operation ID '{op_id}' for")
             owners.setdefault(op_id, pointer)
-        if rpc and not isinstance(operation.get("x-acs-action"), str):
+        if rpc and "x-acs-action" not in operation:  # a wrong type is _check_acs's to report
             diag.error(pointer, "RPC-style spec: operation has no x-acs-action naming its action")
-        if "responses" not in operation and str(doc["openapi"]).startswith("3.0"):
-            diag.error(pointer, "operation has no responses")
-        declared = {p.get("name") for p in _params(doc, operation) if p.get("in") == "path"}
-        declared |= {p.get("name") for p in _params(doc, doc["paths"][path]) if p.get("in") == "path"}
-        for name in re.findall(r"{([^}]*)}", path.split("#", 1)[0]):
-            if name not in declared:
-                diag.error(pointer, f"path template parameter {{{name}}} is not declared as an 'in: path' parameter")
+        if "responses" not in operation:
+            if is_30:
+                diag.error(pointer, "operation has no responses", "add at least one, e.g. '200': {description: OK}")
+                covered[pointer].add("'responses' is a required property")
+            else:
+                diag.info(pointer, "operation has no responses (allowed in OpenAPI 3.1)")
+        _check_path_template(doc, pointer, path, operation, diag, covered)
 
 
-def _params(doc: dict[str, Any], owner: dict[str, Any]) -> list[dict[str, Any]]:
-    """Parameters of an operation or path item with references resolved."""
-    result = []
-    for param in owner.get("parameters") or []:
-        if isinstance(param, dict) and "$ref" in param:
-            param = resolve_pointer(doc, param["$ref"])
-        if isinstance(param, dict):
-            result.append(param)
-    return result
+def _check_path_item(pointer: str, item: dict[str, Any], diag: Collector, covered: Covered) -> None:
+    """Parameters and response status codes of a path item and its operations."""
+    for i, param in enumerate(_list(item.get("parameters"))):
+        _check_parameter(join_pointer(pointer, "parameters", i), param, diag, covered)
+    for method in HTTP_METHODS:
+        operation = _dict(item.get(method))
+        op_pointer = join_pointer(pointer, method)
+        _check_acs(op_pointer, operation, diag)
+        for i, param in enumerate(_list(operation.get("parameters"))):
+            _check_parameter(join_pointer(op_pointer, "parameters", i), param, diag, covered)
+        responses = join_pointer(op_pointer, "responses")
+        for code, response in _dict(operation.get("responses")).items():
+            _check_acs(join_pointer(responses, code), response, diag)
+            if not code.startswith("x-") and not STATUS_CODE.match(code):
+                diag.error(
+                    join_pointer(responses, code),
+                    f"invalid status code {code!r}: use a code from 100 to 599, a range 1XX to 5XX, or default",
+                )
+                covered[responses].update(("match any of the regexes", "unexpected"))  # 3.0 and 3.1 wordings
+
+
+def _check_acs(pointer: str, node: Any, diag: Collector) -> None:
+    """The x-acs- extensions of one object have the shape the generator reads."""
+    node = _dict(node)
+    for key, kind in _ACS_TYPES.items():
+        if key in node and not isinstance(node[key], kind):
+            diag.error(join_pointer(pointer, key), f"{key} must be a {kind_of(kind())}, not a {kind_of(node[key])}")
+    for name, rule in _dict(node.get("x-acs-endpoint-rule")).items():
+        if not isinstance(rule, str):
+            diag.error(join_pointer(pointer, "x-acs-endpoint-rule", name), "an endpoint rule must be a string")
+    for i, entry in enumerate(_list(node.get("x-acs-error-codes"))):
+        if not isinstance(_dict(entry).get("code"), str):
+            diag.error(
+                join_pointer(pointer, "x-acs-error-codes", i), "an x-acs-error-codes entry needs a string 'code'"
+            )
+
+
+def _check_parameter(pointer: str, param: Any, diag: Collector, covered: Covered) -> None:
+    """A parameter (not a reference: its target is checked where it is defined) has a schema or a content."""
+    if isinstance(param, dict) and "$ref" not in param and "schema" not in param and "content" not in param:
+        diag.error(
+            pointer,
+            f"parameter {param.get('name')!r} has neither a schema nor a content, so its type is unknown",
+            "add a schema, e.g. schema: {type: string}",
+        )
+        covered[pointer].add("is a required property")
+
+
+def _check_path_template(
+    doc: dict[str, Any], pointer: str, path: str, operation: dict[str, Any], diag: Collector, covered: Covered
+) -> None:
+    """Every {name} in the path is an `in: path` parameter, and every such parameter is in the path."""
+    template = path.split("#", 1)[0]
+    names = re.findall(r"{([^}]*)}", template)
+    path_item = _dict(_deref(doc, doc["paths"][path]))
+    params = _params(doc, operation, pointer) + _params(doc, path_item, pointer.rsplit("/", 1)[0])
+    declared = {param.get("name"): where for where, param in reversed(params) if param.get("in") == "path"}
+    for name in names:
+        if name not in declared:
+            diag.error(pointer, f"path template parameter {{{name}}} is not declared as an 'in: path' parameter")
+            covered[""].add(f"Path parameter '{name}' for")
+    for name, where in declared.items():
+        if name not in names:
+            diag.error(where, f"path parameter {name!r} does not appear in the path {template!r}")
+            covered[""].add(f"Path parameter '{name}' for")
+
+
+def _params(doc: dict[str, Any], owner: dict[str, Any], pointer: str) -> list[tuple[str, dict[str, Any]]]:
+    """(pointer, parameter) of an operation's or path item's parameters, references resolved."""
+    found = [
+        (join_pointer(pointer, "parameters", i), _deref(doc, p)) for i, p in enumerate(_list(owner.get("parameters")))
+    ]
+    return [(where, param) for where, param in found if isinstance(param, dict)]
+
+
+def _check_schemas(doc: dict[str, Any], diag: Collector) -> None:
+    """Every schema in the document: arrays have items, nesting is bounded."""
+    for pointer, schema in _schema_roots(doc):
+        try:
+            if isinstance(schema, dict):
+                _check_schema(pointer, schema, 0, diag)
+        except _TooDeep:
+            diag.error(
+                pointer,
+                f"the schema is nested deeper than {MAX_SCHEMA_DEPTH} levels",
+                "name inner schemas in components/schemas and $ref them",
+            )
+
+
+class _TooDeep(Exception):
+    """A schema's nesting went past the bound."""
+
+
+def _check_schema(pointer: str, schema: dict[str, Any], depth: int, diag: Collector) -> None:
+    """One schema and its subschemas (references are checked where they point)."""
+    if depth > MAX_SCHEMA_DEPTH:
+        raise _TooDeep
+    kind = schema.get("type")
+    if (
+        (kind == "array" or (isinstance(kind, list) and "array" in kind))
+        and "items" not in schema
+        and "prefixItems" not in schema
+    ):
+        diag.error(
+            pointer,
+            "schema of type array has no items, so its element type is unknown",
+            "add items, e.g. items: {type: string}",
+        )
+    for key in SUBSCHEMA_KEYWORDS:
+        sub = schema.get(key)
+        if isinstance(sub, dict):
+            _check_schema(f"{pointer}/{key}", sub, depth + 1, diag)
+    for key in SUBSCHEMA_LISTS + ("items",):
+        for i, sub in enumerate(_list(schema.get(key))):
+            if isinstance(sub, dict):
+                _check_schema(f"{pointer}/{key}/{i}", sub, depth + 1, diag)
+    for key in SUBSCHEMA_MAPS:
+        for name, sub in _dict(schema.get(key)).items():
+            if isinstance(sub, dict):
+                _check_schema(join_pointer(pointer, key, name), sub, depth + 1, diag)
+
+
+def _schema_roots(doc: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """(pointer, schema) of every top-level schema: components, parameters, bodies, responses, headers."""
+    components = _dict(doc.get("components"))
+    for name, schema in _dict(components.get("schemas")).items():
+        yield join_pointer("/components/schemas", name), schema
+    for section in ("parameters", "headers", "requestBodies", "responses"):
+        for name, node in _dict(components.get(section)).items():
+            yield from _holder_schemas(join_pointer("/components", section, name), node)
+    for section in ("paths", "webhooks"):
+        for path, item in _dict(doc.get(section)).items():
+            item_pointer = join_pointer("/" + section, path)
+            item = _dict(item)
+            for i, param in enumerate(_list(item.get("parameters"))):
+                yield from _holder_schemas(join_pointer(item_pointer, "parameters", i), param)
+            for method in HTTP_METHODS:
+                yield from _operation_schemas(join_pointer(item_pointer, method), _dict(item.get(method)))
+
+
+def _operation_schemas(pointer: str, operation: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Schemas an operation holds inline: parameters, request body, responses."""
+    for i, param in enumerate(_list(operation.get("parameters"))):
+        yield from _holder_schemas(join_pointer(pointer, "parameters", i), param)
+    yield from _holder_schemas(join_pointer(pointer, "requestBody"), operation.get("requestBody"))
+    for code, response in _dict(operation.get("responses")).items():
+        yield from _holder_schemas(join_pointer(pointer, "responses", code), response)
+
+
+def _holder_schemas(pointer: str, node: Any) -> Iterator[tuple[str, Any]]:
+    """Schemas of a parameter, header, request body or response: `schema`, `content/*/schema`, `headers/*`."""
+    node = _dict(node)
+    if "$ref" in node:
+        return
+    if "schema" in node:
+        yield join_pointer(pointer, "schema"), node["schema"]
+    for media_type, media in _dict(node.get("content")).items():
+        if "schema" in _dict(media):
+            yield join_pointer(pointer, "content", media_type, "schema"), media["schema"]
+    for name, header in _dict(node.get("headers")).items():
+        yield from _holder_schemas(join_pointer(pointer, "headers", name), header)

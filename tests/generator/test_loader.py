@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.diagnostics import SpecError
+from generator import loader
 from generator.loader import load_spec
 
 
@@ -54,7 +55,10 @@ def test_alias_bomb_is_bounded(tmp_path: Path) -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i-1}'] * 10)}]" for i in range(1, 9)]
     errors = _errors(tmp_path, "\n".join(lines).encode())
-    assert "over the limit of 2000000 (alias bomb or huge spec)" in errors[0]
+    assert (
+        "over the limit of 2000000 nodes once aliases are expanded (alias bomb or huge spec)"
+        in errors[0]
+    )
 
 
 @pytest.mark.parametrize(
@@ -78,3 +82,97 @@ def test_deep_nesting_is_bounded(tmp_path: Path) -> None:
     """Nesting beyond the bound is refused, not a RecursionError."""
     errors = _errors(tmp_path, ("[" * 300 + "]" * 300).encode(), "deep.json")
     assert "nested deeper than" in errors[0]
+
+
+def test_a_member_s_line_is_its_key_s_line(tmp_path: Path) -> None:
+    """A block mapping or list is located at its key, not at its first child."""
+    path = tmp_path / "ok.yaml"
+    path.write_text(
+        "openapi: 3.0.3\npaths:\n  /x:\n    get:\n      responses:\n        '200': {description: ok}\n"
+    )
+    lines = load_spec(path).lines
+    assert (
+        lines["/paths"],
+        lines["/paths/~1x"],
+        lines["/paths/~1x/get/responses/200"],
+    ) == (2, 3, 6)
+
+
+def test_size_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file over the byte bound is refused without reading it all."""
+    monkeypatch.setattr(loader, "MAX_BYTES", 100)
+    assert _errors(tmp_path, b"openapi: 3.0.3\n" + b"# padding\n" * 20) == [
+        "ERROR spec.yaml: the file is too large: over the limit of 100 bytes"
+    ]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"[" * 30_000 + b"]" * 30_000,
+        b"- " * 30_000 + b"x\n",
+        b"a: " + b"{b: " * 30_000 + b"c" + b"}" * 30_000,
+    ],
+    ids=["flow-lists", "block-lists", "flow-maps"],
+)
+def test_nesting_that_would_crash_the_parser_is_refused_first(
+    tmp_path: Path, content: bytes
+) -> None:
+    """libyaml composes recursively in C: such nesting is refused from the text, before it can overflow."""
+    assert _errors(tmp_path, content) == [
+        "ERROR spec.yaml: the document is nested deeper than 256 levels"
+    ]
+
+
+def test_aliases_within_bounds_are_expanded(tmp_path: Path) -> None:
+    """Anchors and aliases are ordinary YAML: shared content is copied, the line map follows the alias."""
+    path = tmp_path / "ok.yaml"
+    path.write_text(
+        "openapi: 3.0.3\nx-a: &shared {type: string}\nx-b: *shared\ninfo: {description: 'Q&A *bold*'}\n"
+    )
+    spec = load_spec(path)
+    assert (
+        spec.data["x-b"] == {"type": "string"}
+        and spec.data["info"]["description"] == "Q&A *bold*"
+    )
+
+
+def test_merge_keys_are_refused(tmp_path: Path) -> None:
+    """`<<` would silently merge content: it is reported instead."""
+    errors = _errors(tmp_path, b"x-a: &a {k: v}\nx-b:\n  <<: *a\n")
+    assert errors == [
+        "ERROR spec.yaml:3#/x-b: YAML merge keys (<<) are not supported in specs"
+    ]
+
+
+def test_an_unexpected_failure_is_a_diagnostic(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A library failing in an unforeseen way gives an error naming the exception, not a traceback."""
+
+    def boom(*args: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(loader._Builder, "build", boom)
+    assert _errors(tmp_path, b"openapi: 3.0.3\n") == [
+        "ERROR spec.yaml: cannot load the spec: ValueError: boom"
+    ]
+
+
+def test_scalars_follow_yaml_1_2(tmp_path: Path) -> None:
+    """OpenAPI specifies YAML 1.2: yes/no/on/off, leading-zero numbers and dates are strings; `on:` is a key."""
+    path = tmp_path / "ok.yaml"
+    path.write_text(
+        "enum: [yes, no, on, off, True, false, null, ~, 12, 0o17, 0x1F, 0777, 1.5, -.inf, 2019-12-26]\non: 1\n"
+    )
+    data = load_spec(path).data
+    assert data["enum"][:8] == ["yes", "no", "on", "off", True, False, None, None]
+    assert data["enum"][8:] == [12, 15, 31, 777, 1.5, float("-inf"), "2019-12-26"]
+    assert data["on"] == 1
+
+
+def test_explicit_tags_must_fit_their_value(tmp_path: Path) -> None:
+    """`!!int abc` is reported, not a crash."""
+    assert _errors(tmp_path, b"a: !!int abc\n") == [
+        "ERROR spec.yaml:1#/a: 'abc' is not a valid int"
+    ]
