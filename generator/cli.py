@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--flavor", action="append", default=[], help="build only this flavor (repeatable)")
         cmd.add_argument("--option", action="append", default=[], metavar="FLAVOR.KEY=VALUE", help="override a flavor option")
         cmd.add_argument("--templates", type=Path, action="append", default=[], help="template override directory")
+        cmd.add_argument("--allow-external-refs", action="store_true", help="follow $refs to files outside the spec's directory")
+        cmd.add_argument("--allow-remote-refs", action="store_true", help="fetch $refs to http(s) URLs (15 s timeout, 64 MiB bound)")
         cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
         if name == "generate":
             cmd.add_argument("--force", action="store_true", help="render even when no input changed")
@@ -54,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     from .freshness import is_current
 
     started = time.perf_counter()
-    if args.command == "generate" and not args.force and is_current(config, args.templates):
+    remote = args.allow_remote_refs  # a remote spec part can change at any time: always render
+    if args.command == "generate" and not args.force and not remote and is_current(config, args.templates):
         if not args.quiet:
             print(f"{config.out} is up to date: no input changed ({time.perf_counter() - started:.2f}s)")
         return EXIT_OK
@@ -62,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     from .render import TemplateError
 
     try:
-        result = run(config, args.templates)
+        result = run(
+            config, args.templates, allow_external_refs=args.allow_external_refs, allow_remote_refs=args.allow_remote_refs
+        )
     except (ConfigError, TemplateError) as exc:
         print(f"ERROR {exc}", file=sys.stderr)
         print("nothing was written", file=sys.stderr)

@@ -29,7 +29,7 @@ def pinned_versions() -> dict[str, str]:
     return {name: metadata.version(name) for name in PINNED}
 
 
-def input_key(config: Config, template_dirs: list[Path]) -> str:
+def input_key(config: Config, template_dirs: list[Path], sources: tuple[str, ...] = ()) -> str:
     """Hash of every input that shapes the output: spec bytes, configuration, templates, generator code.
 
     Equal keys mean the output would be byte-identical, so `generate` may skip the work entirely.
@@ -38,6 +38,9 @@ def input_key(config: Config, template_dirs: list[Path]) -> str:
     settings = {"pinned": pinned_versions(), "flavors": config.flavors, "overrides": config.overrides, "version": config.version}
     digest.update(json.dumps(settings, sort_keys=True).encode())
     digest.update(config.spec.read_bytes())
+    for name in sources:  # the other files of a multi-file spec, relative to its directory
+        data = b"" if "://" in name else (config.spec.parent / name).read_bytes()  # URLs: never current
+        digest.update(name.encode() + b"\0" + data + b"\0")
     for directory, pattern in [(GENERATOR_DIR, "*.py"), *[(d, "*") for d in [*template_dirs, TEMPLATES_DIR]]]:
         for path in sorted(p for p in directory.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
             digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
@@ -48,7 +51,8 @@ def is_current(config: Config, template_dirs: list[Path]) -> bool:
     """Whether the output already holds exactly what these inputs produce (manifest key and file hashes)."""
     try:
         recorded = json.loads((config.out / "manifest.json").read_bytes())
-        if recorded.get("input_key") != input_key(config, template_dirs):
+        sources = tuple(recorded.get("spec", {}).get("sources", ()))
+        if any("://" in name for name in sources) or recorded.get("input_key") != input_key(config, template_dirs, sources):
             return False
         on_disk = files_on_disk(config.out)
         on_disk.pop("manifest.json")

@@ -11,15 +11,15 @@ from typing import Any
 import jinja2
 
 from .build import build_api
-from .config import Config, Flavor
-from .diagnostics import Collector, Diagnostic
+from .config import Config, ConfigError, Flavor
+from .diagnostics import Collector, Diagnostic, SpecError
 from .formatting import format_many
 from .ir import Api
 from .loader import LoadedSpec, load_spec
 from .models import render_models
 from .normalize import hoist_inline_schemas
 from .freshness import generator_version, input_key, pinned_versions
-from .render import environment, render
+from .render import TemplateError, environment, render
 from .validate import validate_spec
 
 RUNTIME_DIR = Path(__file__).resolve().parent / "runtime"
@@ -66,9 +66,27 @@ def runtime_error_names() -> list[str]:
     )
 
 
-def run(config: Config, template_dirs: list[Path] | None = None) -> Result:
+def run(
+    config: Config,
+    template_dirs: list[Path] | None = None,
+    *,
+    allow_external_refs: bool = False,
+    allow_remote_refs: bool = False,
+) -> Result:
     """Load, validate, build the IR and render every output file in memory."""
-    spec = load_spec(config.spec)
+    try:
+        return _run(config, template_dirs or [], allow_external_refs, allow_remote_refs)
+    except (SpecError, TemplateError, ConfigError):
+        raise
+    except Exception as exc:  # a generator bug must still end in a diagnostic, never a traceback
+        where = Collector(config.spec.name)
+        where.error("", f"internal error while generating: {type(exc).__name__}: {exc}", "please report this with the spec")
+        raise SpecError(where.items) from exc
+
+
+def _run(config: Config, template_dirs: list[Path], allow_external_refs: bool, allow_remote_refs: bool) -> Result:
+    """The pipeline proper (see `run`)."""
+    spec = load_spec(config.spec, allow_external_refs=allow_external_refs, allow_remote_refs=allow_remote_refs)
     diag = validate_spec(spec)
     doc = hoist_inline_schemas(spec.data, diag)
     api = build_api(doc, diag)
@@ -88,7 +106,7 @@ def run(config: Config, template_dirs: list[Path] | None = None) -> Result:
     files = {path: data for path, data in rendered.items() if isinstance(data, bytes)}
     files.update({path: text.encode() for path, text in format_many(sources).items()})
     files.update(_render_docs(env, api, {**base, "flavor": flavors[0]}, config.out))
-    files["manifest.json"] = manifest(spec, flavors, files, input_key(config, template_dirs or []))
+    files["manifest.json"] = manifest(spec, flavors, files, input_key(config, template_dirs, spec.sources))
     return Result(api, flavors, dict(sorted(files.items())), diag.items)
 
 
@@ -138,7 +156,7 @@ def manifest(spec: LoadedSpec, flavors: tuple[Flavor, ...], files: dict[str, byt
     body = {
         "generator": {"name": "acs-sdkgen", "version": generator_version()},
         "pinned": pinned_versions(),
-        "spec": {"file": spec.display_name, "sha256": spec.sha256},
+        "spec": {"file": spec.display_name, "sha256": spec.sha256, **({"sources": list(spec.sources)} if spec.sources else {})},
         "flavors": {
             f.name: {"package": f.package, "distribution": f.distribution, "version": f.version, "models": f.models, "clients": list(f.clients)}
             for f in flavors
