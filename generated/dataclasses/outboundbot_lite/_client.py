@@ -11,8 +11,10 @@ from . import _operations
 from ._runtime import NOT_GIVEN, NotGiven, SyncAPIClient
 
 if TYPE_CHECKING:
-    from .models import CreateInstanceResponse
-    from .models import DescribeInstanceResponse
+    from .models import (
+        CreateInstanceResponse,
+        DescribeInstanceResponse,
+    )
 
 __all__ = ["Client"]
 
@@ -86,20 +88,20 @@ class Client(SyncAPIClient):
             timeout: Seconds for this call, overriding the client's.
             max_retries: Retries for this call, overriding the client's.
             extra_query: Additional query parameters, sent and signed.
-            extra_headers: Additional headers, sent and signed.
+            extra_headers: Additional headers, sent as given; with signature V3 they are signed like every header sent (with V1 no header is signed); names the client sets itself (host, authorization, x-acs-*) are refused.
 
         Returns:
-            The parsed `CreateInstanceResponse`.
+            `CreateInstanceResponse`: The created instance. (業務實例信息。)
 
         Raises:
-            ParameterError: an argument is missing or has the wrong type (nothing is sent).
+            ParameterError: an argument is None or has the wrong type (nothing is sent).
             InvalidInstanceNameDuplicatedError: HTTP 400 `InvalidInstanceName.Duplicated`.
             LimitExceededConcurrentConversationError: HTTP 400 `LimitExceeded.ConcurrentConversation`.
             InternalError: HTTP 500 `InternalError`.
             APIStatusError: any other error answer (see `errors`).
             APIConnectionError: the service could not be reached.
         """
-        data = self._call(
+        _data = self._call(
             _operations._CREATE_INSTANCE,
             {
                 "InstanceName": instance_name,
@@ -114,9 +116,11 @@ class Client(SyncAPIClient):
             extra_query=extra_query,
             extra_headers=extra_headers,
         )
-        from ._decode import decode_CreateInstanceResponse
+        from ._runtime.wire import decode
+        from ._wire import REGISTRY
+        from .models import CreateInstanceResponse
 
-        return decode_CreateInstanceResponse(data)
+        return decode(CreateInstanceResponse, _data, REGISTRY)
 
     def describe_instance(
         self,
@@ -143,18 +147,18 @@ class Client(SyncAPIClient):
             timeout: Seconds for this call, overriding the client's.
             max_retries: Retries for this call, overriding the client's.
             extra_query: Additional query parameters, sent and signed.
-            extra_headers: Additional headers, sent and signed.
+            extra_headers: Additional headers, sent as given; with signature V3 they are signed like every header sent (with V1 no header is signed); names the client sets itself (host, authorization, x-acs-*) are refused.
 
         Returns:
-            The parsed `DescribeInstanceResponse`.
+            `DescribeInstanceResponse`: The instance. (業務實例信息。)
 
         Raises:
-            ParameterError: an argument is missing or has the wrong type (nothing is sent).
+            ParameterError: an argument is None or has the wrong type (nothing is sent).
             InternalError: HTTP 500 `InternalError`.
             APIStatusError: any other error answer (see `errors`).
             APIConnectionError: the service could not be reached.
         """
-        data = self._call(
+        _data = self._call(
             _operations._DESCRIBE_INSTANCE,
             {
                 "InstanceId": instance_id,
@@ -164,6 +168,8 @@ class Client(SyncAPIClient):
             extra_query=extra_query,
             extra_headers=extra_headers,
         )
-        from ._decode import decode_DescribeInstanceResponse
+        from ._runtime.wire import decode
+        from ._wire import REGISTRY
+        from .models import DescribeInstanceResponse
 
-        return decode_DescribeInstanceResponse(data)
+        return decode(DescribeInstanceResponse, _data, REGISTRY)

@@ -2,207 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
-
-
-@dataclass
-class CreateInstanceResponse:
-    """
-    Result of CreateInstance.
-
-    CreateInstance 的返回數據。
-
-    """
-
-    code: str | None = None
-    """
-    Status code; `OK` on success.
-
-    狀態碼。
-
-    """
-    http_status_code: int | None = None
-    """
-    HTTP status code, mirrors the response status.
-
-    HTTP狀態碼。
-
-    """
-    instance: Instance | None = None
-    message: str | None = None
-    """
-    Message of the API (free text).
-
-    接口提示信息。
-
-    """
-    request_id: str | None = None
-    """
-    Request ID.
-
-    請求ID。
-
-    """
-    success: bool | None = None
-    """
-    Whether the call succeeded; a `false` body can arrive with HTTP 200.
-
-    是否成功。
-
-    """
-
-
-@dataclass
-class DescribeInstanceResponse:
-    """
-    Result of DescribeInstance.
-
-    DescribeInstance 的返回數據。
-
-    """
-
-    code: str | None = None
-    """
-    Status code; `OK` on success.
-
-    狀態碼。
-
-    """
-    http_status_code: int | None = None
-    """
-    HTTP status code, mirrors the response status.
-
-    HTTP狀態碼。
-
-    """
-    instance: Instance | None = None
-    message: str | None = None
-    """
-    Message of the API (free text).
-
-    接口提示信息。
-
-    """
-    request_id: str | None = None
-    """
-    Request ID.
-
-    請求ID。
-
-    """
-    success: bool | None = None
-    """
-    Whether the call succeeded; a `false` body can arrive with HTTP 200.
-
-    是否成功。
-
-    """
-
-
-@dataclass
-class ErrorResponse:
-    """
-    Error body of the gateway and the service.
-
-    錯誤返回。
-
-    """
-
-    code: str | None = None
-    """
-    Error code. (錯誤碼。)
-    """
-    host_id: str | None = None
-    """
-    Endpoint host that answered. (服務端點。)
-    """
-    message: str | None = None
-    """
-    Error message. (錯誤信息。)
-    """
-    recommend: str | None = None
-    """
-    Link to the diagnosis page. (診斷地址。)
-    """
-    request_id: str | None = None
-    """
-    Request ID. (請求ID。)
-    """
-
-
-@dataclass
-class Instance:
-    """
-    Business instance information.
-
-    業務實例信息。
-
-    """
-
-    creation_time: int | None = None
-    """
-    Creation time, Unix epoch milliseconds.
-
-    創建時間,單位毫秒。
-
-    """
-    creator_id: int | None = None
-    """
-    Creator ID.
-
-    創建者ID。
-
-    """
-    creator_name: str | None = None
-    """
-    Creator name.
-
-    創建者名字。
-
-    """
-    instance_description: str | None = None
-    """
-    Business instance description.
-
-    業務實例描述。
-
-    """
-    instance_id: str | None = None
-    """
-    Business instance ID.
-
-    業務實例ID。
-
-    """
-    instance_name: str | None = None
-    """
-    Business instance name.
-
-    業務實例名字。
-
-    """
-    max_concurrent_conversation: int | None = None
-    """
-    Maximum number of concurrent conversations of the instance.
-
-    實例最大并發。
-
-    """
-    owner_name: str | None = None
-    """
-    Owner name.
-
-    所有者名稱。
-
-    """
-    resource_group_id: str | None = None
-    """
-    Resource group ID.
-
-    資源組ID。
-
-    """
+from dataclasses import dataclass
 
 
 class NluServiceType(Enum):
@@ -223,3 +24,202 @@ class NluServiceType(Enum):
     authorized = "Authorized"
     provided = "Provided"
     managed = "Managed"
+
+
+@dataclass
+class Instance:
+    """
+    Business instance information.
+
+    業務實例信息。
+
+    """
+
+    creation_time: int | None = None
+    """
+    Creation time, Unix epoch milliseconds.
+
+    創建時間,單位毫秒。
+
+    """
+    instance_id: str | None = None
+    """
+    Business instance ID.
+
+    業務實例ID。
+
+    """
+    creator_id: int | None = None
+    """
+    Creator ID.
+
+    創建者ID。
+
+    """
+    owner_name: str | None = None
+    """
+    Owner name.
+
+    所有者名稱。
+
+    """
+    instance_description: str | None = None
+    """
+    Business instance description.
+
+    業務實例描述。
+
+    """
+    instance_name: str | None = None
+    """
+    Business instance name.
+
+    業務實例名字。
+
+    """
+    creator_name: str | None = None
+    """
+    Creator name.
+
+    創建者名字。
+
+    """
+    resource_group_id: str | None = None
+    """
+    Resource group ID.
+
+    資源組ID。
+
+    """
+    max_concurrent_conversation: int | None = None
+    """
+    Maximum number of concurrent conversations of the instance.
+
+    實例最大并發。
+
+    """
+
+
+@dataclass
+class CreateInstanceResponse:
+    """
+    Result of CreateInstance.
+
+    CreateInstance 的返回數據。
+
+    """
+
+    http_status_code: int | None = None
+    """
+    HTTP status code, mirrors the response status.
+
+    HTTP狀態碼。
+
+    """
+    code: str | None = None
+    """
+    Status code; `OK` on success.
+
+    狀態碼。
+
+    """
+    message: str | None = None
+    """
+    Message of the API (free text).
+
+    接口提示信息。
+
+    """
+    request_id: str | None = None
+    """
+    Request ID.
+
+    請求ID。
+
+    """
+    success: bool | None = None
+    """
+    Whether the call succeeded; a `false` body can arrive with HTTP 200.
+
+    是否成功。
+
+    """
+    instance: Instance | None = None
+
+
+@dataclass
+class DescribeInstanceResponse:
+    """
+    Result of DescribeInstance.
+
+    DescribeInstance 的返回數據。
+
+    """
+
+    http_status_code: int | None = None
+    """
+    HTTP status code, mirrors the response status.
+
+    HTTP狀態碼。
+
+    """
+    code: str | None = None
+    """
+    Status code; `OK` on success.
+
+    狀態碼。
+
+    """
+    message: str | None = None
+    """
+    Message of the API (free text).
+
+    接口提示信息。
+
+    """
+    request_id: str | None = None
+    """
+    Request ID.
+
+    請求ID。
+
+    """
+    success: bool | None = None
+    """
+    Whether the call succeeded; a `false` body can arrive with HTTP 200.
+
+    是否成功。
+
+    """
+    instance: Instance | None = None
+
+
+@dataclass
+class ErrorResponse:
+    """
+    Error body of the gateway and the service.
+
+    錯誤返回。
+
+    """
+
+    code: str | None = None
+    """
+    Error code. (錯誤碼。)
+    """
+    message: str | None = None
+    """
+    Error message. (錯誤信息。)
+    """
+    request_id: str | None = None
+    """
+    Request ID. (請求ID。)
+    """
+    host_id: str | None = None
+    """
+    Endpoint host that answered. (服務端點。)
+    """
+    recommend: str | None = None
+    """
+    Link to the diagnosis page. (診斷地址。)
+    """

@@ -11,8 +11,10 @@ from . import _operations
 from ._runtime import NOT_GIVEN, NotGiven, AsyncAPIClient, SyncAPIClient
 
 if TYPE_CHECKING:
-    from .models import CreateInstanceResponse
-    from .models import DescribeInstanceResponse
+    from .models import (
+        CreateInstanceResponse,
+        DescribeInstanceResponse,
+    )
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -86,20 +88,20 @@ class Client(SyncAPIClient):
             timeout: Seconds for this call, overriding the client's.
             max_retries: Retries for this call, overriding the client's.
             extra_query: Additional query parameters, sent and signed.
-            extra_headers: Additional headers, sent and signed.
+            extra_headers: Additional headers, sent as given; with signature V3 they are signed like every header sent (with V1 no header is signed); names the client sets itself (host, authorization, x-acs-*) are refused.
 
         Returns:
-            The parsed `CreateInstanceResponse`.
+            `CreateInstanceResponse`: The created instance. (業務實例信息。)
 
         Raises:
-            ParameterError: an argument is missing or has the wrong type (nothing is sent).
+            ParameterError: an argument is None or has the wrong type (nothing is sent).
             InvalidInstanceNameDuplicatedError: HTTP 400 `InvalidInstanceName.Duplicated`.
             LimitExceededConcurrentConversationError: HTTP 400 `LimitExceeded.ConcurrentConversation`.
             InternalError: HTTP 500 `InternalError`.
             APIStatusError: any other error answer (see `errors`).
             APIConnectionError: the service could not be reached.
         """
-        data = self._call(
+        _data = self._call(
             _operations._CREATE_INSTANCE,
             {
                 "InstanceName": instance_name,
@@ -116,7 +118,7 @@ class Client(SyncAPIClient):
         )
         from .models import CreateInstanceResponse
 
-        return CreateInstanceResponse.model_validate(data)
+        return CreateInstanceResponse.model_validate(_data)
 
     def describe_instance(
         self,
@@ -143,18 +145,18 @@ class Client(SyncAPIClient):
             timeout: Seconds for this call, overriding the client's.
             max_retries: Retries for this call, overriding the client's.
             extra_query: Additional query parameters, sent and signed.
-            extra_headers: Additional headers, sent and signed.
+            extra_headers: Additional headers, sent as given; with signature V3 they are signed like every header sent (with V1 no header is signed); names the client sets itself (host, authorization, x-acs-*) are refused.
 
         Returns:
-            The parsed `DescribeInstanceResponse`.
+            `DescribeInstanceResponse`: The instance. (業務實例信息。)
 
         Raises:
-            ParameterError: an argument is missing or has the wrong type (nothing is sent).
+            ParameterError: an argument is None or has the wrong type (nothing is sent).
             InternalError: HTTP 500 `InternalError`.
             APIStatusError: any other error answer (see `errors`).
             APIConnectionError: the service could not be reached.
         """
-        data = self._call(
+        _data = self._call(
             _operations._DESCRIBE_INSTANCE,
             {
                 "InstanceId": instance_id,
@@ -166,7 +168,7 @@ class Client(SyncAPIClient):
         )
         from .models import DescribeInstanceResponse
 
-        return DescribeInstanceResponse.model_validate(data)
+        return DescribeInstanceResponse.model_validate(_data)
 
 
 class AsyncClient(AsyncAPIClient):
@@ -238,20 +240,20 @@ class AsyncClient(AsyncAPIClient):
             timeout: Seconds for this call, overriding the client's.
             max_retries: Retries for this call, overriding the client's.
             extra_query: Additional query parameters, sent and signed.
-            extra_headers: Additional headers, sent and signed.
+            extra_headers: Additional headers, sent as given; with signature V3 they are signed like every header sent (with V1 no header is signed); names the client sets itself (host, authorization, x-acs-*) are refused.
 
         Returns:
-            The parsed `CreateInstanceResponse`.
+            `CreateInstanceResponse`: The created instance. (業務實例信息。)
 
         Raises:
-            ParameterError: an argument is missing or has the wrong type (nothing is sent).
+            ParameterError: an argument is None or has the wrong type (nothing is sent).
             InvalidInstanceNameDuplicatedError: HTTP 400 `InvalidInstanceName.Duplicated`.
             LimitExceededConcurrentConversationError: HTTP 400 `LimitExceeded.ConcurrentConversation`.
             InternalError: HTTP 500 `InternalError`.
             APIStatusError: any other error answer (see `errors`).
             APIConnectionError: the service could not be reached.
         """
-        data = await self._call(
+        _data = await self._call(
             _operations._CREATE_INSTANCE,
             {
                 "InstanceName": instance_name,
@@ -268,7 +270,7 @@ class AsyncClient(AsyncAPIClient):
         )
         from .models import CreateInstanceResponse
 
-        return CreateInstanceResponse.model_validate(data)
+        return CreateInstanceResponse.model_validate(_data)
 
     async def describe_instance(
         self,
@@ -295,18 +297,18 @@ class AsyncClient(AsyncAPIClient):
             timeout: Seconds for this call, overriding the client's.
             max_retries: Retries for this call, overriding the client's.
             extra_query: Additional query parameters, sent and signed.
-            extra_headers: Additional headers, sent and signed.
+            extra_headers: Additional headers, sent as given; with signature V3 they are signed like every header sent (with V1 no header is signed); names the client sets itself (host, authorization, x-acs-*) are refused.
 
         Returns:
-            The parsed `DescribeInstanceResponse`.
+            `DescribeInstanceResponse`: The instance. (業務實例信息。)
 
         Raises:
-            ParameterError: an argument is missing or has the wrong type (nothing is sent).
+            ParameterError: an argument is None or has the wrong type (nothing is sent).
             InternalError: HTTP 500 `InternalError`.
             APIStatusError: any other error answer (see `errors`).
             APIConnectionError: the service could not be reached.
         """
-        data = await self._call(
+        _data = await self._call(
             _operations._DESCRIBE_INSTANCE,
             {
                 "InstanceId": instance_id,
@@ -318,4 +320,4 @@ class AsyncClient(AsyncAPIClient):
         )
         from .models import DescribeInstanceResponse
 
-        return DescribeInstanceResponse.model_validate(data)
+        return DescribeInstanceResponse.model_validate(_data)

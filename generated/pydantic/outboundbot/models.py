@@ -2,153 +2,39 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
-from enum import Enum
 
 
-class CreateInstanceResponse(BaseModel):
+class NluServiceType(Enum):
     """
-    Result of CreateInstance.
+    NLU service type.
 
-    CreateInstance 的返回數據。
+    - `DialogStudio`: Dialog Studio service.
+    - `Authorized`: the customer's own Intelligent Speech Interaction service, authorized through
+      scene management (公有云客戶自己購買的智能語音交互產品服務(客戶私有服務),通過場景管理-編輯-調用服務-自定義服務完成授權).
+    - `Provided`: a service provided by the customer.
+    - `Managed`: the product's default public Intelligent Speech Interaction service (智能外呼產品默認智能語音交互產品服務(公共服務)).
 
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    code: Annotated[str | None, Field(alias="Code", examples=["OK"])] = None
-    """
-    Status code; `OK` on success.
-
-    狀態碼。
-
-    """
-    http_status_code: Annotated[
-        int | None, Field(alias="HttpStatusCode", examples=[200])
-    ] = None
-    """
-    HTTP status code, mirrors the response status.
-
-    HTTP狀態碼。
-
-    """
-    instance: Annotated[Instance | None, Field(alias="Instance")] = None
-    message: Annotated[str | None, Field(alias="Message", examples=["Success"])] = None
-    """
-    Message of the API (free text).
-
-    接口提示信息。
-
-    """
-    request_id: Annotated[
-        str | None,
-        Field(alias="RequestId", examples=["254EB995-DEDF-48A4-9101-9CA5B72FFBCC"]),
-    ] = None
-    """
-    Request ID.
-
-    請求ID。
-
-    """
-    success: Annotated[bool | None, Field(alias="Success", examples=[True])] = None
-    """
-    Whether the call succeeded; a `false` body can arrive with HTTP 200.
-
-    是否成功。
+    服務類型。
 
     """
 
+    dialog_studio = "DialogStudio"
+    authorized = "Authorized"
+    provided = "Provided"
+    managed = "Managed"
 
-class DescribeInstanceResponse(BaseModel):
-    """
-    Result of DescribeInstance.
-
-    DescribeInstance 的返回數據。
-
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    code: Annotated[str | None, Field(alias="Code", examples=["OK"])] = None
-    """
-    Status code; `OK` on success.
-
-    狀態碼。
-
-    """
-    http_status_code: Annotated[
-        int | None, Field(alias="HttpStatusCode", examples=[200])
-    ] = None
-    """
-    HTTP status code, mirrors the response status.
-
-    HTTP狀態碼。
-
-    """
-    instance: Annotated[Instance | None, Field(alias="Instance")] = None
-    message: Annotated[str | None, Field(alias="Message", examples=["Success"])] = None
-    """
-    Message of the API (free text).
-
-    接口提示信息。
-
-    """
-    request_id: Annotated[
-        str | None,
-        Field(alias="RequestId", examples=["254EB995-DEDF-48A4-9101-9CA5B72FFBCC"]),
-    ] = None
-    """
-    Request ID.
-
-    請求ID。
-
-    """
-    success: Annotated[bool | None, Field(alias="Success", examples=[True])] = None
-    """
-    Whether the call succeeded; a `false` body can arrive with HTTP 200.
-
-    是否成功。
-
-    """
-
-
-class ErrorResponse(BaseModel):
-    """
-    Error body of the gateway and the service.
-
-    錯誤返回。
-
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-        populate_by_name=True,
-    )
-    code: Annotated[str | None, Field(alias="Code")] = None
-    """
-    Error code. (錯誤碼。)
-    """
-    host_id: Annotated[str | None, Field(alias="HostId")] = None
-    """
-    Endpoint host that answered. (服務端點。)
-    """
-    message: Annotated[str | None, Field(alias="Message")] = None
-    """
-    Error message. (錯誤信息。)
-    """
-    recommend: Annotated[str | None, Field(alias="Recommend")] = None
-    """
-    Link to the diagnosis page. (診斷地址。)
-    """
-    request_id: Annotated[str | None, Field(alias="RequestId")] = None
-    """
-    Request ID. (請求ID。)
-    """
+    @classmethod
+    def _missing_(cls, value: object) -> NluServiceType | None:
+        """Accept a value the spec does not list yet: newer services may send it."""
+        if not isinstance(value, (str, int, float)):
+            return None
+        member = object.__new__(cls)
+        object.__setattr__(member, "_name_", "UNKNOWN")
+        object.__setattr__(member, "_value_", value)
+        return member
 
 
 class Instance(BaseModel):
@@ -172,33 +58,6 @@ class Instance(BaseModel):
     創建時間,單位毫秒。
 
     """
-    creator_id: Annotated[int | None, Field(alias="CreatorId", examples=[435986])] = (
-        None
-    )
-    """
-    Creator ID.
-
-    創建者ID。
-
-    """
-    creator_name: Annotated[
-        str | None, Field(alias="CreatorName", examples=["xxx"])
-    ] = None
-    """
-    Creator name.
-
-    創建者名字。
-
-    """
-    instance_description: Annotated[
-        str | None, Field(alias="InstanceDescription", examples=["這個是第一個實例"])
-    ] = None
-    """
-    Business instance description.
-
-    業務實例描述。
-
-    """
     instance_id: Annotated[
         str | None,
         Field(alias="InstanceId", examples=["90515b5-6115-4ccf-83e2-52d5bfaf2ddf"]),
@@ -209,22 +68,13 @@ class Instance(BaseModel):
     業務實例ID。
 
     """
-    instance_name: Annotated[
-        str | None, Field(alias="InstanceName", examples=["第一個實例"])
-    ] = None
+    creator_id: Annotated[int | None, Field(alias="CreatorId", examples=[435986])] = (
+        None
+    )
     """
-    Business instance name.
+    Creator ID.
 
-    業務實例名字。
-
-    """
-    max_concurrent_conversation: Annotated[
-        int | None, Field(alias="MaxConcurrentConversation", examples=[4])
-    ] = None
-    """
-    Maximum number of concurrent conversations of the instance.
-
-    實例最大并發。
+    創建者ID。
 
     """
     owner_name: Annotated[str | None, Field(alias="OwnerName", examples=["xxxx"])] = (
@@ -236,6 +86,33 @@ class Instance(BaseModel):
     所有者名稱。
 
     """
+    instance_description: Annotated[
+        str | None, Field(alias="InstanceDescription", examples=["這個是第一個實例"])
+    ] = None
+    """
+    Business instance description.
+
+    業務實例描述。
+
+    """
+    instance_name: Annotated[
+        str | None, Field(alias="InstanceName", examples=["第一個實例"])
+    ] = None
+    """
+    Business instance name.
+
+    業務實例名字。
+
+    """
+    creator_name: Annotated[
+        str | None, Field(alias="CreatorName", examples=["xxx"])
+    ] = None
+    """
+    Creator name.
+
+    創建者名字。
+
+    """
     resource_group_id: Annotated[
         str | None, Field(alias="ResourceGroupId", examples=["rg-acfmwd4qr3z773y"])
     ] = None
@@ -245,23 +122,156 @@ class Instance(BaseModel):
     資源組ID。
 
     """
-
-
-class NluServiceType(Enum):
+    max_concurrent_conversation: Annotated[
+        int | None, Field(alias="MaxConcurrentConversation", examples=[4])
+    ] = None
     """
-    NLU service type.
+    Maximum number of concurrent conversations of the instance.
 
-    - `DialogStudio`: Dialog Studio service.
-    - `Authorized`: the customer's own Intelligent Speech Interaction service, authorized through
-      scene management (公有云客戶自己購買的智能語音交互產品服務(客戶私有服務),通過場景管理-編輯-調用服務-自定義服務完成授權).
-    - `Provided`: a service provided by the customer.
-    - `Managed`: the product's default public Intelligent Speech Interaction service (智能外呼產品默認智能語音交互產品服務(公共服務)).
-
-    服務類型。
+    實例最大并發。
 
     """
 
-    dialog_studio = "DialogStudio"
-    authorized = "Authorized"
-    provided = "Provided"
-    managed = "Managed"
+
+class CreateInstanceResponse(BaseModel):
+    """
+    Result of CreateInstance.
+
+    CreateInstance 的返回數據。
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    http_status_code: Annotated[
+        int | None, Field(alias="HttpStatusCode", examples=[200])
+    ] = None
+    """
+    HTTP status code, mirrors the response status.
+
+    HTTP狀態碼。
+
+    """
+    code: Annotated[str | None, Field(alias="Code", examples=["OK"])] = None
+    """
+    Status code; `OK` on success.
+
+    狀態碼。
+
+    """
+    message: Annotated[str | None, Field(alias="Message", examples=["Success"])] = None
+    """
+    Message of the API (free text).
+
+    接口提示信息。
+
+    """
+    request_id: Annotated[
+        str | None,
+        Field(alias="RequestId", examples=["254EB995-DEDF-48A4-9101-9CA5B72FFBCC"]),
+    ] = None
+    """
+    Request ID.
+
+    請求ID。
+
+    """
+    success: Annotated[bool | None, Field(alias="Success", examples=[True])] = None
+    """
+    Whether the call succeeded; a `false` body can arrive with HTTP 200.
+
+    是否成功。
+
+    """
+    instance: Annotated[Instance | None, Field(alias="Instance")] = None
+
+
+class DescribeInstanceResponse(BaseModel):
+    """
+    Result of DescribeInstance.
+
+    DescribeInstance 的返回數據。
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    http_status_code: Annotated[
+        int | None, Field(alias="HttpStatusCode", examples=[200])
+    ] = None
+    """
+    HTTP status code, mirrors the response status.
+
+    HTTP狀態碼。
+
+    """
+    code: Annotated[str | None, Field(alias="Code", examples=["OK"])] = None
+    """
+    Status code; `OK` on success.
+
+    狀態碼。
+
+    """
+    message: Annotated[str | None, Field(alias="Message", examples=["Success"])] = None
+    """
+    Message of the API (free text).
+
+    接口提示信息。
+
+    """
+    request_id: Annotated[
+        str | None,
+        Field(alias="RequestId", examples=["254EB995-DEDF-48A4-9101-9CA5B72FFBCC"]),
+    ] = None
+    """
+    Request ID.
+
+    請求ID。
+
+    """
+    success: Annotated[bool | None, Field(alias="Success", examples=[True])] = None
+    """
+    Whether the call succeeded; a `false` body can arrive with HTTP 200.
+
+    是否成功。
+
+    """
+    instance: Annotated[Instance | None, Field(alias="Instance")] = None
+
+
+class ErrorResponse(BaseModel):
+    """
+    Error body of the gateway and the service.
+
+    錯誤返回。
+
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        populate_by_name=True,
+    )
+    code: Annotated[str | None, Field(alias="Code")] = None
+    """
+    Error code. (錯誤碼。)
+    """
+    message: Annotated[str | None, Field(alias="Message")] = None
+    """
+    Error message. (錯誤信息。)
+    """
+    request_id: Annotated[str | None, Field(alias="RequestId")] = None
+    """
+    Request ID. (請求ID。)
+    """
+    host_id: Annotated[str | None, Field(alias="HostId")] = None
+    """
+    Endpoint host that answered. (服務端點。)
+    """
+    recommend: Annotated[str | None, Field(alias="Recommend")] = None
+    """
+    Link to the diagnosis page. (診斷地址。)
+    """

@@ -4,127 +4,19 @@ from __future__ import annotations
 
 from typing import Literal, NotRequired, TypeAlias, TypedDict
 
+NluServiceType: TypeAlias = Literal["DialogStudio", "Authorized", "Provided", "Managed"]
+"""
+NLU service type.
 
-class CreateInstanceResponse(TypedDict):
-    """
-    Result of CreateInstance.
+- `DialogStudio`: Dialog Studio service.
+- `Authorized`: the customer's own Intelligent Speech Interaction service, authorized through
+  scene management (公有云客戶自己購買的智能語音交互產品服務(客戶私有服務),通過場景管理-編輯-調用服務-自定義服務完成授權).
+- `Provided`: a service provided by the customer.
+- `Managed`: the product's default public Intelligent Speech Interaction service (智能外呼產品默認智能語音交互產品服務(公共服務)).
 
-    CreateInstance 的返回數據。
+服務類型。
 
-    """
-
-    Code: NotRequired[str]
-    """
-    Status code; `OK` on success.
-
-    狀態碼。
-
-    """
-    HttpStatusCode: NotRequired[int]
-    """
-    HTTP status code, mirrors the response status.
-
-    HTTP狀態碼。
-
-    """
-    Instance: NotRequired[Instance]
-    Message: NotRequired[str]
-    """
-    Message of the API (free text).
-
-    接口提示信息。
-
-    """
-    RequestId: NotRequired[str]
-    """
-    Request ID.
-
-    請求ID。
-
-    """
-    Success: NotRequired[bool]
-    """
-    Whether the call succeeded; a `false` body can arrive with HTTP 200.
-
-    是否成功。
-
-    """
-
-
-class DescribeInstanceResponse(TypedDict):
-    """
-    Result of DescribeInstance.
-
-    DescribeInstance 的返回數據。
-
-    """
-
-    Code: NotRequired[str]
-    """
-    Status code; `OK` on success.
-
-    狀態碼。
-
-    """
-    HttpStatusCode: NotRequired[int]
-    """
-    HTTP status code, mirrors the response status.
-
-    HTTP狀態碼。
-
-    """
-    Instance: NotRequired[Instance]
-    Message: NotRequired[str]
-    """
-    Message of the API (free text).
-
-    接口提示信息。
-
-    """
-    RequestId: NotRequired[str]
-    """
-    Request ID.
-
-    請求ID。
-
-    """
-    Success: NotRequired[bool]
-    """
-    Whether the call succeeded; a `false` body can arrive with HTTP 200.
-
-    是否成功。
-
-    """
-
-
-class ErrorResponse(TypedDict):
-    """
-    Error body of the gateway and the service.
-
-    錯誤返回。
-
-    """
-
-    Code: NotRequired[str]
-    """
-    Error code. (錯誤碼。)
-    """
-    HostId: NotRequired[str]
-    """
-    Endpoint host that answered. (服務端點。)
-    """
-    Message: NotRequired[str]
-    """
-    Error message. (錯誤信息。)
-    """
-    Recommend: NotRequired[str]
-    """
-    Link to the diagnosis page. (診斷地址。)
-    """
-    RequestId: NotRequired[str]
-    """
-    Request ID. (請求ID。)
-    """
+"""
 
 
 class Instance(TypedDict):
@@ -142,27 +34,6 @@ class Instance(TypedDict):
     創建時間,單位毫秒。
 
     """
-    CreatorId: NotRequired[int]
-    """
-    Creator ID.
-
-    創建者ID。
-
-    """
-    CreatorName: NotRequired[str]
-    """
-    Creator name.
-
-    創建者名字。
-
-    """
-    InstanceDescription: NotRequired[str]
-    """
-    Business instance description.
-
-    業務實例描述。
-
-    """
     InstanceId: NotRequired[str]
     """
     Business instance ID.
@@ -170,18 +41,11 @@ class Instance(TypedDict):
     業務實例ID。
 
     """
-    InstanceName: NotRequired[str]
+    CreatorId: NotRequired[int]
     """
-    Business instance name.
+    Creator ID.
 
-    業務實例名字。
-
-    """
-    MaxConcurrentConversation: NotRequired[int]
-    """
-    Maximum number of concurrent conversations of the instance.
-
-    實例最大并發。
+    創建者ID。
 
     """
     OwnerName: NotRequired[str]
@@ -191,6 +55,27 @@ class Instance(TypedDict):
     所有者名稱。
 
     """
+    InstanceDescription: NotRequired[str]
+    """
+    Business instance description.
+
+    業務實例描述。
+
+    """
+    InstanceName: NotRequired[str]
+    """
+    Business instance name.
+
+    業務實例名字。
+
+    """
+    CreatorName: NotRequired[str]
+    """
+    Creator name.
+
+    創建者名字。
+
+    """
     ResourceGroupId: NotRequired[str]
     """
     Resource group ID.
@@ -198,18 +83,132 @@ class Instance(TypedDict):
     資源組ID。
 
     """
+    MaxConcurrentConversation: NotRequired[int]
+    """
+    Maximum number of concurrent conversations of the instance.
+
+    實例最大并發。
+
+    """
 
 
-NluServiceType: TypeAlias = Literal["DialogStudio", "Authorized", "Provided", "Managed"]
-"""
-NLU service type.
+class CreateInstanceResponse(TypedDict):
+    """
+    Result of CreateInstance.
 
-- `DialogStudio`: Dialog Studio service.
-- `Authorized`: the customer's own Intelligent Speech Interaction service, authorized through
-  scene management (公有云客戶自己購買的智能語音交互產品服務(客戶私有服務),通過場景管理-編輯-調用服務-自定義服務完成授權).
-- `Provided`: a service provided by the customer.
-- `Managed`: the product's default public Intelligent Speech Interaction service (智能外呼產品默認智能語音交互產品服務(公共服務)).
+    CreateInstance 的返回數據。
 
-服務類型。
+    """
 
-"""
+    HttpStatusCode: NotRequired[int]
+    """
+    HTTP status code, mirrors the response status.
+
+    HTTP狀態碼。
+
+    """
+    Code: NotRequired[str]
+    """
+    Status code; `OK` on success.
+
+    狀態碼。
+
+    """
+    Message: NotRequired[str]
+    """
+    Message of the API (free text).
+
+    接口提示信息。
+
+    """
+    RequestId: NotRequired[str]
+    """
+    Request ID.
+
+    請求ID。
+
+    """
+    Success: NotRequired[bool]
+    """
+    Whether the call succeeded; a `false` body can arrive with HTTP 200.
+
+    是否成功。
+
+    """
+    Instance: NotRequired[Instance]
+
+
+class DescribeInstanceResponse(TypedDict):
+    """
+    Result of DescribeInstance.
+
+    DescribeInstance 的返回數據。
+
+    """
+
+    HttpStatusCode: NotRequired[int]
+    """
+    HTTP status code, mirrors the response status.
+
+    HTTP狀態碼。
+
+    """
+    Code: NotRequired[str]
+    """
+    Status code; `OK` on success.
+
+    狀態碼。
+
+    """
+    Message: NotRequired[str]
+    """
+    Message of the API (free text).
+
+    接口提示信息。
+
+    """
+    RequestId: NotRequired[str]
+    """
+    Request ID.
+
+    請求ID。
+
+    """
+    Success: NotRequired[bool]
+    """
+    Whether the call succeeded; a `false` body can arrive with HTTP 200.
+
+    是否成功。
+
+    """
+    Instance: NotRequired[Instance]
+
+
+class ErrorResponse(TypedDict):
+    """
+    Error body of the gateway and the service.
+
+    錯誤返回。
+
+    """
+
+    Code: NotRequired[str]
+    """
+    Error code. (錯誤碼。)
+    """
+    Message: NotRequired[str]
+    """
+    Error message. (錯誤信息。)
+    """
+    RequestId: NotRequired[str]
+    """
+    Request ID. (請求ID。)
+    """
+    HostId: NotRequired[str]
+    """
+    Endpoint host that answered. (服務端點。)
+    """
+    Recommend: NotRequired[str]
+    """
+    Link to the diagnosis page. (診斷地址。)
+    """

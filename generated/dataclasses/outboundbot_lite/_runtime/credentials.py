@@ -51,13 +51,22 @@ class Credentials(FrozenRecord):
         )
 
 
+def _check_header_safe(name: str, value: str) -> None:
+    """Refuse a key id or token that cannot travel in a header (the value is not shown)."""
+    if not value.isascii() or not value.isprintable() or " " in value:
+        raise CredentialsError(
+            f"{name} must be printable ASCII without spaces "
+            f"({len(value)} characters given; the value is not shown)."
+        )
+
+
 def resolve_credentials(
     access_key_id: str | None,
     access_key_secret: str | None,
     security_token: str | None,
     environ: Mapping[str, str] = os.environ,
 ) -> Credentials:
-    """Explicit arguments win; otherwise read the ``ALIBABA_CLOUD_*`` environment variables.
+    """Explicit arguments win; otherwise the ``ALIBABA_CLOUD_*`` environment variables.
 
     The environment's security token is used only when the key pair itself came
     from the environment, so an explicit long-term key is never paired with a
@@ -77,4 +86,7 @@ def resolve_credentials(
     token = security_token
     if token is None and not access_key_id and not access_key_secret:
         token = environ.get(ENV_SECURITY_TOKEN)
+    _check_header_safe("access_key_id", key_id)
+    if token:
+        _check_header_safe("security_token", token)
     return Credentials(key_id, secret, token or None)

@@ -1,4 +1,4 @@
-"""Turn keyword arguments into query pairs (validated, flattened) and percent-encode them."""
+"""Check and flatten call arguments into query pairs; Alibaba's percent-encoding."""
 
 from __future__ import annotations
 
@@ -89,7 +89,7 @@ class Param(FrozenRecord):
         repeat_list: bool = False,
         enum: tuple[str | int, ...] | None = None,
     ) -> None:
-        """``kind`` and ``items`` are JSON Schema type names; ``repeat_list`` flattens."""
+        """``kind``/``items`` are JSON Schema type names; ``repeat_list`` flattens."""
         if kind not in _KINDS or (items is not None and items not in _KINDS):
             raise ValueError(
                 f"unknown parameter kind for {python_name}: {kind}/{items}"
@@ -114,7 +114,8 @@ def _short(value: object) -> str:
 def _type_error(name: str, kind: str, value: object) -> ParameterError:
     """The error for a value of the wrong type."""
     return ParameterError(
-        f"{name} must be {_TYPE_NAMES[kind]}, got {type(value).__name__} {_short(value)}"
+        f"{name} must be {_TYPE_NAMES[kind]}, "
+        f"got {type(value).__name__} {_short(value)}"
     )
 
 
@@ -133,7 +134,7 @@ def _check_text(name: str, value: str) -> str:
 
 
 def _scalar(name: str, kind: str | None, value: object) -> str:
-    """Check one scalar against ``kind`` (None: any scalar) and format it for the query."""
+    """Check a scalar against ``kind`` (None: any) and format it for the query."""
     if isinstance(value, bool):
         if kind is None or kind == "boolean":
             return "true" if value else "false"
@@ -203,20 +204,25 @@ def _encode_array(param: Param, value: object, out: list[tuple[str, str]]) -> No
     if not isinstance(value, (list, tuple)):
         raise _type_error(name, "array", value)
     kind = param.items
+    nested = kind is None or kind == "array" or kind == "object"
+    texts = []
     for index, item in enumerate(value):
         item_name = f"{name}[{index}]"
         if item is None:
             raise ParameterError(f"{item_name} must not be None")
-        if kind is None or kind == "array" or kind == "object":
+        if nested:
             _check_json(item_name, kind, item)
         else:
-            _scalar(item_name, kind, item)
+            texts.append(_scalar(item_name, kind, item))
         if param.enum is not None:
             _check_enum(item_name, param.enum, item)
-    if param.repeat_list:
-        _flatten(name, param.wire_name, value, out)
+    wire = param.wire_name
+    if not param.repeat_list:
+        out.append((wire, _to_json(list(value))))
+    elif nested:
+        _flatten(name, wire, value, out)
     else:
-        out.append((param.wire_name, _to_json(list(value))))
+        out += [(f"{wire}.{index}", text) for index, text in enumerate(texts, 1)]
 
 
 def encode_query(
@@ -245,7 +251,12 @@ def encode_query(
             else:
                 out.append((param.wire_name, _to_json(value)))
             continue
-        text = _scalar(param.python_name, kind, value)
+        if kind == "string" and type(value) is str and value.isascii():
+            text = value
+        elif kind == "integer" and type(value) is int:
+            text = str(value)
+        else:
+            text = _scalar(param.python_name, kind, value)
         if param.enum is not None:
             _check_enum(param.python_name, param.enum, value)
         out.append((param.wire_name, text))
@@ -253,7 +264,7 @@ def encode_query(
 
 
 def encode_extra_query(extra: Mapping[str, object]) -> list[tuple[str, str]]:
-    """Format the ``extra_query`` escape hatch: scalars as text, lists and dicts as JSON."""
+    """Format ``extra_query``: scalars as text, lists and dicts as JSON."""
     out: list[tuple[str, str]] = []
     for key, value in extra.items():
         if not isinstance(key, str) or not key:

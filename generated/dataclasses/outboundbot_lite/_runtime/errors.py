@@ -1,4 +1,4 @@
-"""Exceptions raised by the SDK, and the mapping from an HTTP answer to the right one."""
+"""Exceptions raised by the SDK, and the mapping from an HTTP answer to one."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ _REASONS = {
     403: "Forbidden",
     404: "Not Found",
     409: "Conflict",
+    413: "Content Too Large",
+    414: "URI Too Long",
     429: "Too Many Requests",
     500: "Internal Server Error",
     502: "Bad Gateway",
@@ -76,7 +78,7 @@ class APIConnectionError(APIError):
         request_sent: bool,
         request_id: str | None = None,
     ) -> None:
-        """``request_sent`` is False when the request surely never reached the server."""
+        """``request_sent`` is False when the request never reached the server."""
         super().__init__(message, request_id=request_id)
         self.request_sent = request_sent
 
@@ -110,6 +112,7 @@ class APIResponseError(APIError):
     status_code: int
     headers: Headers
     body: bytes
+    retry_after: float | None
 
     def __init__(
         self,
@@ -125,10 +128,11 @@ class APIResponseError(APIError):
         self.status_code = status_code
         self.headers = headers if isinstance(headers, Headers) else Headers(headers)
         self.body = body
+        self.retry_after = parse_retry_after(self.headers)
 
 
 class APIStatusError(APIError):
-    """The server answered with an error in the documented shape (``Code``, ``Message``)."""
+    """An error answer in the documented shape (``Code``, ``Message``...)."""
 
     status_code: int
     code: str | None
@@ -315,6 +319,32 @@ def _parse_object(body: bytes) -> tuple[dict[str, Any] | None, str]:
     return data, ""
 
 
+_XML_FIELDS = ("Code", "Message", "RequestId", "HostId", "Recommend")
+_XML_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"))
+
+
+def _xml_error(body: bytes) -> dict[str, Any] | None:
+    """The fields of an XML error body (``<Error><Code>...``), None if it is not one."""
+    text = body[:65536].decode("utf-8", "replace")
+    if not text.lstrip().startswith("<"):
+        return None
+    data: dict[str, Any] = {}
+    for name in _XML_FIELDS:
+        start = text.find(f"<{name}>")
+        end = text.find(f"</{name}>", start + 1) if start >= 0 else -1
+        if end < 0:
+            continue
+        value = text[start + len(name) + 2 : end].strip()
+        if value.startswith("<![CDATA[") and value.endswith("]]>"):
+            value = value[9:-3]
+        else:
+            for entity, char in _XML_ENTITIES:
+                value = value.replace(entity, char)
+            value = value.replace("&amp;", "&")
+        data[name] = value
+    return data if data.get("Code") else None
+
+
 def _response_error(
     status: int, headers: Headers, body: bytes, problem: str
 ) -> APIResponseError:
@@ -363,9 +393,15 @@ def error_from_response(
     body: bytes,
     code_classes: Mapping[str, type[APIStatusError]],
 ) -> APIError:
-    """Build the exception for an error answer (non-2xx, or 2xx with ``Success: false``)."""
+    """The exception for an error answer (non-2xx, or 2xx with ``Success: false``).
+
+    A JSON object body, or an XML ``<Error>`` body with a ``Code``, gives an
+    ``APIStatusError`` subclass; any other body an ``APIResponseError``.
+    """
     hdrs = headers if isinstance(headers, Headers) else Headers(headers)
     data, problem = _parse_object(body)
+    if data is None:
+        data = _xml_error(body)
     if data is None:
         return _response_error(status, hdrs, body, problem)
     code = _field(data, "Code", "code")

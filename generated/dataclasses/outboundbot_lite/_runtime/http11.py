@@ -1,4 +1,4 @@
-"""HTTP/1.1 wire helpers shared by the transports: the response record, heads, framing."""
+"""HTTP/1.1 wire helpers shared by the transports: response record, heads, framing."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from .errors import ParameterError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import ssl
     from collections.abc import Iterable, Mapping
 
 MAX_HEAD_BYTES = 64 * 1024
@@ -13,10 +14,53 @@ _TOKEN_CHARS = frozenset(
     "!#$%&'*+-.^_`|~0123456789" "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 )
 _HEX_DIGITS = b"0123456789abcdefABCDEF"
+# Set by the transport for each connection or message; never signed, never passed on.
+FRAMING_HEADERS = frozenset(
+    (
+        "connection",
+        "content-length",
+        "keep-alive",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    )
+)
+
+
+_tls_context: ssl.SSLContext | None = None
+
+
+def default_tls_context() -> ssl.SSLContext:
+    """The shared TLS context (system CAs, hostname checks), created on first use."""
+    global _tls_context
+    if _tls_context is None:
+        import ssl
+
+        _tls_context = ssl.create_default_context()
+    return _tls_context
 
 
 class ProtocolError(ValueError):
     """The peer sent something that is not valid HTTP/1.1."""
+
+
+class StaleConnection(Exception):
+    """A reused keep-alive connection died before any byte of the answer."""
+
+
+def check_scheme(scheme: str) -> None:
+    """Only ``http`` and ``https`` are supported."""
+    if scheme not in ("http", "https"):
+        raise ParameterError(f"protocol must be 'https' or 'http', got {scheme!r}")
+
+
+def describe_error(exc: BaseException) -> str:
+    """A short reason for a socket-level failure (never includes request data)."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc) or type(exc).__name__
 
 
 class HTTPResponse:
@@ -52,10 +96,11 @@ class HTTPResponse:
 
 
 def merge_headers(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Lower-case names and join repeated headers with ``", "``."""
+    """Lower-case names, strip values, join repeated headers with ``", "``."""
     out: dict[str, str] = {}
-    for name, value in pairs:
+    for name, raw in pairs:
         key = name.lower()
+        value = raw.strip()
         old = out.get(key)
         out[key] = value if old is None else f"{old}, {value}"
     return out
@@ -88,7 +133,7 @@ def build_request_head(
     names = set()
     for name, value in headers.items():
         lower = name.lower()
-        if lower in ("content-length", "connection", "transfer-encoding"):
+        if lower in FRAMING_HEADERS:
             continue
         names.add(lower)
         lines.append(f"{name}: {value}")
@@ -104,28 +149,30 @@ def build_request_head(
 
 def parse_response_head(block: bytes) -> tuple[str, int, dict[str, str]]:
     """Parse a status line and headers (the block ends with a blank line)."""
-    text = block.decode("latin-1")
-    lines = text.split("\r\n")
+    lines = block.decode("latin-1").split("\r\n")
     status_line = lines[0]
-    parts = status_line.split(" ", 2)
-    if len(parts) < 2 or not parts[0].startswith("HTTP/1."):
+    version, _, rest = status_line.partition(" ")
+    code = rest.partition(" ")[0]
+    if not version.startswith("HTTP/1."):
         raise ProtocolError(f"invalid status line {status_line[:80]!r}")
-    version, code = parts[0], parts[1]
-    if len(code) != 3 or not code.isdigit():
+    if len(code) != 3 or not code.isdigit() or not code.isascii():
         raise ProtocolError(f"invalid status code {code[:10]!r}")
-    pairs: list[tuple[str, str]] = []
+    headers: dict[str, str] = {}
+    last = ""
     for line in lines[1:]:
         if not line:
             continue
-        if line[0] in " \t" and pairs:
-            name, value = pairs[-1]
-            pairs[-1] = (name, f"{value} {line.strip()}")
+        if line[0] in " \t" and last:
+            headers[last] = f"{headers[last]} {line.strip()}"
             continue
         name, sep, value = line.partition(":")
         if not sep or not name or name != name.strip():
             raise ProtocolError(f"invalid header line {line[:80]!r}")
-        pairs.append((name, value.strip()))
-    return version, int(code), merge_headers(pairs)
+        last = name.lower()
+        value = value.strip()
+        old = headers.get(last)
+        headers[last] = value if old is None else f"{old}, {value}"
+    return version, int(code), headers
 
 
 def parse_chunk_size(line: bytes) -> int:
@@ -141,6 +188,8 @@ def content_length(headers: Mapping[str, str]) -> int | None:
     value = headers.get("content-length")
     if value is None:
         return None
+    if value.isdigit() and value.isascii():
+        return int(value)
     values = {v.strip() for v in value.split(",")}
     if len(values) != 1:
         raise ProtocolError(f"conflicting Content-Length {value!r}")

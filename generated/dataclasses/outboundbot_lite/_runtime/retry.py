@@ -22,7 +22,7 @@ def _random() -> float:
 
 
 class RetryPolicy:
-    """Exponential backoff with full jitter, bounded by a count, a cap and a deadline."""
+    """Exponential backoff with full jitter, bounded by count, cap and deadline."""
 
     __slots__ = ("max_retries", "base_delay", "max_delay", "deadline", "_random")
 
@@ -35,7 +35,7 @@ class RetryPolicy:
         deadline: float | None = 60.0,
         random: Callable[[], float] | None = None,
     ) -> None:
-        """``deadline``: no retry starts later than this many seconds after the first try."""
+        """``deadline``: seconds after the first try past which no retry starts."""
         self.max_retries = max_retries
         self.base_delay = base_delay
         self.max_delay = max_delay
@@ -49,8 +49,18 @@ class RetryPolicy:
             f"max_delay={self.max_delay}, deadline={self.deadline})"
         )
 
+    def with_max_retries(self, max_retries: int) -> RetryPolicy:
+        """A copy allowing ``max_retries`` retries, other settings unchanged."""
+        return RetryPolicy(
+            max_retries,
+            base_delay=self.base_delay,
+            max_delay=self.max_delay,
+            deadline=self.deadline,
+            random=self._random,
+        )
+
     def delay(self, attempt: int, retry_after: float | None) -> float:
-        """Seconds to wait before retry number ``attempt`` (1-based), at most ``max_delay``.
+        """Seconds to wait before retry ``attempt`` (1-based), at most ``max_delay``.
 
         The server's hint wins when given; otherwise a uniformly random delay
         between 0 and ``base_delay * 2 ** (attempt - 1)``.
@@ -64,15 +74,25 @@ class RetryPolicy:
     def should_retry(
         error: BaseException, *, read_only: bool, retry_server_errors: bool
     ) -> bool:
-        """Whether retrying ``error`` is safe (never for a non-throttling 4xx)."""
+        """Whether retrying ``error`` is safe (never for a non-throttling 4xx).
+
+        Throttling (a 429, a ``Throttling*`` code or ``x-acs-retry-after``) and a
+        request that never left: always. A 5xx or a lost answer: only for
+        read-only actions, or with ``retry_server_errors`` (5xx only).
+        """
         if isinstance(error, ThrottlingError):
             return True
         if isinstance(error, APIConnectionError):
             return not error.request_sent or read_only
         if isinstance(error, ServerError):
             return read_only or retry_server_errors
-        if isinstance(error, APIResponseError) and 500 <= error.status_code < 600:
-            return read_only or retry_server_errors
+        if isinstance(error, APIResponseError):
+            if error.status_code == 429 or (
+                error.status_code >= 400 and "x-acs-retry-after" in error.headers
+            ):
+                return True
+            if 500 <= error.status_code < 600:
+                return read_only or retry_server_errors
         return False
 
     def next_delay(

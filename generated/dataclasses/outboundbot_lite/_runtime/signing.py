@@ -1,4 +1,4 @@
-"""Alibaba Cloud request signatures: V3 (ACS3-HMAC-SHA256 header) and V1 (HMAC-SHA1 query).
+"""Alibaba Cloud signatures: V3 (ACS3-HMAC-SHA256 header) and V1 (HMAC-SHA1 query).
 
 Pure functions: the caller passes the time and the nonce, nothing here does I/O.
 """
@@ -9,6 +9,7 @@ import os
 import time
 
 from .encoding import percent_encode
+from .http11 import FRAMING_HEADERS
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ def new_nonce() -> str:
 
 
 def canonical_query(pairs: Iterable[tuple[str, str]]) -> str:
-    """V3 canonical query: encode names and values, sort, join ``name=value`` with ``&``."""
+    """V3 canonical query: encode names and values, sort, join with ``&``."""
     encode = percent_encode
     encoded = sorted([(encode(name), encode(value)) for name, value in pairs])
     return "&".join([f"{name}={value}" for name, value in encoded])
@@ -46,9 +47,22 @@ def canonical_request_v3(
     uri: str = "/",
 ) -> str:
     """V3 canonical request; every header in ``headers`` is signed."""
-    names = sorted([name.lower() for name in headers])
-    values = {name.lower(): value.strip() for name, value in headers.items()}
-    canonical_headers = "".join([f"{name}:{values[name]}\n" for name in names])
+    values = {name.lower(): value for name, value in headers.items()}
+    return _canonical_request(
+        method, uri, query, values, sorted(values), hashed_payload
+    )
+
+
+def _canonical_request(
+    method: str,
+    uri: str,
+    query: str,
+    values: Mapping[str, str],
+    names: list[str],
+    hashed_payload: str,
+) -> str:
+    """Assemble the canonical request from lower-case, sorted signed header names."""
+    canonical_headers = "".join([f"{name}:{values[name].strip()}\n" for name in names])
     return (
         f"{method}\n{uri}\n{query}\n{canonical_headers}\n"
         f"{';'.join(names)}\n{hashed_payload}"
@@ -70,11 +84,6 @@ def signature_v3(secret: str, string_to_sign: str) -> str:
     return hmac.digest(secret.encode(), string_to_sign.encode(), "sha256").hex()
 
 
-def _signs(name: str) -> bool:
-    """Whether V3 signs the header ``name`` (lower-case)."""
-    return name == "host" or name == "content-type" or name.startswith("x-acs-")
-
-
 def sign_v3_query(
     *,
     credentials: Credentials,
@@ -88,8 +97,9 @@ def sign_v3_query(
     date: str,
     nonce: str,
 ) -> dict[str, str]:
-    """Like ``sign_v3`` but for a query already in canonical form (it is also the URL's)."""
+    """Like ``sign_v3`` for a query already in canonical form (also used in the URL)."""
     out = {name.lower(): value for name, value in headers.items()}
+    out.pop("authorization", None)
     out["host"] = host
     out["x-acs-action"] = action
     out["x-acs-version"] = version
@@ -104,14 +114,12 @@ def sign_v3_query(
     out["x-acs-content-sha256"] = payload_hash
     if credentials.security_token:
         out["x-acs-security-token"] = credentials.security_token
-    signed = {name: value for name, value in out.items() if _signs(name)}
-    request = canonical_request_v3(
-        method=method, query=query, headers=signed, hashed_payload=payload_hash
-    )
+    names = sorted([name for name in out if name not in FRAMING_HEADERS])
+    request = _canonical_request(method, "/", query, out, names, payload_hash)
     signature = signature_v3(credentials.access_key_secret, string_to_sign_v3(request))
     out["Authorization"] = (
         f"{V3_ALGORITHM} Credential={credentials.access_key_id},"
-        f"SignedHeaders={';'.join(sorted(signed))},Signature={signature}"
+        f"SignedHeaders={';'.join(names)},Signature={signature}"
     )
     return out
 
@@ -131,8 +139,10 @@ def sign_v3(
 ) -> dict[str, str]:
     """All headers to send for a V3-signed request, ``Authorization`` included.
 
-    Signs ``host``, ``content-type`` when present and every ``x-acs-*`` header;
-    other given headers (``accept``...) are returned unsigned.
+    Signs every header returned: the given ones (``accept``, ``user-agent``,
+    ``content-type``...), ``host`` and the ``x-acs-*`` ones it adds. Framing
+    headers (``content-length``, ``connection``...) are returned unsigned; a
+    given ``authorization`` is dropped.
     """
     return sign_v3_query(
         credentials=credentials,
@@ -156,10 +166,15 @@ def canonical_query_v1(pairs: Iterable[tuple[str, str]]) -> str:
     )
 
 
+def _encode_again(query: str) -> str:
+    """Percent-encode an already encoded query: only ``%``, ``=`` and ``&`` change."""
+    return query.replace("%", "%25").replace("=", "%3D").replace("&", "%26")
+
+
 def string_to_sign_v1(method: str, pairs: Iterable[tuple[str, str]]) -> str:
-    """``METHOD&%2F&`` + percent-encoded canonicalized query (``Signature`` excluded)."""
+    """``METHOD&%2F&`` + the percent-encoded canonicalized query (no ``Signature``)."""
     query = canonical_query_v1((n, v) for n, v in pairs if n != "Signature")
-    return f"{method}&%2F&{percent_encode(query)}"
+    return f"{method}&%2F&{_encode_again(query)}"
 
 
 def signature_v1(secret: str, string_to_sign: str) -> str:
@@ -231,7 +246,7 @@ def sign_v1_query(
 ) -> str:
     """Like ``sign_v1`` but returns the encoded query string ready for the URL."""
     full = _v1_pairs(credentials, pairs, action, version, timestamp, nonce)
-    query = canonical_query_v1(full)
-    to_sign = f"{method}&%2F&{percent_encode(query)}"
+    query = canonical_query_v1(pair for pair in full if pair[0] != "Signature")
+    to_sign = f"{method}&%2F&{_encode_again(query)}"
     signature = signature_v1(credentials.access_key_secret, to_sign)
     return f"{query}&Signature={percent_encode(signature)}"

@@ -1,4 +1,4 @@
-"""Asyncio HTTP/1.1 transport: a minimal client over streams with a bounded keep-alive pool."""
+"""Asyncio HTTP/1.1 transport: a small client over streams with a keep-alive pool."""
 
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ from .http11 import (
     MAX_HEAD_BYTES,
     HTTPResponse,
     ProtocolError,
+    StaleConnection,
     build_request_head,
+    check_scheme,
     content_length,
+    default_tls_context,
+    describe_error,
     has_no_body,
     is_chunked,
     keeps_alive,
@@ -19,17 +23,12 @@ from .http11 import (
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import asyncio
-    import ssl
     from collections.abc import Awaitable, Mapping
     from typing import TypeVar
 
     _T = TypeVar("_T")
 
 _HEAD_END = b"\r\n\r\n"
-
-
-class _StaleConnection(Exception):
-    """A reused keep-alive connection died before any byte of the answer."""
 
 
 class _Progress:
@@ -64,11 +63,18 @@ class _Connection:
         )
 
     def close(self) -> None:
-        """Close without waiting (safe even when its loop is gone)."""
+        """Close without waiting; if its event loop is gone, at least shut it down."""
         try:
             self.writer.close()
         except RuntimeError:
-            pass
+            import socket
+
+            sock = self.writer.get_extra_info("socket")
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
 
 
 async def _within(awaitable: Awaitable[_T], timeout: float) -> _T:
@@ -88,13 +94,6 @@ def _timeout_errors() -> tuple[type[BaseException], ...]:
     return (TimeoutError, asyncio.TimeoutError)
 
 
-def _reason(exc: BaseException) -> str:
-    """A short reason for a failure."""
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
-    return str(exc) or type(exc).__name__
-
-
 class AsyncTransport:
     """Sends requests from coroutines over pooled keep-alive connections."""
 
@@ -108,9 +107,8 @@ class AsyncTransport:
         user_agent: str,
         max_connections: int = 100,
     ) -> None:
-        """At most ``max_connections`` requests are in flight; others wait for a slot."""
-        if scheme not in ("http", "https"):
-            raise ParameterError(f"protocol must be 'https' or 'http', got {scheme!r}")
+        """At most ``max_connections`` requests are in flight; others wait."""
+        check_scheme(scheme)
         if max_connections < 1:
             raise ParameterError("max_connections must be at least 1")
         self._scheme = scheme
@@ -122,7 +120,6 @@ class AsyncTransport:
         self._user_agent = user_agent
         self._max_connections = max_connections
         self._origin = f"{scheme}://{self._host_header}"
-        self._ssl_context: ssl.SSLContext | None = None
         self._idle: list[_Connection] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots: asyncio.Semaphore | None = None
@@ -153,7 +150,7 @@ class AsyncTransport:
         body: bytes,
         timeout: float | None = None,
     ) -> HTTPResponse:
-        """Send one request and read the whole answer; retry once on a stale connection."""
+        """Send a request and read the answer; resend once on a stale connection."""
         if self._closed:
             raise SDKError("this client has been closed")
         if timeout is None:
@@ -177,7 +174,7 @@ class AsyncTransport:
                     response, keep = await self._exchange(
                         conn, reused, method, head, body, timeout
                     )
-                except _StaleConnection:
+                except StaleConnection:
                     conn.close()
                     conn = await self._connect(timeout)
                     response, keep = await self._exchange(
@@ -205,13 +202,7 @@ class AsyncTransport:
         """Open a connection (TLS for https), mapping failures to SDK errors."""
         import asyncio
 
-        context: ssl.SSLContext | None = None
-        if self._scheme == "https":
-            if self._ssl_context is None:
-                import ssl
-
-                self._ssl_context = ssl.create_default_context()
-            context = self._ssl_context
+        context = default_tls_context() if self._scheme == "https" else None
         try:
             reader, writer = await _within(
                 asyncio.open_connection(
@@ -227,7 +218,7 @@ class AsyncTransport:
             ) from exc
         except OSError as exc:
             raise APIConnectionError(
-                f"Could not connect to {self._origin}: {_reason(exc)}",
+                f"Could not connect to {self._origin}: {describe_error(exc)}",
                 request_sent=False,
             ) from exc
         return _Connection(reader, writer)
@@ -257,7 +248,7 @@ class AsyncTransport:
             ) from exc
         except asyncio.IncompleteReadError as exc:
             if reused and not progress.received and not exc.partial:
-                raise _StaleConnection from exc
+                raise StaleConnection from exc
             what = "response body" if progress.received else "response headers"
             raise APIConnectionError(
                 f"The connection to {self._origin} closed before the {what} "
@@ -266,9 +257,9 @@ class AsyncTransport:
             ) from exc
         except ConnectionError as exc:
             if reused and not progress.received:
-                raise _StaleConnection from exc
+                raise StaleConnection from exc
             raise APIConnectionError(
-                f"The connection to {self._origin} failed: {_reason(exc)}",
+                f"The connection to {self._origin} failed: {describe_error(exc)}",
                 request_sent=progress.sent,
             ) from exc
         except asyncio.LimitOverrunError as exc:
@@ -284,7 +275,7 @@ class AsyncTransport:
             ) from exc
         except OSError as exc:
             raise APIConnectionError(
-                f"The connection to {self._origin} failed: {_reason(exc)}",
+                f"The connection to {self._origin} failed: {describe_error(exc)}",
                 request_sent=progress.sent,
             ) from exc
 

@@ -1,17 +1,20 @@
-"""The base clients that generated API clients subclass: configuration, signing, retries."""
+"""Base classes of the generated API clients: configuration, signing, retries."""
 
 from __future__ import annotations
 
-import time
 from types import MappingProxyType
 
-from .async_transport import AsyncTransport
+from ._calls import AsyncCalls, SyncCalls, _CallSettings, check_headers, parse_endpoint
 from .credentials import mask_access_key_id, resolve_credentials
-from .encoding import NOT_GIVEN, NotGiven, encode_extra_query, encode_query
+from .encoding import (
+    NOT_GIVEN,
+    NotGiven,
+    encode_extra_query,
+    encode_query,
+    percent_encode,
+)
 from .errors import APIError, ParameterError, error_from_response
-from .http11 import HTTPResponse, check_header
 from .records import FrozenRecord
-from .retry import RetryPolicy
 from .signing import (
     canonical_query,
     new_nonce,
@@ -19,24 +22,34 @@ from .signing import (
     sign_v3_query,
     utc_timestamp,
 )
-from .transport import SyncTransport
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
-    from types import TracebackType
-    from typing import Any, ClassVar, TypeVar
+    from typing import Any, ClassVar
 
     from .encoding import Param
     from .errors import APIStatusError
+    from .http11 import HTTPResponse
 
-    _Sync = TypeVar("_Sync", bound="SyncAPIClient")
-    _Async = TypeVar("_Async", bound="AsyncAPIClient")
+__all__ = ["AsyncAPIClient", "Operation", "SyncAPIClient", "parse_endpoint"]
 
 _NO_ERROR_CLASSES: Mapping[str, type[APIStatusError]] = MappingProxyType({})
 _REGION_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
-_ENDPOINT_FORBIDDEN = frozenset("/?#@\\ \t\r\n")
 _METHOD = "POST"
+# Headers the client computes itself; ``extra_headers`` cannot replace them.
+_RESERVED_HEADERS = frozenset(
+    (
+        "authorization",
+        "host",
+        "x-acs-action",
+        "x-acs-content-sha256",
+        "x-acs-date",
+        "x-acs-security-token",
+        "x-acs-signature-nonce",
+        "x-acs-version",
+    )
+)
 
 
 class Operation(FrozenRecord):
@@ -67,88 +80,15 @@ class Operation(FrozenRecord):
         )
 
     def __hash__(self) -> int:
-        """Hash by action, version and parameters (the error mapping is not hashable)."""
+        """Hash by action, version and parameters (the error mapping is unhashable)."""
         return hash((self.action, self.version, self.params))
 
 
-def parse_endpoint(endpoint: str, protocol: str) -> tuple[str, str, int | None, str]:
-    """Split ``host``, ``host:port`` or ``scheme://host[:port]`` into its parts.
-
-    Returns ``(scheme, host, port, host_header)``; a scheme in ``endpoint`` wins
-    over ``protocol``.
-    """
-    text = endpoint.strip()
-    scheme = protocol
-    if "://" in text:
-        scheme, _, text = text.partition("://")
-        scheme = scheme.lower()
-    if scheme not in ("https", "http"):
-        raise ParameterError(f"protocol must be 'https' or 'http', got {scheme!r}")
-    if text.endswith("/"):
-        text = text[:-1]
-    bad = ParameterError(
-        f"endpoint must look like 'host', 'host:port' or 'https://host:port', "
-        f"got {endpoint!r}"
-    )
-    if not text or not _ENDPOINT_FORBIDDEN.isdisjoint(text):
-        raise bad
-    port_text: str | None = None
-    if text.startswith("["):
-        host, bracket, rest = text[1:].partition("]")
-        if not bracket or (rest and not rest.startswith(":")):
-            raise bad
-        port_text = rest[1:] if rest else None
-    else:
-        host, colon, after = text.partition(":")
-        if colon:
-            port_text = after
-    port: int | None = None
-    if port_text is not None:
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-            raise bad
-        port = int(port_text)
-    if not host:
-        raise bad
-    return scheme, host, port, text
-
-
-def _check_timeout(value: object) -> float:
-    """A positive number of seconds."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ParameterError(
-            f"timeout must be a positive number of seconds, got {value!r}"
-        )
-    return float(value)
-
-
-def _check_retries(value: object) -> int:
-    """A non-negative int."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ParameterError(f"max_retries must be an int >= 0, got {value!r}")
-    return value
-
-
-def _check_headers(extra_headers: Mapping[str, str] | None) -> dict[str, str]:
-    """Validate the ``extra_headers`` escape hatch; names are lower-cased."""
-    if not extra_headers:
-        return {}
-    out = {}
-    for name, value in extra_headers.items():
-        if not isinstance(name, str) or not isinstance(value, str):
-            raise ParameterError(
-                f"extra_headers names and values must be str, got {name!r}"
-            )
-        check_header(name, value)
-        out[name.lower()] = value
-    return out
-
-
-class _BaseClient:
-    """Configuration and the pure request/answer steps shared by sync and async clients."""
+class _BaseClient(_CallSettings):
+    """Configuration and the pure request and answer steps shared by both clients."""
 
     _endpoint_rule: ClassVar[str] = ""
     _default_region: ClassVar[str] = ""
-    _user_agent: ClassVar[str] = "acs-sdkgen-runtime"
 
     def __init__(
         self,
@@ -163,8 +103,13 @@ class _BaseClient:
         timeout: float = 10.0,
         max_retries: int = 2,
         retry_server_errors: bool = False,
+        retry_deadline: float | None = 60.0,
     ) -> None:
-        """Resolve credentials and the endpoint, check settings; nothing is sent."""
+        """Resolve credentials and the endpoint, check settings; nothing is sent.
+
+        ``retry_deadline``: seconds after the first attempt past which no retry
+        starts (and a retry's timeout is cut to end by then); None for no limit.
+        """
         self._credentials = resolve_credentials(
             access_key_id, access_key_secret, security_token
         )
@@ -192,14 +137,7 @@ class _BaseClient:
         self._port = port
         self._host_header = host_header
         self._signature_version = signature_version
-        self._timeout = _check_timeout(timeout)
-        self._policy = RetryPolicy(_check_retries(max_retries))
-        self._retry_server_errors = bool(retry_server_errors)
-        self._open_transport()
-
-    def _open_transport(self) -> None:
-        """Create ``self._transport`` (sync or async, per subclass)."""
-        raise NotImplementedError
+        self._configure_calls(timeout, max_retries, retry_server_errors, retry_deadline)
 
     def __repr__(self) -> str:
         """Show where the client points and whose key it uses, never a secret."""
@@ -235,7 +173,16 @@ class _BaseClient:
     def _sign(
         self, op: Operation, pairs: list[tuple[str, str]], extra_headers: dict[str, str]
     ) -> tuple[str, str, dict[str, str], bytes]:
-        """Method, target, headers and body of one signed attempt (fresh time and nonce)."""
+        """Method, target, headers and body of one attempt (fresh time and nonce).
+
+        V3 signs every header sent except the transport's framing headers:
+        ``accept``, ``user-agent`` and ``extra_headers`` included.
+        """
+        plain = {
+            "accept": "application/json",
+            "user-agent": self._user_agent,
+            **extra_headers,
+        }
         if self._signature_version == "v3":
             query = canonical_query(pairs)
             headers = sign_v3_query(
@@ -243,7 +190,7 @@ class _BaseClient:
                 method=_METHOD,
                 host=self._host_header,
                 query=query,
-                headers={"accept": "application/json", **extra_headers},
+                headers=plain,
                 body=b"",
                 action=op.action,
                 version=op.version,
@@ -262,10 +209,9 @@ class _BaseClient:
         )
         headers = {
             "host": self._host_header,
-            "accept": "application/json",
             "x-acs-action": op.action,
             "x-acs-version": op.version,
-            **extra_headers,
+            **plain,
         }
         return _METHOD, f"/?{query}", headers, b""
 
@@ -277,9 +223,9 @@ class _BaseClient:
         extra_query: Mapping[str, object] | None = None,
         extra_headers: Mapping[str, str] | None = None,
     ) -> tuple[str, str, dict[str, str], bytes]:
-        """Validate, encode and sign a call: ``(method, path_and_query, headers, body)``."""
+        """Validate, encode and sign: ``(method, path_and_query, headers, body)``."""
         pairs = self._encode(op, values, extra_query)
-        return self._sign(op, pairs, _check_headers(extra_headers))
+        return self._sign(op, pairs, check_headers(extra_headers, _RESERVED_HEADERS))
 
     def interpret(self, op: Operation, response: HTTPResponse) -> dict[str, Any]:
         """The JSON body of a successful answer; otherwise raise the matching error."""
@@ -292,58 +238,43 @@ class _BaseClient:
                 data = None
             if isinstance(data, dict) and data.get("Success") is not False:
                 return data
-        raise error_from_response(
-            response.status, response.headers, response.body, op.error_classes
+        raise self._scrub(
+            error_from_response(
+                response.status, response.headers, response.body, op.error_classes
+            )
         )
 
-    def _settings(
-        self, timeout: float | NotGiven, max_retries: int | NotGiven
-    ) -> tuple[float, RetryPolicy]:
-        """The timeout and retry policy of one call (per-call overrides applied)."""
-        if isinstance(timeout, NotGiven):
-            seconds = self._timeout
-        else:
-            seconds = _check_timeout(timeout)
-        if isinstance(max_retries, NotGiven):
-            return seconds, self._policy
-        return seconds, RetryPolicy(_check_retries(max_retries))
+    def _scrub(self, error: APIError) -> APIError:
+        """Mask the secret and the token where the server echoed them (V1 does)."""
+        creds = self._credentials
+        forms: set[str] = set()
+        for value in (creds.access_key_secret, creds.security_token):
+            if value and len(value) >= 8:
+                once = percent_encode(value)
+                forms.update((value, once, percent_encode(once)))
+        body: bytes = getattr(error, "body", b"")
+        found = [f for f in forms if f in error.message or f.encode() in body]
+        if not found:
+            return error
+        for form in found:
+            error.message = error.message.replace(form, "***")
+            if body:
+                body = body.replace(form.encode(), b"***")
+        error.args = (error.message,)
+        if body:
+            setattr(error, "body", body)
+        data = getattr(error, "data", None)
+        if isinstance(data, dict):
+            for key, item in data.items():
+                if isinstance(item, str):
+                    for form in found:
+                        item = item.replace(form, "***")
+                    data[key] = item
+        return error
 
-    def _retry_wait(
-        self,
-        op: Operation,
-        policy: RetryPolicy,
-        error: APIError,
-        attempt: int,
-        start: float,
-    ) -> float | None:
-        """Seconds to wait before retry ``attempt``, or None to raise ``error``."""
-        return policy.next_delay(
-            error,
-            attempt,
-            read_only=op.read_only,
-            retry_server_errors=self._retry_server_errors,
-            elapsed=time.monotonic() - start,
-        )
 
-
-class SyncAPIClient(_BaseClient):
-    """Blocking client base: thread-safe, keeps connections alive; use ``with`` or ``close()``."""
-
-    _transport: SyncTransport
-
-    def _open_transport(self) -> None:
-        """Create the connection pool (no connection is opened yet)."""
-        self._transport = SyncTransport(
-            self._scheme,
-            self._host,
-            self._port,
-            timeout=self._timeout,
-            user_agent=self._user_agent,
-        )
-
-    def _sleep(self, seconds: float) -> None:
-        """Wait between attempts (overridden in tests)."""
-        time.sleep(seconds)
+class SyncAPIClient(SyncCalls, _BaseClient):
+    """Blocking client base, thread-safe; use ``with`` or ``close()``."""
 
     def _call(
         self,
@@ -358,59 +289,18 @@ class SyncAPIClient(_BaseClient):
         """Call ``op`` with ``values`` (keyed by wire name); retry where safe."""
         seconds, policy = self._settings(timeout, max_retries)
         pairs = self._encode(op, values, extra_query)
-        headers = _check_headers(extra_headers)
-        start = time.monotonic()
-        attempt = 0
-        while True:
-            method, target, signed, body = self._sign(op, pairs, headers)
-            try:
-                response = self._transport.send(method, target, signed, body, seconds)
-                return self.interpret(op, response)
-            except APIError as error:
-                attempt += 1
-                wait = self._retry_wait(op, policy, error, attempt, start)
-                if wait is None:
-                    raise
-            self._sleep(wait)
-
-    def close(self) -> None:
-        """Close pooled connections."""
-        self._transport.close()
-
-    def __enter__(self: _Sync) -> _Sync:
-        """Use the client in a ``with`` block."""
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Close the client."""
-        self.close()
-
-
-class AsyncAPIClient(_BaseClient):
-    """Asyncio client base; use ``async with`` or ``await aclose()``."""
-
-    _transport: AsyncTransport
-
-    def _open_transport(self) -> None:
-        """Create the connection pool (no connection is opened yet)."""
-        self._transport = AsyncTransport(
-            self._scheme,
-            self._host,
-            self._port,
-            timeout=self._timeout,
-            user_agent=self._user_agent,
+        headers = check_headers(extra_headers, _RESERVED_HEADERS)
+        return self._run(
+            op,
+            lambda: self._sign(op, pairs, headers),
+            lambda response: self.interpret(op, response),
+            seconds,
+            policy,
         )
 
-    async def _sleep(self, seconds: float) -> None:
-        """Wait between attempts (overridden in tests)."""
-        import asyncio
 
-        await asyncio.sleep(seconds)
+class AsyncAPIClient(AsyncCalls, _BaseClient):
+    """Asyncio client base; use ``async with`` or ``await aclose()``."""
 
     async def _call(
         self,
@@ -425,40 +315,11 @@ class AsyncAPIClient(_BaseClient):
         """Call ``op`` with ``values`` (keyed by wire name); retry where safe."""
         seconds, policy = self._settings(timeout, max_retries)
         pairs = self._encode(op, values, extra_query)
-        headers = _check_headers(extra_headers)
-        start = time.monotonic()
-        attempt = 0
-        while True:
-            method, target, signed, body = self._sign(op, pairs, headers)
-            try:
-                response = await self._transport.send(
-                    method, target, signed, body, seconds
-                )
-                return self.interpret(op, response)
-            except APIError as error:
-                attempt += 1
-                wait = self._retry_wait(op, policy, error, attempt, start)
-                if wait is None:
-                    raise
-            await self._sleep(wait)
-
-    async def aclose(self) -> None:
-        """Close pooled connections."""
-        await self._transport.aclose()
-
-    async def close(self) -> None:
-        """Alias of ``aclose``."""
-        await self.aclose()
-
-    async def __aenter__(self: _Async) -> _Async:
-        """Use the client in an ``async with`` block."""
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        """Close the client."""
-        await self.aclose()
+        headers = check_headers(extra_headers, _RESERVED_HEADERS)
+        return await self._run(
+            op,
+            lambda: self._sign(op, pairs, headers),
+            lambda response: self.interpret(op, response),
+            seconds,
+            policy,
+        )

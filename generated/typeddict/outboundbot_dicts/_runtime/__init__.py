@@ -1,4 +1,4 @@
-"""Hand-written runtime of the generated SDKs: errors, signing, transports, retries, base clients.
+"""Hand-written runtime of generated SDKs: errors, signing, transports, clients.
 
 Standard library only; copied verbatim into each generated package as ``_runtime``.
 """

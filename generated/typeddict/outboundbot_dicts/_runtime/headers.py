@@ -35,7 +35,9 @@ class Headers(dict[str, str]):
         """Tell whether a header is present, ignoring case."""
         return isinstance(name, str) and dict.__contains__(self, name.lower())
 
-    def get(self, name: str, default: str | None = None) -> str | None:  # type: ignore[override]
+    def get(  # type: ignore[override]
+        self, name: str, default: str | None = None
+    ) -> str | None:
         """Look ``name`` up ignoring case, with a default."""
         return dict.get(self, name.lower(), default)
 

@@ -1,10 +1,10 @@
-"""Small value classes without the import cost of ``dataclasses`` (which pulls in ``inspect``)."""
+"""Small value classes, without the import cost of ``dataclasses`` (``inspect``)."""
 
 from __future__ import annotations
 
 
 class Record:
-    """Base of slotted value classes: equality, hashing and repr derived from ``__slots__``."""
+    """Base of slotted value classes: equality and repr derived from ``__slots__``."""
 
     __slots__: tuple[str, ...] = ()
 

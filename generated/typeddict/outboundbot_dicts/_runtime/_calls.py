@@ -1,0 +1,329 @@
+"""What every client base shares: settings checks, the retry loop, the pool lifecycle."""
+
+from __future__ import annotations
+
+import time
+
+from .async_transport import AsyncTransport
+from .encoding import NotGiven
+from .errors import APIError, ParameterError
+from .http11 import FRAMING_HEADERS, check_header
+from .retry import RetryPolicy
+from .transport import SyncTransport
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+    from types import TracebackType
+    from typing import ClassVar, Protocol, TypeVar
+
+    from .http11 import HTTPResponse
+
+    class _Op(Protocol):
+        """What the retry loop reads of an operation."""
+
+        @property
+        def read_only(self) -> bool:
+            """Whether the operation may be retried after a 5xx or a lost answer."""
+
+    _R = TypeVar("_R")
+    _Sync = TypeVar("_Sync", bound="SyncCalls")
+    _Async = TypeVar("_Async", bound="AsyncCalls")
+    Request = tuple[str, str, dict[str, str], bytes]
+
+_ENDPOINT_FORBIDDEN = frozenset("/?#@\\ \t\r\n")
+
+
+def parse_endpoint(endpoint: str, protocol: str) -> tuple[str, str, int | None, str]:
+    """Split ``host``, ``host:port`` or ``scheme://host[:port]`` into its parts.
+
+    Returns ``(scheme, host, port, host_header)``; a scheme in ``endpoint`` wins
+    over ``protocol``.
+    """
+    text = endpoint.strip()
+    scheme = protocol
+    if "://" in text:
+        scheme, _, text = text.partition("://")
+        scheme = scheme.lower()
+    if scheme not in ("https", "http"):
+        raise ParameterError(f"protocol must be 'https' or 'http', got {scheme!r}")
+    if text.endswith("/"):
+        text = text[:-1]
+    bad = ParameterError(
+        f"endpoint must look like 'host', 'host:port' or 'https://host:port', "
+        f"got {endpoint!r}"
+    )
+    if not text or not _ENDPOINT_FORBIDDEN.isdisjoint(text):
+        raise bad
+    port_text: str | None = None
+    if text.startswith("["):
+        host, bracket, rest = text[1:].partition("]")
+        if not bracket or (rest and not rest.startswith(":")):
+            raise bad
+        port_text = rest[1:] if rest else None
+    else:
+        host, colon, after = text.partition(":")
+        if colon:
+            port_text = after
+    port: int | None = None
+    if port_text is not None:
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise bad
+        port = int(port_text)
+    if not host:
+        raise bad
+    return scheme, host, port, text
+
+
+def check_timeout(value: object) -> float:
+    """A positive number of seconds."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ParameterError(
+            f"timeout must be a positive number of seconds, got {value!r}"
+        )
+    return float(value)
+
+
+def check_retries(value: object) -> int:
+    """A non-negative int."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ParameterError(f"max_retries must be an int >= 0, got {value!r}")
+    return value
+
+
+def check_deadline(value: object) -> float | None:
+    """None (no deadline) or a positive number of seconds."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ParameterError(
+            f"retry_deadline must be None or a positive number of seconds, "
+            f"got {value!r}"
+        )
+    return float(value)
+
+
+def check_headers(
+    extra_headers: Mapping[str, str] | None, reserved: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """Validate the ``extra_headers`` escape hatch; names are lower-cased."""
+    if not extra_headers:
+        return {}
+    out = {}
+    for name, value in extra_headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise ParameterError(
+                f"extra_headers names and values must be str, got {name!r}"
+            )
+        check_header(name, value)
+        lower = name.lower()
+        if lower in FRAMING_HEADERS or lower in reserved:
+            raise ParameterError(
+                f"extra_headers cannot set {name!r}: the client sets it itself"
+            )
+        out[lower] = value
+    return out
+
+
+class _CallSettings:
+    """Timeout and retry settings, and the retry decision."""
+
+    _user_agent: ClassVar[str] = "acs-sdkgen-runtime"
+    _scheme: str
+    _host: str
+    _port: int | None
+    _timeout: float
+    _policy: RetryPolicy
+    _retry_server_errors: bool
+
+    def _configure_calls(
+        self,
+        timeout: object,
+        max_retries: object,
+        retry_server_errors: object,
+        retry_deadline: object,
+    ) -> None:
+        """Check and store the settings, then create the (unconnected) pool."""
+        self._timeout = check_timeout(timeout)
+        self._policy = RetryPolicy(
+            check_retries(max_retries), deadline=check_deadline(retry_deadline)
+        )
+        self._retry_server_errors = bool(retry_server_errors)
+        self._open_transport()
+
+    def _open_transport(self) -> None:
+        """Create ``self._transport`` (sync or async, per subclass)."""
+        raise NotImplementedError
+
+    def _settings(
+        self, timeout: float | NotGiven, max_retries: int | NotGiven
+    ) -> tuple[float, RetryPolicy]:
+        """The timeout and retry policy of one call (per-call overrides applied)."""
+        if isinstance(timeout, NotGiven):
+            seconds = self._timeout
+        else:
+            seconds = check_timeout(timeout)
+        policy = self._policy
+        if isinstance(max_retries, NotGiven):
+            return seconds, policy
+        retries = check_retries(max_retries)
+        if retries == policy.max_retries:
+            return seconds, policy
+        return seconds, policy.with_max_retries(retries)
+
+    def _retry_wait(
+        self,
+        op: _Op,
+        policy: RetryPolicy,
+        error: APIError,
+        attempt: int,
+        start: float,
+    ) -> float | None:
+        """Seconds to wait before retry ``attempt``, or None to raise ``error``."""
+        return policy.next_delay(
+            error,
+            attempt,
+            read_only=op.read_only,
+            retry_server_errors=self._retry_server_errors,
+            elapsed=time.monotonic() - start,
+        )
+
+
+def _attempt_timeout(
+    seconds: float, policy: RetryPolicy, start: float, wait: float
+) -> float:
+    """A retry's timeout: the call's, cut so the retry ends by the deadline."""
+    if policy.deadline is None:
+        return seconds
+    left = policy.deadline - (time.monotonic() - start) - wait
+    return min(seconds, max(left, 0.001))
+
+
+class SyncCalls(_CallSettings):
+    """Blocking calls with retries over a thread-safe pool; use ``with`` or ``close()``."""
+
+    _transport: SyncTransport
+
+    def _open_transport(self) -> None:
+        """Create the connection pool (no connection is opened yet)."""
+        self._transport = SyncTransport(
+            self._scheme,
+            self._host,
+            self._port,
+            timeout=self._timeout,
+            user_agent=self._user_agent,
+        )
+
+    def _sleep(self, seconds: float) -> None:
+        """Wait between attempts (overridden in tests)."""
+        time.sleep(seconds)
+
+    def _run(
+        self,
+        op: _Op,
+        request: Callable[[], Request],
+        interpret: Callable[[HTTPResponse], _R],
+        seconds: float,
+        policy: RetryPolicy,
+    ) -> _R:
+        """Send ``request()`` and interpret the answer; retry where safe."""
+        send = self._transport.send
+        start = time.monotonic()
+        attempt = 0
+        limit = seconds
+        while True:
+            method, target, headers, body = request()
+            try:
+                return interpret(send(method, target, headers, body, limit))
+            except APIError as error:
+                attempt += 1
+                wait = self._retry_wait(op, policy, error, attempt, start)
+                if wait is None:
+                    raise
+            limit = _attempt_timeout(seconds, policy, start, wait)
+            self._sleep(wait)
+
+    def close(self) -> None:
+        """Close pooled connections."""
+        self._transport.close()
+
+    def __enter__(self: _Sync) -> _Sync:
+        """Use the client in a ``with`` block."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close the client."""
+        self.close()
+
+
+class AsyncCalls(_CallSettings):
+    """Asyncio calls with retries over a pool; use ``async with`` or ``await aclose()``."""
+
+    _transport: AsyncTransport
+
+    def _open_transport(self) -> None:
+        """Create the connection pool (no connection is opened yet)."""
+        self._transport = AsyncTransport(
+            self._scheme,
+            self._host,
+            self._port,
+            timeout=self._timeout,
+            user_agent=self._user_agent,
+        )
+
+    async def _sleep(self, seconds: float) -> None:
+        """Wait between attempts (overridden in tests)."""
+        import asyncio
+
+        await asyncio.sleep(seconds)
+
+    async def _run(
+        self,
+        op: _Op,
+        request: Callable[[], Request],
+        interpret: Callable[[HTTPResponse], _R],
+        seconds: float,
+        policy: RetryPolicy,
+    ) -> _R:
+        """Send ``request()`` and interpret the answer; retry where safe."""
+        send = self._transport.send
+        start = time.monotonic()
+        attempt = 0
+        limit = seconds
+        while True:
+            method, target, headers, body = request()
+            try:
+                return interpret(await send(method, target, headers, body, limit))
+            except APIError as error:
+                attempt += 1
+                wait = self._retry_wait(op, policy, error, attempt, start)
+                if wait is None:
+                    raise
+            limit = _attempt_timeout(seconds, policy, start, wait)
+            await self._sleep(wait)
+
+    async def aclose(self) -> None:
+        """Close pooled connections."""
+        await self._transport.aclose()
+
+    async def close(self) -> None:
+        """Alias of ``aclose``."""
+        await self.aclose()
+
+    async def __aenter__(self: _Async) -> _Async:
+        """Use the client in an ``async with`` block."""
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Close the client."""
+        await self.aclose()
