@@ -1,0 +1,143 @@
+"""The template contract of templates/README.md: every template renders with exactly its documented
+context, and an override that uses a missing name fails with the template's file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.build import build_api
+from generator.cli import main
+from generator.config import load_config
+from generator.docsite import history
+from generator.loader import load_spec
+from generator.normalize import hoist_inline_schemas
+from generator.pipeline import runtime_error_names
+from generator.render import environment, render
+from generator.validate import validate_spec
+
+ROOT = Path(__file__).resolve().parents[2]
+SPECS = {
+    "rpc": ROOT / "spec" / "outboundbot.yaml",
+    "rest": ROOT / "tests" / "fixtures" / "rest_petstore" / "spec.yaml",
+}
+
+
+def contract() -> dict[str, list[str]]:
+    """Template name → context names, read from the table in templates/README.md."""
+    rows = re.findall(
+        r"^\| `([^`]+\.jinja)` \| [^|]+ \| ([^|]+) \|$",
+        (ROOT / "templates" / "README.md").read_text(),
+        re.M,
+    )
+    return {name: [n.strip() for n in names.split(",")] for name, names in rows}
+
+
+def test_every_template_is_in_the_contract() -> None:
+    """No template file is missing from the table, and the table names no file that does not exist."""
+    files = {
+        p.relative_to(ROOT / "templates").as_posix()
+        for p in (ROOT / "templates").rglob("*.jinja")
+    }
+    partials = {f for f in files if f.startswith("_") or f.startswith("sdk/models/")}
+    assert set(contract()) == files - partials
+
+
+def _values(kind: str) -> dict[str, Any]:
+    """Every context value the contract can name, built from one spec."""
+    spec = load_spec(SPECS[kind])
+    diag = validate_spec(spec)
+    api = build_api(hoist_inline_schemas(spec.data, diag), diag)
+    flavors = replace(load_config(ROOT / "pyproject.toml"), spec=SPECS[kind]).resolve(
+        api.package
+    )
+    return {
+        "api": api,
+        "flavor": flavors[0],
+        "flavors": flavors,
+        "header": "header",
+        "runtime_errors": runtime_error_names(),
+        "changelog": history(api, "0.1.0", None).entries,
+        "operation": api.operations[0],
+        "model": api.models[0],
+    }
+
+
+@pytest.mark.parametrize("kind", sorted(SPECS))
+@pytest.mark.parametrize("template", sorted(contract()))
+def test_template_renders_with_its_documented_context(template: str, kind: str) -> None:
+    """Rendering with only the documented names succeeds (StrictUndefined fails on any other)."""
+    values = _values(kind)
+    context = {name: values[name] for name in contract()[template]}
+    if template == "sdk/_wire.py.jinja":
+        context["flavor"] = next(
+            f for f in values["flavors"] if f.models == "dataclasses"
+        )
+    assert render(environment(), template, **context).strip()
+
+
+def test_override_with_a_missing_name_names_template_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A user override that uses an undefined name: exit 2, file and line in the message, nothing written."""
+    override = tmp_path / "overrides" / "sdk"
+    override.mkdir(parents=True)
+    (override / "README.md.jinja").write_text(
+        "# {{ flavor.distribution }}\n\n{{ api.no_such_field }}\n"
+    )
+    out = tmp_path / "out"
+    code = main(
+        [
+            "generate",
+            "--spec",
+            str(SPECS["rpc"]),
+            "--out",
+            str(out),
+            "--templates",
+            str(tmp_path / "overrides"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert re.search(
+        r"ERROR .*overrides/sdk/README\.md\.jinja:3: UndefinedError: .*no_such_field",
+        err,
+    ), err
+    assert "nothing was written" in err and not out.exists()
+
+
+def test_override_replaces_a_template_by_name(tmp_path: Path) -> None:
+    """An override file wins over the built-in template of the same name; the rest stay built-in."""
+    override = tmp_path / "overrides" / "sdk"
+    override.mkdir(parents=True)
+    (override / "README.md.jinja").write_text(
+        "# {{ flavor.distribution }} (house style)\n"
+    )
+    out = tmp_path / "out"
+    assert (
+        main(
+            [
+                "generate",
+                "--spec",
+                str(SPECS["rpc"]),
+                "--out",
+                str(out),
+                "--templates",
+                str(tmp_path / "overrides"),
+                "-q",
+            ]
+        )
+        == 0
+    )
+    assert (
+        out / "pydantic" / "README.md"
+    ).read_text() == "# outboundbot (house style)\n"
+    assert (
+        "class Client(SyncAPIClient)"
+        in (out / "pydantic" / "outboundbot" / "_client.py").read_text()
+    )
