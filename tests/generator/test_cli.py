@@ -164,10 +164,28 @@ def test_bad_template_override_dir(
 def test_flavor_selection_and_option_override(tmp_path: Path) -> None:
     """--flavor picks flavors; --option renames a package and changes its client kinds."""
     out = tmp_path / "out"
-    args = ["generate", "--spec", str(SPEC), "--out", str(out), "-q", "--flavor", "dataclasses"]
-    options = ["--option", "dataclasses.package=obot", "--option", "dataclasses.clients=sync,async"]
+    args = [
+        "generate",
+        "--spec",
+        str(SPEC),
+        "--out",
+        str(out),
+        "-q",
+        "--flavor",
+        "dataclasses",
+    ]
+    options = [
+        "--option",
+        "dataclasses.package=obot",
+        "--option",
+        "dataclasses.clients=sync,async",
+    ]
     assert main(args + options) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["dataclasses", "docs", "manifest.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "dataclasses",
+        "docs",
+        "manifest.json",
+    ]
     client = (out / "dataclasses" / "obot" / "_client.py").read_text()
     assert "class AsyncClient(AsyncAPIClient)" in client
     assert "class Client(SyncAPIClient)" in client
@@ -177,16 +195,61 @@ def test_flavor_selection_and_option_override(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("option", "message"),
     [
-        ("dataclasses.models=orm", "models = 'orm'; choose one of pydantic, dataclasses, typeddict"),
+        (
+            "dataclasses.models=orm",
+            "models = 'orm'; choose one of pydantic, dataclasses, typeddict",
+        ),
         ("dataclasses.colour=red", "unknown key 'colour'"),
         ("nodot=1", "expected FLAVOR.KEY=VALUE"),
         ("dataclasses.package=not-an-identifier", "is not a valid Python identifier"),
     ],
 )
-def test_bad_option(tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, message: str) -> None:
+def test_bad_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str, message: str
+) -> None:
     """A bad flavor option exits 2 with the key named, writing nothing."""
     out = tmp_path / "out"
-    args = ["generate", "--spec", str(SPEC), "--out", str(out), "--flavor", "dataclasses", "--option", option]
+    args = [
+        "generate",
+        "--spec",
+        str(SPEC),
+        "--out",
+        str(out),
+        "--flavor",
+        "dataclasses",
+        "--option",
+        option,
+    ]
     assert main(args) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_one_field_change_rewrites_only_the_files_it_reaches(tmp_path: Path) -> None:
+    """Changing one parameter's description rewrites the clients, that operation's page and the changelog."""
+    spec = tmp_path / "outboundbot.yaml"
+    spec.write_text(SPEC.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["generate", "--spec", str(spec), "--out", str(out), "-q"]) == 0
+    before = _snapshot(out)
+    text = spec.read_text(encoding="utf-8").replace(
+        "Instance ID.\n", "The ID of the instance to describe.\n", 1
+    )
+    spec.write_text(text, encoding="utf-8")
+    assert main(["generate", "--spec", str(spec), "--out", str(out), "-q"]) == 0
+    after = _snapshot(out)
+    rewritten = sorted(p for p in after if after[p][1] != before[p][1])
+    changed = sorted(p for p in after if after[p][0] != before[p][0])
+    assert rewritten == changed, "only files whose bytes changed are rewritten"
+    assert (
+        changed
+        == [  # the changelog records the documentation change (a compatible change)
+            "dataclasses/outboundbot_lite/_client.py",
+            "docs/changelog.json",
+            "docs/docs/changelog.md",
+            "docs/docs/operations/describe_instance.md",
+            "manifest.json",
+            "pydantic/outboundbot/_client.py",
+            "typeddict/outboundbot_dicts/_client.py",
+        ]
+    )
