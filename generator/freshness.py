@@ -41,7 +41,7 @@ def input_key(config: Config, template_dirs: list[Path], sources: tuple[str, ...
     for name in sources:  # the other files of a multi-file spec, relative to its directory
         data = b"" if "://" in name else (config.spec.parent / name).read_bytes()  # URLs: never current
         digest.update(name.encode() + b"\0" + data + b"\0")
-    for directory, pattern in [(GENERATOR_DIR, "*.py"), *[(d, "*") for d in [*template_dirs, TEMPLATES_DIR]]]:
+    for directory, pattern in [(GENERATOR_DIR, "*.py"), *[(d, "*.jinja") for d in [*template_dirs, TEMPLATES_DIR]]]:
         for path in sorted(p for p in directory.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
             digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
