@@ -48,14 +48,30 @@ ENV_LIST = (
     ),
     Env(
         "openapi-generator",
-        ("openapi-generator-cli", PYDANTIC, "urllib3", "python-dateutil", "typing-extensions"),
+        (
+            "openapi-generator-cli",
+            PYDANTIC,
+            "urllib3",
+            "python-dateutil",
+            "typing-extensions",
+        ),
         ("openapi-generator-cli", "pydantic", "urllib3"),
     ),
-    Env("datamodel-code-generator", ("datamodel-code-generator==0.89.0", PYDANTIC), ("datamodel-code-generator",)),
+    Env(
+        "datamodel-code-generator",
+        ("datamodel-code-generator==0.89.0", PYDANTIC),
+        ("datamodel-code-generator",),
+    ),
     Env(
         "official",
         ("alibabacloud-outboundbot20191226==2.2.1", "alibabacloud-tea-openapi==0.4.6"),
-        ("alibabacloud-outboundbot20191226", "alibabacloud-tea-openapi", "darabonba-core", "aiohttp", "requests"),
+        (
+            "alibabacloud-outboundbot20191226",
+            "alibabacloud-tea-openapi",
+            "darabonba-core",
+            "aiohttp",
+            "requests",
+        ),
     ),
 )
 ENVS_BY_NAME = {env.name: env for env in ENV_LIST}
@@ -69,8 +85,19 @@ def ensure(env: Env, log=print) -> None:
         return
     log(f"setting up {env.path.relative_to(ROOT)} ({', '.join(env.requirements)})")
     venv.EnvBuilder(with_pip=True, clear=True).create(env.path)
-    pip = [str(env.python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, *env.requirements], check=True)
+    pip = [
+        str(env.python),
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ]
+    done = subprocess.run([*pip, *env.requirements], capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"pip install into {env.path} failed:\n{done.stdout}{done.stderr}"
+        )
     stamp.write_text(wanted)
 
 
@@ -87,7 +114,12 @@ def versions(env: Env) -> dict[str, str]:
         "import json, sys\nfrom importlib import metadata\n"
         "print(json.dumps({n: metadata.version(n) for n in sys.argv[1:]}))"
     )
-    out = subprocess.run([str(env.python), "-c", code, *env.report], check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [str(env.python), "-c", code, *env.report],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout)
 
 
@@ -95,7 +127,10 @@ def all_versions() -> dict[str, dict[str, str]]:
     """Versions per environment, plus the interpreter and Java."""
     found = {env.name: versions(env) for env in ENV_LIST if env.python.exists()}
     java = subprocess.run(["java", "-version"], capture_output=True, text=True)
-    found["machine"] = {"python": sys.version.split()[0], "java": (java.stderr.splitlines() or ["?"])[0]}
+    found["machine"] = {
+        "python": sys.version.split()[0],
+        "java": (java.stderr.splitlines() or ["?"])[0],
+    }
     return found
 
 

@@ -48,10 +48,18 @@ def resource_schema(name: str) -> dict[str, Any]:
             f"{name}Id": _string(f"{name} ID.", f"{name.lower()}-1"),
             f"{name}Name": _string(f"{name} name."),
             "Description": _string("Free-text description."),
-            "CreationTime": _integer("Creation time, Unix epoch milliseconds.", "int64"),
-            "MaxConcurrentConversation": _integer("Maximum number of concurrent conversations."),
+            "CreationTime": _integer(
+                "Creation time, Unix epoch milliseconds.", "int64"
+            ),
+            "MaxConcurrentConversation": _integer(
+                "Maximum number of concurrent conversations."
+            ),
             "Kind": {"type": "string", "enum": KINDS, "description": "Service kind."},
-            "Tags": {"type": "array", "items": {"type": "string"}, "description": "Tags."},
+            "Tags": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "Tags.",
+            },
         },
     }
 
@@ -66,16 +74,32 @@ def rpc_response_schema(action: str, name: str, verb: str) -> dict[str, Any]:
         "Success": {"type": "boolean", "description": "Whether the call succeeded."},
     }
     if verb == "List":
-        props[f"{name}s"] = {"type": "array", "items": {"$ref": f"#/components/schemas/{name}"}}
+        props[f"{name}s"] = {
+            "type": "array",
+            "items": {"$ref": f"#/components/schemas/{name}"},
+        }
         props["TotalCount"] = _integer("Total number of items.")
     elif verb != "Delete":
         props[name] = {"$ref": f"#/components/schemas/{name}"}
-    return {"type": "object", "description": f"Result of {action}.", "properties": props}
+    return {
+        "type": "object",
+        "description": f"Result of {action}.",
+        "properties": props,
+    }
 
 
-def _query(name: str, schema: dict[str, Any], required: bool = False, **extra: Any) -> dict[str, Any]:
+def _query(
+    name: str, schema: dict[str, Any], required: bool = False, **extra: Any
+) -> dict[str, Any]:
     """A query parameter."""
-    return {"name": name, "in": "query", "required": required, "description": f"{name}.", "schema": schema, **extra}
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "description": f"{name}.",
+        "schema": schema,
+        **extra,
+    }
 
 
 def rpc_parameters(name: str, verb: str) -> list[dict[str, Any]]:
@@ -85,23 +109,36 @@ def rpc_parameters(name: str, verb: str) -> list[dict[str, Any]]:
         _query("Description", {"type": "string"}),
         _query("MaxConcurrentConversation", {"type": "integer", "format": "int32"}),
     ]
-    tags = _query(
-        "Tag", {"type": "array", "items": {"type": "string"}}, style="form", explode=True, **{"x-acs-style": "repeatList"}
-    )
+    tags = {
+        **_query("Tag", {"type": "array", "items": {"type": "string"}}),
+        **{"style": "form", "explode": True, "x-acs-style": "repeatList"},
+    }
     kind = _query("Kind", {"type": "string", "enum": KINDS})
     by_verb = {
         "Describe": [ident],
-        "Create": [_query(f"{name}Name", {"type": "string"}, required=True), *common, kind, tags],
+        "Create": [
+            _query(f"{name}Name", {"type": "string"}, required=True),
+            *common,
+            kind,
+            tags,
+        ],
         "Modify": [ident, _query(f"{name}Name", {"type": "string"}), *common],
         "Delete": [ident, _query("Force", {"type": "boolean"})],
-        "List": [_query("PageNumber", {"type": "integer"}), _query("PageSize", {"type": "integer"}), kind],
+        "List": [
+            _query("PageNumber", {"type": "integer"}),
+            _query("PageSize", {"type": "integer"}),
+            kind,
+        ],
     }
     return by_verb[verb]
 
 
 def _json_response(ref: str, description: str) -> dict[str, Any]:
     """A JSON response whose body is a component schema."""
-    return {"description": description, "content": {"application/json": {"schema": {"$ref": ref}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": ref}}},
+    }
 
 
 def _error_components() -> dict[str, Any]:
@@ -109,15 +146,26 @@ def _error_components() -> dict[str, Any]:
     return {
         "responses": {
             "InternalError": {
-                **_json_response("#/components/schemas/ErrorResponse", "Internal error."),
-                "x-acs-error-codes": [{"code": "InternalError", "message": "An error occurred.", "description": "Retry."}],
+                **_json_response(
+                    "#/components/schemas/ErrorResponse", "Internal error."
+                ),
+                "x-acs-error-codes": [
+                    {
+                        "code": "InternalError",
+                        "message": "An error occurred.",
+                        "description": "Retry.",
+                    }
+                ],
             }
         },
         "schemas": {
             "ErrorResponse": {
                 "type": "object",
                 "description": "Error body.",
-                "properties": {k: _string(f"{k}.") for k in ("Code", "Message", "RequestId", "HostId")},
+                "properties": {
+                    k: _string(f"{k}.")
+                    for k in ("Code", "Message", "RequestId", "HostId")
+                },
             }
         },
     }
@@ -143,7 +191,9 @@ def rpc_spec(count: int) -> dict[str, Any]:
                 "x-acs-read-only": verb in ("Describe", "List"),
                 "parameters": rpc_parameters(name, verb),
                 "responses": {
-                    "200": _json_response(f"#/components/schemas/{action}Response", "Success."),
+                    "200": _json_response(
+                        f"#/components/schemas/{action}Response", "Success."
+                    ),
                     "500": {"$ref": "#/components/responses/InternalError"},
                 },
             }
@@ -160,53 +210,104 @@ def rpc_spec(count: int) -> dict[str, Any]:
         "servers": [
             {
                 "url": "https://synth.{regionId}.aliyuncs.com",
-                "variables": {"regionId": {"default": "cn-shanghai", "description": "Region ID."}},
+                "variables": {
+                    "regionId": {"default": "cn-shanghai", "description": "Region ID."}
+                },
             }
         ],
         "x-acs-api-style": "RPC",
         "x-acs-version": VERSION,
-        "x-acs-endpoint-rule": {"public": "synth.{regionId}.aliyuncs.com", "vpc": "synth-vpc.{regionId}.aliyuncs.com"},
+        "x-acs-endpoint-rule": {
+            "public": "synth.{regionId}.aliyuncs.com",
+            "vpc": "synth-vpc.{regionId}.aliyuncs.com",
+        },
         "security": [{"AccessKey": []}],
         "paths": paths,
         "components": {
-            "securitySchemes": {"AccessKey": {"type": "apiKey", "in": "header", "name": "Authorization"}},
+            "securitySchemes": {
+                "AccessKey": {"type": "apiKey", "in": "header", "name": "Authorization"}
+            },
             "responses": errors["responses"],
             "schemas": {**schemas, **errors["schemas"]},
         },
     }
 
 
-def rest_operation(name: str, kind: str) -> tuple[str, str, dict[str, Any], dict[str, Any]]:
+def rest_operation(
+    name: str, kind: str
+) -> tuple[str, str, dict[str, Any], dict[str, Any]]:
     """(path, method, operation, response schema) of one REST operation on resource `name`."""
     lower = name[0].lower() + name[1:]
-    op_id = {"get": f"get{name}", "list": f"list{name}s", "create": f"create{name}"}.get(kind) or f"{kind}{name}"
+    op_id = {
+        "get": f"get{name}",
+        "list": f"list{name}s",
+        "create": f"create{name}",
+    }.get(kind) or f"{kind}{name}"
     item = {"$ref": f"#/components/schemas/{name}"}
-    body_props: dict[str, Any] = {"data": item} if kind != "list" else {"results": {"type": "array", "items": item}}
+    body_props: dict[str, Any] = (
+        {"data": item}
+        if kind != "list"
+        else {"results": {"type": "array", "items": item}}
+    )
     body_props["requestId"] = _string("Request ID.")
-    response = {"type": "object", "description": f"Result of {op_id}.", "properties": body_props}
-    path_id = {"name": f"{lower}Id", "in": "path", "required": True, "schema": {"type": "string"}}
-    op: dict[str, Any] = {"operationId": op_id, "tags": [name], "summary": f"{kind} {name}."}
+    response = {
+        "type": "object",
+        "description": f"Result of {op_id}.",
+        "properties": body_props,
+    }
+    path_id = {
+        "name": f"{lower}Id",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string"},
+    }
+    op: dict[str, Any] = {
+        "operationId": op_id,
+        "tags": [name],
+        "summary": f"{kind} {name}.",
+    }
     if kind == "list":
         op["parameters"] = [
             {"name": "pageNumber", "in": "query", "schema": {"type": "integer"}},
             {"name": "pageSize", "in": "query", "schema": {"type": "integer"}},
-            {"name": "kind", "in": "query", "schema": {"type": "string", "enum": KINDS}},
+            {
+                "name": "kind",
+                "in": "query",
+                "schema": {"type": "string", "enum": KINDS},
+            },
         ]
     elif kind == "create":
-        op["parameters"] = [{"name": "dryRun", "in": "query", "schema": {"type": "boolean"}}]
+        op["parameters"] = [
+            {"name": "dryRun", "in": "query", "schema": {"type": "boolean"}}
+        ]
     else:
-        op["parameters"] = [path_id, {"name": "verbose", "in": "query", "schema": {"type": "boolean"}}]
+        op["parameters"] = [
+            path_id,
+            {"name": "verbose", "in": "query", "schema": {"type": "boolean"}},
+        ]
     if kind in ("create", "update"):
         op["requestBody"] = {
             "required": True,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}Input"}}},
+            "content": {
+                "application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{name}Input"}
+                }
+            },
         }
     op["responses"] = {
-        "200": _json_response(f"#/components/schemas/{op_id[0].upper()}{op_id[1:]}Response", "Success."),
+        "200": _json_response(
+            f"#/components/schemas/{op_id[0].upper()}{op_id[1:]}Response", "Success."
+        ),
         "default": _json_response("#/components/schemas/ErrorResponse", "Error."),
     }
     path = f"/{lower}s" if kind in ("list", "create") else f"/{lower}s/{{{lower}Id}}"
-    method = {"get": "get", "list": "get", "create": "post", "update": "put", "delete": "delete"}[kind]
+    method = {
+        "get": "get",
+        "list": "get",
+        "create": "post",
+        "update": "put",
+        "delete": "delete",
+    }[kind]
     return path, method, op, response
 
 
@@ -241,7 +342,11 @@ def rest_spec(count: int) -> dict[str, Any]:
     schemas["ErrorResponse"] = _error_components()["schemas"]["ErrorResponse"]
     return {
         "openapi": "3.0.3",
-        "info": {"title": f"Synthetic REST {count}", "version": "1.0.0", "description": "Synthetic REST API."},
+        "info": {
+            "title": f"Synthetic REST {count}",
+            "version": "1.0.0",
+            "description": "Synthetic REST API.",
+        },
         "servers": [{"url": "http://127.0.0.1:8080/v1"}],
         "tags": list(tags.values()),
         "paths": paths,
@@ -257,14 +362,18 @@ def spec_path(directory: Path, style: str, count: int) -> Path:
     return directory / f"{style}-{count}.yaml"
 
 
-def write_specs(directory: Path, sizes: tuple[int, ...] = SIZES, styles: tuple[str, ...] = STYLES) -> list[Path]:
+def write_specs(
+    directory: Path, sizes: tuple[int, ...] = SIZES, styles: tuple[str, ...] = STYLES
+) -> list[Path]:
     """Write every spec (only when its bytes change) and return their paths."""
     directory.mkdir(parents=True, exist_ok=True)
     written = []
     for style in styles:
         for count in sizes:
             path = spec_path(directory, style, count)
-            text = yaml.safe_dump(BUILDERS[style](count), sort_keys=False, allow_unicode=True, width=120)
+            text = yaml.safe_dump(
+                BUILDERS[style](count), sort_keys=False, allow_unicode=True, width=120
+            )
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 path.write_text(text, encoding="utf-8")
             written.append(path)
@@ -274,7 +383,11 @@ def write_specs(directory: Path, sizes: tuple[int, ...] = SIZES, styles: tuple[s
 def main() -> None:
     """Write the specs into a directory (default bench/results/specs)."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "results" / "specs")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(__file__).resolve().parent / "results" / "specs",
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
     args = parser.parse_args()
     for path in write_specs(args.out, tuple(args.sizes)):
