@@ -187,3 +187,14 @@ class Api:
     def errors_by_code(self) -> dict[str, ErrorCode]:
         """Error codes by wire code."""
         return {e.code: e for e in self.error_codes}
+
+    @cached_property
+    def model_users(self) -> dict[str, tuple[str, ...]]:
+        """Method names whose responses, body or enum parameters use each model (docs' "Used by")."""
+        users: dict[str, list[str]] = {}
+        for op in self.operations:
+            names = {r.model for r in op.responses} | {p.enum_model for p in op.params}
+            names.add(op.body.model if op.body else None)
+            for name in sorted(n for n in names if n):
+                users.setdefault(name, []).append(op.method_name)
+        return {name: tuple(methods) for name, methods in users.items()}
