@@ -51,14 +51,56 @@ def hoist_inline_schemas(doc: dict[str, Any], diag: Collector) -> dict[str, Any]
                 if "json" in media_type and isinstance(media, dict):
                     where = join_pointer(pointer, "responses", status, "content", media_type, "schema")
                     _hoist(media, "schema", f"{base}Response{suffix}", schemas, diag, where)
-    for name in sorted(schemas):
-        where = str(schemas[name].get(ORIGIN) or join_pointer(SCHEMAS, name)) if isinstance(schemas[name], dict) else ""
-        _drop_constraint_unions(schemas[name], diag, where)
-        _relax_read_write_only(doc, schemas[name], diag, where)
+    for step in (_drop_constraint_unions, _hoist_nested, _relax_read_write_only):
+        for name in sorted(schemas):
+            if isinstance(schemas[name], dict):
+                step(doc, schemas, name, schemas[name], diag, str(schemas[name].get(ORIGIN) or join_pointer(SCHEMAS, name)))
     return doc
 
 
-def _relax_read_write_only(doc: dict[str, Any], schema: Any, diag: Collector, pointer: str) -> None:
+def _claim(schemas: dict[str, Any], name: str) -> str:
+    """`name`, or `name2`, `name3`, … when a component already has it."""
+    unique, n = name, 1
+    while unique in schemas:
+        n += 1
+        unique = f"{name}{n}"
+    return unique
+
+
+def _hoist_nested(
+    doc: Any, schemas: dict[str, Any], name: str, schema: dict[str, Any], diag: Collector, pointer: str
+) -> None:
+    """Name every inline object, enum or union nested in a component (`<Parent><Property>`, `…Item`).
+
+    datamodel-code-generator would otherwise invent these class names itself, and they could take
+    a name that a component already has. `allOf` members stay inline (their fields are merged).
+    """
+    targets: list[tuple[dict[str, Any], str | int, str, str]] = []
+    for prop, sub in (schema.get("properties") or {}).items():
+        targets.append((schema["properties"], prop, name + pascal(str(prop)), join_pointer(pointer, "properties", prop)))
+    for key, suffix in (("items", "Item"), ("additionalProperties", "Value")):
+        if isinstance(schema.get(key), dict):
+            targets.append((schema, key, name + suffix, join_pointer(pointer, key)))
+    for key in ("oneOf", "anyOf"):
+        for i, _sub in enumerate(schema.get(key) or []):
+            targets.append((schema[key], i, f"{name}Option{i + 1}", join_pointer(pointer, key, i)))
+    for member in schema.get("allOf") or []:
+        if isinstance(member, dict) and "$ref" not in member:
+            _hoist_nested(doc, schemas, name, member, diag, pointer)
+    for owner, key, wanted, where in targets:
+        sub = owner[key]
+        if not isinstance(sub, dict) or "$ref" in sub:
+            continue
+        if needs_class(sub):
+            unique = _claim(schemas, wanted or "Model")
+            schemas[unique] = {**sub, ORIGIN: where}
+            owner[key] = {"$ref": f"#/components/schemas/{unique}"}
+            _hoist_nested(doc, schemas, unique, schemas[unique], diag, where)
+        else:
+            _hoist_nested(doc, schemas, wanted, sub, diag, where)
+
+
+def _relax_read_write_only(doc: Any, schemas: Any, name: str, schema: Any, diag: Collector, pointer: str) -> None:
     """Make required `readOnly`/`writeOnly` properties optional: one model serves both directions.
 
     A readOnly property is absent from requests and a writeOnly one from responses, so neither can
@@ -77,7 +119,7 @@ def _relax_read_write_only(doc: dict[str, Any], schema: Any, diag: Collector, po
                 diag.info(join_pointer(pointer, "properties", name), f"required {flag} property {name!r} is optional in the models (it is absent in one direction)")
     for key in ("allOf", "oneOf", "anyOf"):
         for i, sub in enumerate(schema.get(key) or []):
-            _relax_read_write_only(doc, sub, diag, join_pointer(pointer, key, i))
+            _relax_read_write_only(doc, schemas, name, sub, diag, join_pointer(pointer, key, i))
 
 
 def _constraint_only(member: Any, known: dict[str, Any]) -> bool:
@@ -87,7 +129,7 @@ def _constraint_only(member: Any, known: dict[str, Any]) -> bool:
     return set(member.get("properties") or {}) <= set(known)
 
 
-def _drop_constraint_unions(schema: Any, diag: Collector, pointer: str) -> None:
+def _drop_constraint_unions(doc: Any, schemas: Any, name: str, schema: Any, diag: Collector, pointer: str) -> None:
     """Remove `oneOf`/`anyOf` whose members only add rules to an object that has properties.
 
     Models cannot express "one of these property sets is required", and keeping such a union
@@ -102,12 +144,12 @@ def _drop_constraint_unions(schema: Any, diag: Collector, pointer: str) -> None:
             del schema[key]
             diag.info(join_pointer(pointer, key), f"{key} only adds validation rules to an object with properties; the models do not enforce it")
     for prop, sub in (schema.get("properties") or {}).items():
-        _drop_constraint_unions(sub, diag, join_pointer(pointer, "properties", prop))
+        _drop_constraint_unions(doc, schemas, name, sub, diag, join_pointer(pointer, "properties", prop))
     for key in ("items", "additionalProperties"):
-        _drop_constraint_unions(schema.get(key), diag, join_pointer(pointer, key))
+        _drop_constraint_unions(doc, schemas, name, schema.get(key), diag, join_pointer(pointer, key))
     for key in ("allOf", "oneOf", "anyOf"):
         for i, sub in enumerate(schema.get(key) or []):
-            _drop_constraint_unions(sub, diag, join_pointer(pointer, key, i))
+            _drop_constraint_unions(doc, schemas, name, sub, diag, join_pointer(pointer, key, i))
 
 
 def _resolved(doc: dict[str, Any], node: Any) -> Any:
