@@ -124,7 +124,12 @@ def _relax_read_write_only(doc: Any, schemas: Any, name: str, schema: Any, diag:
 
 def _constraint_only(member: Any, known: dict[str, Any]) -> bool:
     """A union member that only adds rules (`required`, narrower known properties), no shape of its own."""
-    if not isinstance(member, dict) or set(member) & (SHAPE_KEYS - {"properties"}):
+    if not isinstance(member, dict):
+        return False
+    shape = set(member) & (SHAPE_KEYS - {"properties"})
+    if member.get("additionalProperties") is True:  # "anything else is allowed" adds no shape
+        shape.discard("additionalProperties")
+    if shape:
         return False
     return set(member.get("properties") or {}) <= set(known)
 
