@@ -48,3 +48,7 @@ docs: $(STAMP)
 ## docs-serve: preview the docs site at http://127.0.0.1:8000/ with live reload
 docs-serve: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve -f generated/docs/mkdocs.yml -a 127.0.0.1:8000
+
+## bench: run every benchmark against the peers (about an hour on 2 cores; see bench/README.md)
+bench: $(VENV)/.sdk-installed
+	$(BIN)/python bench/run.py
