@@ -11,7 +11,8 @@ from .diagnostics import Collector, join_pointer
 from .names import NameAuthority, snake
 from .normalize import ORIGIN
 from .literals import pyrepr
-from .validate import iter_operations, resolve_pointer
+from .refs import deref
+from .validate import iter_operations
 
 SCALAR_HINTS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 STATUS_BASES = {
@@ -81,9 +82,7 @@ class _Builder:
 
     def resolve(self, node: Any) -> Any:
         """Follow `$ref`s (validated earlier) to the target object."""
-        while isinstance(node, dict) and "$ref" in node:
-            node = resolve_pointer(self.doc, node["$ref"])
-        return node
+        return deref(self.doc, node)
 
     def ref_class(self, schema: dict[str, Any]) -> str | None:
         """The class name of a referenced component schema, if `schema` is such a reference."""

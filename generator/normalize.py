@@ -13,7 +13,8 @@ from typing import Any
 
 from .diagnostics import Collector, join_pointer
 from .names import pascal
-from .validate import iter_operations, resolve_pointer
+from .refs import deref
+from .validate import iter_operations
 
 ORIGIN = "x-acs-sdkgen-origin"  # where a hoisted schema was written in the user's spec
 SCHEMAS = "/components/schemas"
@@ -37,7 +38,7 @@ def hoist_inline_schemas(doc: dict[str, Any], diag: Collector) -> dict[str, Any]
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     for pointer, _path, method, op in sorted(iter_operations(doc)):
         base = pascal(op.get("operationId") or f"{method} {_path}") or "Operation"
-        body = _resolved(doc, op.get("requestBody"))
+        body = deref(doc, op.get("requestBody"))
         if body:
             for media_type, media in sorted((body.get("content") or {}).items()):
                 if media_type in JSON_TYPES and isinstance(media, dict):
@@ -45,7 +46,7 @@ def hoist_inline_schemas(doc: dict[str, Any], diag: Collector) -> dict[str, Any]
                     _hoist(media, "schema", f"{base}Request", schemas, diag, where)
         success = sorted(s for s in (op.get("responses") or {}) if str(s).startswith("2"))
         for status in success:
-            response = _resolved(doc, op["responses"][status])
+            response = deref(doc, op["responses"][status])
             suffix = "" if status == success[0] else str(status)
             for media_type, media in sorted(((response or {}).get("content") or {}).items()):
                 if "json" in media_type and isinstance(media, dict):
@@ -112,7 +113,7 @@ def _relax_read_write_only(doc: Any, schemas: Any, name: str, schema: Any, diag:
     props = schema.get("properties") or {}
     if isinstance(required, list):
         for name in list(required):
-            prop = _resolved(doc, props.get(name))
+            prop = deref(doc, props.get(name))
             flag = next((f for f in ("readOnly", "writeOnly") if isinstance(prop, dict) and prop.get(f)), None)
             if flag:
                 required.remove(name)
@@ -155,13 +156,6 @@ def _drop_constraint_unions(doc: Any, schemas: Any, name: str, schema: Any, diag
     for key in ("allOf", "oneOf", "anyOf"):
         for i, sub in enumerate(schema.get(key) or []):
             _drop_constraint_unions(doc, schemas, name, sub, diag, join_pointer(pointer, key, i))
-
-
-def _resolved(doc: dict[str, Any], node: Any) -> Any:
-    """Follow references (already validated) to the object."""
-    while isinstance(node, dict) and "$ref" in node:
-        node = resolve_pointer(doc, node["$ref"])
-    return node
 
 
 def _hoist(owner: dict[str, Any], key: str, name: str, schemas: dict[str, Any], diag: Collector, pointer: str) -> None:

@@ -111,6 +111,15 @@ def resolve_pointer(doc: Any, ref: str) -> Any:
     return node
 
 
+def deref(doc: Any, node: Any) -> Any:
+    """Follow local references (validated earlier) to the object they name; bounded, so a cycle stops."""
+    for _ in range(64):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            break
+        node = resolve_pointer(doc, node["$ref"])
+    return node
+
+
 def unescape_token(token: str) -> str:
     """Decode one reference token of a URI fragment (percent-encoding, then RFC 6901 escapes)."""
     return (unquote(token) if "%" in token else token).replace("~1", "/").replace("~0", "~")

@@ -7,7 +7,7 @@ from typing import Any, Callable, Iterator
 
 from .diagnostics import Collector, join_pointer, kind_of, one_line
 from .loader import LoadedSpec
-from .refs import SUBSCHEMA_KEYWORDS, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, is_reference, resolve_pointer
+from .refs import SUBSCHEMA_KEYWORDS, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, deref, is_reference, resolve_pointer
 
 __all__ = ["HTTP_METHODS", "iter_operations", "iter_refs", "resolve_pointer", "validate_spec"]
 
@@ -203,21 +203,12 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _deref(doc: dict[str, Any], node: Any) -> Any:
-    """Follow local references (checked earlier) to the object they name."""
-    for _ in range(64):
-        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
-            break
-        node = resolve_pointer(doc, node["$ref"])
-    return node
-
-
 def iter_operations(doc: dict[str, Any], section: str = "paths") -> Iterator[tuple[str, str, str, dict[str, Any]]]:
     """Yield (pointer, path, method, operation) of `paths` (or `webhooks`) in document order."""
     for path, item in _dict(doc.get(section)).items():
         if path.startswith("x-"):
             continue
-        item = _deref(doc, item)
+        item = deref(doc, item)
         if not isinstance(item, dict):
             continue
         for method in HTTP_METHODS:
@@ -326,7 +317,7 @@ def _check_path_template(
     """Every {name} in the path is an `in: path` parameter, and every such parameter is in the path."""
     template = path.split("#", 1)[0]
     names = re.findall(r"{([^}]*)}", template)
-    path_item = _dict(_deref(doc, doc["paths"][path]))
+    path_item = _dict(deref(doc, doc["paths"][path]))
     params = _params(doc, operation, pointer) + _params(doc, path_item, pointer.rsplit("/", 1)[0])
     declared = {param.get("name"): where for where, param in reversed(params) if param.get("in") == "path"}
     for name in names:
@@ -340,7 +331,7 @@ def _check_path_template(
 def _params(doc: dict[str, Any], owner: dict[str, Any], pointer: str) -> list[tuple[str, dict[str, Any]]]:
     """(pointer, parameter) of an operation's or path item's parameters, references resolved."""
     found = [
-        (join_pointer(pointer, "parameters", i), _deref(doc, p)) for i, p in enumerate(_list(owner.get("parameters")))
+        (join_pointer(pointer, "parameters", i), deref(doc, p)) for i, p in enumerate(_list(owner.get("parameters")))
     ]
     return [(where, param) for where, param in found if isinstance(param, dict)]
 
