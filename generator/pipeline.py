@@ -16,6 +16,7 @@ from .diagnostics import Collector, Diagnostic, SpecError
 from .formatting import format_many
 from .ir import Api
 from .loader import LoadedSpec, load_spec
+from .model_modules import split_models
 from .models import render_models
 from .normalize import hoist_inline_schemas
 from .freshness import generator_version, input_key, pinned_versions
@@ -32,6 +33,8 @@ PACKAGE_TEMPLATES = {
     "sdk/_operations.py.jinja": "_operations.py",
     "sdk/errors.py.jinja": "errors.py",
 }
+# The models package's lazy `__init__` (its modules come from `model_modules.split_models`).
+MODELS_INIT = "sdk/models_init.py.jinja"
 # Modules only some model kinds need.
 MODEL_GLUE = {"dataclasses": {"sdk/_wire.py.jinja": "_wire.py"}}
 # The docs site (MkDocs + Material) under docs/: its configuration, and pages under docs/docs/ (the
@@ -117,7 +120,9 @@ def _render_flavor(
     root = f"{flavor.name}/{flavor.package}"
     templates = {**PACKAGE_TEMPLATES, **MODEL_GLUE.get(flavor.models, {})}
     python = {f"{root}/{module}": render(env, name, **context) for name, module in templates.items()}
-    python[f"{root}/models.py"] = render_models(doc, api, diag, context["header"], flavor.models)
+    models = split_models(render_models(doc, api, diag, context["header"], flavor.models), context["header"])
+    python.update({f"{root}/models/{stem}.py": text for stem, text in models.sources.items()})
+    python[f"{root}/models/__init__.py"] = render(env, MODELS_INIT, model_modules=models.owners, **context)
     files: dict[str, bytes | str] = dict(python)  # Python sources stay str until formatted
     for module in sorted(RUNTIME_DIR.glob("*.py")):  # hand-written and black-clean (a test checks): copied as is
         files[f"{root}/_runtime/{module.name}"] = module.read_bytes()

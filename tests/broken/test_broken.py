@@ -306,4 +306,4 @@ def test_valid_specs_generate(
     code, lines, err = run_cli(spec_of(case), out, capsys)
     assert code == 0, err
     assert lines == notices
-    assert (out / "manifest.json").is_file() and any(out.glob("pydantic/*/models.py"))
+    assert (out / "manifest.json").is_file() and any(out.glob("pydantic/*/models/_*.py"))

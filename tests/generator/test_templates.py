@@ -65,6 +65,7 @@ def _values(kind: str) -> dict[str, Any]:
         "changelog": history(api, "0.1.0", None).entries,
         "operation": api.operations[0],
         "model": api.models[0],
+        "model_modules": {m.class_name: "_" + m.class_name.lower() for m in api.models},
     }
 
 
