@@ -17,7 +17,7 @@ from pathlib import Path
 import black
 
 MODE = black.Mode(target_versions={black.TargetVersion.PY310}, line_length=88)
-_KEY_PREFIX = f"black={black.__version__};mode={MODE!r};".encode()
+_KEY_PREFIX = f"black={black.__version__};mode={MODE!r};passes=1;".encode()
 
 
 def cache_dir() -> Path | None:
@@ -57,7 +57,10 @@ def _black(item: tuple[str, str]) -> str:
     """Format one (path, source) pair; a failure names the file (a template bug)."""
     path, source = item
     try:
-        return black.format_str(source, mode=MODE)
+        # One pass: `black.format_str` formats a second time whenever the first pass changed anything,
+        # which doubles the cost for generated code; tests/generator/test_black_stable.py checks that
+        # every generated tree is exactly what `format_str` makes of it (black is pinned exactly).
+        return black._format_str_once(source, mode=MODE)
     except Exception as exc:
         raise RuntimeError(f"generated {path} is not valid Python ({exc}); this is a template bug") from exc
 

@@ -1,0 +1,29 @@
+"""Generated Python is exactly what black makes of it: `black --check` would pass on every tree.
+
+The generator formats with a single black pass (`generator.formatting`); black's own `format_str`
+runs a second pass when the first changed anything. These trees are where that shortcut would show.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import black
+import pytest
+
+from generator.formatting import MODE
+
+ROOT = Path(__file__).resolve().parents[2]
+TREES = [ROOT / "generated", *sorted((ROOT / "tests" / "fixtures").glob("*/golden")), ROOT / "generator" / "runtime"]
+
+
+def _python_files() -> list[Path]:
+    """Every Python file of the committed generated trees and of the vendored runtime."""
+    return sorted(p for tree in TREES for p in tree.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+@pytest.mark.parametrize("path", _python_files(), ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_black_leaves_it_unchanged(path: Path) -> None:
+    """`black.format_str` with the generator's mode returns the file as it is."""
+    text = path.read_text(encoding="utf-8")
+    assert black.format_str(text, mode=MODE) == text, f"{path.relative_to(ROOT)} is not black-stable"
