@@ -10,8 +10,10 @@ entry is treated as a miss.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 import tempfile
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import black
@@ -65,38 +67,63 @@ def _black(item: tuple[str, str]) -> str:
         raise RuntimeError(f"generated {path} is not valid Python ({exc}); this is a template bug") from exc
 
 
-def format_many(sources: dict[str, str]) -> dict[str, str]:
-    """Black-format many modules: cache hits are read, misses formatted in parallel when large."""
-    result: dict[str, str] = {}
-    misses: dict[str, tuple[str, Path | None]] = {}
-    for path, source in sources.items():
-        entry = _entry(source)
-        hit = _cached(entry)
-        if hit is None:
-            misses[path] = (source, entry)
-        else:
-            result[path] = hit
-    items = [(path, source) for path, (source, _) in misses.items()]
-    lines = sum(source.count("\n") for _, source in items)
-    workers = min(len(items), os.cpu_count() or 1)
-    if workers > 1 and lines >= PARALLEL_MIN_LINES:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+class Formatter:
+    """Black-formats modules in worker processes while the caller goes on rendering.
 
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            formatted = list(pool.map(_black, items, chunksize=1))
-    else:
-        formatted = [_black(item) for item in items]
-    for (path, _), text in zip(items, formatted):
-        result[path] = text
-        entry = misses[path][1]
-        if entry is not None:
-            _store(entry, text)
-    return result
+    `submit` reads cache hits at once and hands large batches of misses to the workers (small ones
+    are formatted in place: starting workers would cost more); `result` waits for all of them.
+    """
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._done: dict[str, str] = {}
+        self._pending: dict[str, tuple[Future[str], Path | None]] = {}
+
+    def __enter__(self) -> Formatter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def submit(self, sources: dict[str, str]) -> None:
+        """Start formatting `sources` (path → source)."""
+        misses = {}
+        for path, source in sources.items():
+            entry = _entry(source)
+            hit = _cached(entry)
+            if hit is None:
+                misses[path] = (source, entry)
+            else:
+                self._done[path] = hit
+        lines = sum(source.count("\n") for source, _ in misses.values())
+        pool = self._workers() if lines >= PARALLEL_MIN_LINES else None
+        for path, (source, entry) in sorted(misses.items(), key=lambda item: -len(item[1][0])):  # largest first
+            if pool is None:
+                self._done[path] = _black((path, source))
+                _store(entry, self._done[path])
+            else:
+                self._pending[path] = (pool.submit(_black, (path, source)), entry)
+
+    def result(self) -> dict[str, str]:
+        """Every submitted module, formatted (a worker's error is raised here)."""
+        for path, (future, entry) in self._pending.items():
+            self._done[path] = future.result()
+            _store(entry, self._done[path])
+        self._pending.clear()
+        return dict(self._done)
+
+    def _workers(self) -> ProcessPoolExecutor | None:
+        """The worker pool, started on first need; None on a single-core machine."""
+        if self._pool is None and (os.cpu_count() or 1) > 1:
+            self._pool = ProcessPoolExecutor(os.cpu_count(), mp_context=multiprocessing.get_context("fork"))
+        return self._pool
 
 
-def _store(entry: Path, text: str) -> None:
-    """Write a cache entry atomically; a cache that cannot be written is simply skipped."""
+def _store(entry: Path | None, text: str) -> None:
+    """Write a cache entry atomically; a cache that is off or cannot be written is simply skipped."""
+    if entry is None:
+        return
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=".tmp-")

@@ -13,7 +13,7 @@ import jinja2
 from .build import build_api
 from .config import Config, ConfigError, Flavor
 from .diagnostics import Collector, Diagnostic, SpecError
-from .formatting import format_many
+from .formatting import Formatter
 from .ir import Api
 from .loader import LoadedSpec, load_spec
 from .model_modules import split_models
@@ -102,28 +102,34 @@ def _run(config: Config, template_dirs: list[Path], allow_external_refs: bool, a
         "header": HEADER.format(generator="acs-sdkgen", spec=spec.display_name),
         "runtime_errors": runtime_error_names(),
     }
-    rendered: dict[str, bytes | str] = {}
-    for flavor in flavors:
-        rendered.update(_render_flavor(env, doc, api, flavor, diag, {**base, "flavor": flavor}))
-    sources = {path: text for path, text in rendered.items() if isinstance(text, str)}
-    files = {path: data for path, data in rendered.items() if isinstance(data, bytes)}
-    files.update({path: text.encode() for path, text in format_many(sources).items()})
-    files.update(_render_docs(env, api, {**base, "flavor": flavors[0]}, config.out))
+    files: dict[str, bytes] = {}
+    with Formatter() as formatter:  # black works in the background while models and docs render
+        for flavor in flavors:
+            files.update(_render_flavor(env, doc, api, flavor, diag, {**base, "flavor": flavor}, formatter))
+        files.update(_render_docs(env, api, {**base, "flavor": flavors[0]}, config.out))
+        files.update({path: text.encode() for path, text in formatter.result().items()})
     files["manifest.json"] = manifest(spec, flavors, files, input_key(config, template_dirs, spec.sources))
     return Result(api, flavors, dict(sorted(files.items())), diag.items)
 
 
 def _render_flavor(
-    env: jinja2.Environment, doc: dict[str, Any], api: Api, flavor: Flavor, diag: Collector, context: dict[str, Any]
-) -> dict[str, bytes | str]:
-    """One installable SDK: package modules (unformatted str), vendored runtime, models, packaging files."""
+    env: jinja2.Environment,
+    doc: dict[str, Any],
+    api: Api,
+    flavor: Flavor,
+    diag: Collector,
+    context: dict[str, Any],
+    formatter: Formatter,
+) -> dict[str, bytes]:
+    """One installable SDK: package modules and models (handed to `formatter`), runtime, packaging files."""
     root = f"{flavor.name}/{flavor.package}"
     templates = {**PACKAGE_TEMPLATES, **MODEL_GLUE.get(flavor.models, {})}
-    python = {f"{root}/{module}": render(env, name, **context) for name, module in templates.items()}
+    formatter.submit({f"{root}/{module}": render(env, name, **context) for name, module in templates.items()})
     models = split_models(render_models(doc, api, diag, context["header"], flavor.models), context["header"])
-    python.update({f"{root}/models/{stem}.py": text for stem, text in models.sources.items()})
+    python = {f"{root}/models/{stem}.py": text for stem, text in models.sources.items()}
     python[f"{root}/models/__init__.py"] = render(env, MODELS_INIT, model_modules=models.owners, **context)
-    files: dict[str, bytes | str] = dict(python)  # Python sources stay str until formatted
+    formatter.submit(python)
+    files: dict[str, bytes] = {}
     for module in sorted(RUNTIME_DIR.glob("*.py")):  # hand-written and black-clean (a test checks): copied as is
         files[f"{root}/_runtime/{module.name}"] = module.read_bytes()
     files[f"{root}/py.typed"] = b""
