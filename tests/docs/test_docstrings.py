@@ -55,9 +55,10 @@ def _field_docstrings(cls: ast.ClassDef) -> dict[str, str]:
 @pytest.mark.parametrize("flavor", FLAVORS, ids=[f.name for f in FLAVORS])
 def test_operation_and_parameter_descriptions(flavor) -> None:  # type: ignore[no-untyped-def]
     """Method docstrings of every client class carry what the operation page says."""
-    classes = _classes(_module(flavor.name, flavor.package, "_client.py"))
+    modules = {"sync": "_client.py", "async": "_async_client.py"}
+    classes = {name: node for kind in flavor.clients for name, node in _classes(_module(flavor.name, flavor.package, modules[kind])).items()}
     clients = [name for name in ("Client", "AsyncClient") if name in classes]
-    assert clients
+    assert len(clients) == len(flavor.clients)
     checked = 0
     for op in API.operations:
         page = _page(f"operations/{op.method_name}.md")

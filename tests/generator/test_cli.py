@@ -186,9 +186,10 @@ def test_flavor_selection_and_option_override(tmp_path: Path) -> None:
         "docs",
         "manifest.json",
     ]
-    client = (out / "dataclasses" / "obot" / "_client.py").read_text()
-    assert "class AsyncClient(AsyncAPIClient)" in client
-    assert "class Client(SyncAPIClient)" in client
+    package = out / "dataclasses" / "obot"
+    assert "class AsyncClient(AsyncAPIClient)" in (package / "_async_client.py").read_text()
+    assert "class Client(SyncAPIClient)" in (package / "_client.py").read_text()
+    assert '"AsyncClient": "._async_client"' in (package / "__init__.py").read_text()
     assert 'name = "obot"' in (out / "dataclasses" / "pyproject.toml").read_text()
 
 
@@ -249,7 +250,9 @@ def test_one_field_change_rewrites_only_the_files_it_reaches(tmp_path: Path) -> 
             "docs/docs/changelog.md",
             "docs/docs/operations/describe_instance.md",
             "manifest.json",
+            "pydantic/outboundbot/_async_client.py",
             "pydantic/outboundbot/_client.py",
+            "typeddict/outboundbot_dicts/_async_client.py",
             "typeddict/outboundbot_dicts/_client.py",
         ]
     )

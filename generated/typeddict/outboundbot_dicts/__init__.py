@@ -11,8 +11,10 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._client import (
+    from ._async_client import (
         AsyncClient,
+    )
+    from ._client import (
         Client,
     )
     from ._runtime import (
@@ -61,7 +63,7 @@ _EXPORTS = {
     "APIResponseError": ".errors",
     "APIStatusError": ".errors",
     "APITimeoutError": ".errors",
-    "AsyncClient": "._client",
+    "AsyncClient": "._async_client",
     "AuthenticationError": ".errors",
     "BadGatewayError": ".errors",
     "BadRequestError": ".errors",
