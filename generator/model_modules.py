@@ -38,17 +38,18 @@ def split_models(source: str, header: str) -> ModelModules:
     imports: list[ast.stmt] = []
     future = False
     definitions: dict[str, Definition] = {}
-    for index, node in enumerate(tree.body):
+    previous: str | None = None  # the definition the last statement belonged to
+    for node in tree.body:
         if _is_docstring(node):
-            if index and definitions:  # an attribute docstring: it follows the alias it documents
-                definitions[next(reversed(definitions))].statements.append(node)
+            if previous is not None:  # an attribute docstring: it follows the alias it documents
+                definitions[previous].statements.append(node)
             continue
         if isinstance(node, ast.ImportFrom) and node.module == "__future__":
             future = True
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             imports.append(node)
         else:
-            _add(definitions, node)
+            previous = _add(definitions, node)
     needs = _needs(definitions)
     groups = _components(definitions, needs)
     namespace = Namespace(style="snake")
@@ -66,8 +67,8 @@ def _is_docstring(node: ast.stmt) -> bool:
     return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
 
 
-def _add(definitions: dict[str, Definition], node: ast.stmt) -> None:
-    """File a class, an alias or a call such as `Name.model_rebuild()` under the name it belongs to."""
+def _add(definitions: dict[str, Definition], node: ast.stmt) -> str:
+    """File a class, an alias or a call such as `Name.model_rebuild()` under the name it belongs to; return it."""
     if isinstance(node, ast.ClassDef):
         name, alias = node.name, False
     elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
@@ -86,6 +87,7 @@ def _add(definitions: dict[str, Definition], node: ast.stmt) -> None:
             definition.names.add(child.id)
         elif isinstance(child, ast.Constant) and isinstance(child.value, str):
             definition.forward |= _names_in(child.value)
+    return name
 
 
 def _base_name(node: ast.expr) -> str | None:
