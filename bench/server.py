@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import subprocess
 import sys
 import threading
@@ -17,35 +16,13 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-BODY = json.dumps(
-    {
-        "HttpStatusCode": 200,
-        "Code": "OK",
-        "Message": "Success",
-        "RequestId": "254EB995-DEDF-48A4-9101-9CA5B72FFBCC",
-        "Success": True,
-        "Instance": {
-            "CreationTime": 1578469042851,
-            "InstanceId": "90515b5-6115-4ccf-83e2-52d5bfaf2ddf",
-            "CreatorId": 435986,
-            "OwnerName": "xxxx",
-            "InstanceDescription": "這個是第一個實例",
-            "InstanceName": "第一個實例",
-            "CreatorName": "xxx",
-            "ResourceGroupId": "rg-acfmwd4qr3z773y",
-            "MaxConcurrentConversation": 4,
-        },
-    },
-    ensure_ascii=False,
-).encode()
-HEADERS = {
-    "content-type": "application/json;charset=utf-8",
-    "x-acs-request-id": "254EB995-DEDF-48A4-9101-9CA5B72FFBCC",
-}
+sys.path.insert(0, str(Path(__file__).resolve().parent / "drivers"))
+from answer import BODY, HEADERS  # noqa: E402
+
 ANSWER = (
     b"HTTP/1.1 200 OK\r\n"
     + b"".join(f"{k}: {v}\r\n".encode() for k, v in HEADERS.items())
-    + b"content-length: %d\r\nconnection: keep-alive\r\n\r\n" % len(BODY)
+    + b"connection: keep-alive\r\n\r\n"
     + BODY
 )
 

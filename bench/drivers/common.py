@@ -20,38 +20,14 @@ import json
 import time
 from typing import Any
 
-BODY = json.dumps(
-    {
-        "HttpStatusCode": 200,
-        "Code": "OK",
-        "Message": "Success",
-        "RequestId": "254EB995-DEDF-48A4-9101-9CA5B72FFBCC",
-        "Success": True,
-        "Instance": {
-            "CreationTime": 1578469042851,
-            "InstanceId": "90515b5-6115-4ccf-83e2-52d5bfaf2ddf",
-            "CreatorId": 435986,
-            "OwnerName": "xxxx",
-            "InstanceDescription": "這個是第一個實例",
-            "InstanceName": "第一個實例",
-            "CreatorName": "xxx",
-            "ResourceGroupId": "rg-acfmwd4qr3z773y",
-            "MaxConcurrentConversation": 4,
-        },
-    },
-    ensure_ascii=False,
-).encode()
-HEADERS = {
-    "content-type": "application/json;charset=utf-8",
-    "x-acs-request-id": "254EB995-DEDF-48A4-9101-9CA5B72FFBCC",
-    "content-length": str(len(BODY)),
-}
+from answer import ANSWERED_INSTANCE_ID, BODY, HEADERS
+
 INSTANCE_ID = "af81a389-91f0-4157-8d82-720edd02b66a"
 
 
 def _check(result: Any) -> None:
     """Fail loudly if a call did not return the parsed instance."""
-    if result != "90515b5-6115-4ccf-83e2-52d5bfaf2ddf":
+    if result != ANSWERED_INSTANCE_ID:
         raise SystemExit(f"unexpected call result: {result!r}")
 
 
