@@ -20,12 +20,12 @@ $(VENV)/.sdk-installed: $(STAMP) $(wildcard generated/*/pyproject.toml)
 
 ## generate: set up .venv, install, regenerate generated/ from spec/ and install the SDK
 generate: $(STAMP)
-	$(BIN)/python -m generator generate
+	$(BIN)/python -m acs_sdkgen generate
 	$(MAKE) --no-print-directory $(VENV)/.sdk-installed
 
 ## check: fail with a diff when generated/ is stale
 check: $(STAMP)
-	$(BIN)/python -m generator check
+	$(BIN)/python -m acs_sdkgen check
 
 ## test: set up .venv, install, run every test
 test: $(VENV)/.sdk-installed
@@ -33,7 +33,7 @@ test: $(VENV)/.sdk-installed
 
 ## update-golden: rewrite generated/ and fixture golden trees (refused under CI=true); review the diff
 update-golden: $(STAMP)
-	$(BIN)/python -m generator generate
+	$(BIN)/python -m acs_sdkgen generate
 	$(BIN)/python -m pytest tests/generator tests/fixtures --update-golden -q
 
 clean:

@@ -1,4 +1,4 @@
-"""`python -m generator`."""
+"""`python -m acs_sdkgen`."""
 
 import sys
 

@@ -1,31 +1,38 @@
-"""Command line: `generate` writes the SDKs and docs, `check` reports drift; exit 0 ok, 1 drift, 2 bad input."""
+"""The `acs-sdkgen` command: generate, check, diff and docs; exit 0 ok, 1 drift or breaking change, 2 bad input."""
 
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
-from dataclasses import replace
-
 from . import diff
-from .config import ConfigError, load_config
+from .config import BUILTIN, OPTION_KEYS, Config, ConfigError, load_config
 from .diagnostics import Level, SpecError
-from .output import compare, describe, files_on_disk, write_tree
+from .freshness import generator_version
+from .output import OutputError, compare, describe, generated_on_disk, write_output
 
 EXIT_OK, EXIT_DRIFT, EXIT_INPUT = 0, 1, 2
+PROG = "acs-sdkgen"
+EPILOG = f"""flavors: {', '.join(BUILTIN)} (or your own: [tool.{PROG}.flavor.NAME] with models = ...)
+option keys (--option FLAVOR.KEY=VALUE): {', '.join(OPTION_KEYS)}
+configuration: [tool.{PROG}] of the nearest pyproject.toml upwards from the working directory"""
 
 
 def _parser() -> argparse.ArgumentParser:
     """The argument parser with its subcommands."""
-    parser = argparse.ArgumentParser(prog="acs-sdkgen", description=__doc__)
+    formatter = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__, epilog=EPILOG, formatter_class=formatter)
+    parser.add_argument("--version", action="version", version=f"{PROG} {generator_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, text in (("generate", "write generated/ from the spec"), ("check", "fail with a diff if generated/ is stale")):
-        cmd = sub.add_parser(name, help=text, description=text)
+    for name, text in (("generate", "write the SDKs and docs from the spec"), ("check", "fail with a diff if the output is stale")):
+        cmd = sub.add_parser(name, help=text, description=text, epilog=EPILOG, formatter_class=formatter)
+        _add_config_arguments(cmd)
         cmd.add_argument("--spec", type=Path, help="spec file, YAML or JSON (default: from the configuration)")
-        cmd.add_argument("--out", type=Path, help="output directory (default: from the configuration)")
-        cmd.add_argument("--config", type=Path, help="pyproject.toml with a [tool.acs-sdkgen] table (default: ./pyproject.toml)")
         cmd.add_argument("--flavor", action="append", default=[], help="build only this flavor (repeatable)")
         cmd.add_argument("--option", action="append", default=[], metavar="FLAVOR.KEY=VALUE", help="override a flavor option")
         cmd.add_argument("--templates", type=Path, action="append", default=[], help="template override directory")
@@ -34,25 +41,54 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
         if name == "generate":
             cmd.add_argument("--force", action="store_true", help="render even when no input changed")
+            cmd.add_argument(
+                "--overwrite",
+                action="store_true",
+                help="write into a directory that holds files the generator did not write (it never deletes them)",
+            )
     diff.add_parser(sub)
+    docs = sub.add_parser("docs", help="build or serve the generated docs site (needs acs-sdkgen[docs])")
+    docs.add_argument("action", choices=("build", "serve"), help="build: a static site in strict mode; serve: preview with live reload")
+    _add_config_arguments(docs)
+    docs.add_argument("--site", type=Path, default=Path("site"), help="where `build` writes the site (default: ./site)")
+    docs.add_argument("--port", type=int, default=8000, help="port of `serve` on 127.0.0.1 (default: 8000)")
     return parser
 
 
+def _add_config_arguments(cmd: argparse.ArgumentParser) -> None:
+    """--config and --out, shared by the commands that read the configuration."""
+    cmd.add_argument("--config", type=Path, help="pyproject.toml with a [tool.acs-sdkgen] table (default: the nearest one upwards)")
+    cmd.add_argument("--out", type=Path, help="output directory (default: from the configuration, else ./generated)")
+
+
+def _config(args: argparse.Namespace) -> Config:
+    """The configuration with the command line applied."""
+    config = load_config(args.config)
+    if hasattr(args, "flavor"):
+        config = replace(config.with_cli(args.flavor, args.option), spec=args.spec or config.spec)
+    return replace(config, out=args.out or config.out)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script and of `python -m generator`."""
+    """Entry point of the console script and of `python -m acs_sdkgen`."""
     args = _parser().parse_args(argv)
     if args.command == "diff":
         return diff.command(args)
-    for directory in args.templates:
-        if not directory.is_dir():
-            print(f"ERROR {directory}: template override directory does not exist", file=sys.stderr)
-            return EXIT_INPUT
     try:
-        config = load_config(args.config).with_cli(args.flavor, args.option)
-        config = replace(config, spec=args.spec or config.spec, out=args.out or config.out)
-    except ConfigError as exc:
-        print(f"ERROR {exc}", file=sys.stderr)
+        config = _config(args)
+        if args.command == "docs":
+            return _docs(args, config)
+        for directory in args.templates:
+            if not directory.is_dir():
+                raise ConfigError(f"--templates {directory}: template override directory does not exist")
+        return _generate_or_check(args, config, config.spec_path)
+    except (ConfigError, OutputError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
+
+
+def _generate_or_check(args: argparse.Namespace, config: Config, spec: Path) -> int:
+    """Run the pipeline; `check` compares with the output directory, `generate` writes it."""
     from .freshness import is_current
 
     started = time.perf_counter()
@@ -68,9 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         result = run(
             config, args.templates, allow_external_refs=args.allow_external_refs, allow_remote_refs=args.allow_remote_refs
         )
-    except (ConfigError, TemplateError) as exc:
-        print(f"ERROR {exc}", file=sys.stderr)
-        print("nothing was written", file=sys.stderr)
+    except TemplateError as exc:
+        print(f"{PROG}: error: {exc}\nnothing was written", file=sys.stderr)
         return EXIT_INPUT
     except SpecError as exc:
         for item in exc.diagnostics:
@@ -82,19 +117,36 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quiet or item.level is Level.ERROR:
             print(item.format(), file=sys.stderr)
     if args.command == "check":
-        actual = files_on_disk(config.out)
+        actual = generated_on_disk(config.out, result.files)
         drift = compare(result.files, actual)
         if drift.clean:
             if not args.quiet:
                 print(f"{config.out} is up to date ({len(result.files)} files)")
             return EXIT_OK
         print(describe(drift, result.files, actual, config.out.as_posix()))
-        print(f"\n{config.out} is stale: run `python -m generator generate` and commit the result", file=sys.stderr)
+        print(f"\n{config.out} is stale: run `{PROG} generate` and commit the result", file=sys.stderr)
         return EXIT_DRIFT
-    changed = write_tree(config.out, result.files)
+    changed = write_output(config.out, result.files, overwrite=args.overwrite, protected=[spec])
     if not args.quiet:
         elapsed = time.perf_counter() - started
         print(f"wrote {len(changed)} of {len(result.files)} files to {config.out} in {elapsed:.2f}s")
         for path in changed:
             print(f"  {path}")
     return EXIT_OK
+
+
+def _docs(args: argparse.Namespace, config: Config) -> int:
+    """Build or serve `<out>/docs` with MkDocs (an optional dependency: `pip install acs-sdkgen[docs]`)."""
+    project = config.out / "docs" / "mkdocs.yml"
+    if not project.is_file():
+        raise ConfigError(f"{project} does not exist: run `{PROG} generate` first (or pass --out)")
+    try:
+        import mkdocs  # noqa: F401
+    except ImportError:
+        raise ConfigError(f"the docs commands need MkDocs: pip install '{PROG}[docs]'") from None
+    command = [sys.executable, "-m", "mkdocs", args.action, "--strict", "-f", str(project)]
+    if args.action == "build":
+        command += ["-d", str(args.site.resolve())]
+    else:
+        command += ["-a", f"127.0.0.1:{args.port}"]
+    return subprocess.call(command, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})

@@ -1,10 +1,11 @@
 """Configuration: which SDK flavors to build and their options, from pyproject.toml or the command line.
 
-The `[tool.acs-sdkgen]` table of a `pyproject.toml` (or an `acs-sdkgen.toml` beside the spec, same keys
-at top level) may set:
+Like black, ruff and mypy, the configuration is the `[tool.acs-sdkgen]` table of the nearest
+`pyproject.toml` that has one, looking upwards from the working directory (or the file `--config`
+names). Paths in it are relative to that file. It may set:
 
-    spec = "spec/outboundbot.yaml"     # default spec for generate/check
-    out = "generated"                  # output directory
+    spec = "spec/outboundbot.yaml"     # spec for generate/check (else --spec is required)
+    out = "generated"                  # output directory (default: generated)
     version = "0.1.0"                  # version of every generated distribution
     flavors = ["pydantic", "dataclasses", "typeddict"]   # what `generate` builds
 
@@ -15,13 +16,20 @@ at top level) may set:
     models = "dataclasses"             # pydantic | dataclasses | typeddict
     clients = ["sync"]                 # sync and/or async
 
-On the command line, `--flavor NAME` (repeatable) selects flavors and `--option NAME.KEY=VALUE`
-overrides one option (lists are comma-separated: `--option typeddict.clients=sync`).
+A table for a name that is not built in defines a new flavor (`models` then says which kind). On the
+command line, `--flavor NAME` (repeatable) selects flavors and `--option NAME.KEY=VALUE` overrides one
+option (lists are comma-separated: `--option typeddict.clients=sync`).
 """
 
 from __future__ import annotations
 
-import tomllib
+import difflib
+import sys
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -70,16 +78,37 @@ class ConfigError(Exception):
     """A bad configuration value; the message names the source and key."""
 
 
+TOP_KEYS = ("spec", "out", "version", "flavors", "flavor")
+CONFIG_FILE = "pyproject.toml"
+START_HINT = (
+    "no spec to generate from: pass --spec path/to/openapi.yaml, or add to pyproject.toml:\n"
+    '    [tool.acs-sdkgen]\n    spec = "path/to/openapi.yaml"\n    out = "generated"'
+)
+
+
+def did_you_mean(word: str, known: tuple[str, ...] | list[str]) -> str:
+    """` (did you mean 'x'?)` for the nearest known word, else the list of known words."""
+    near = difflib.get_close_matches(word, known, n=1)
+    return f" (did you mean {near[0]!r}?)" if near else f" (known: {', '.join(known)})"
+
+
 @dataclass(frozen=True)
 class Config:
     """Everything `generate` needs besides the spec's content."""
 
-    spec: Path
+    spec: Path | None
     out: Path
     version: str
     flavors: tuple[str, ...]
     overrides: dict[str, dict[str, Any]]
     source: str
+
+    @property
+    def spec_path(self) -> Path:
+        """The spec file; a ConfigError that says how to start when none is configured."""
+        if self.spec is None:
+            raise ConfigError(START_HINT)
+        return self.spec
 
     def resolve(self, spec_package: str) -> tuple[Flavor, ...]:
         """The selected flavors with defaults filled from the spec's package name."""
@@ -105,6 +134,11 @@ class Config:
         for item in options:
             name, key, value = _parse_option(item)
             overrides.setdefault(name, {})[key] = value.split(",") if key == "clients" else value
+        known = (*BUILTIN, *overrides)
+        for name in (*flavors, *overrides):
+            if name not in known or (name not in BUILTIN and "models" not in overrides[name]):
+                hint = did_you_mean(name, list(BUILTIN))
+                raise ConfigError(f"unknown flavor {name!r}{hint}; a new flavor needs models = pydantic|dataclasses|typeddict")
         return replace(self, flavors=tuple(flavors) or self.flavors, overrides=overrides)
 
 
@@ -115,7 +149,7 @@ def _parse_option(item: str) -> tuple[str, str, str]:
     if not (sep and dot and name and key):
         raise ConfigError(f"--option {item!r}: expected FLAVOR.KEY=VALUE, e.g. dataclasses.package=mysdk")
     if key not in OPTION_KEYS:
-        raise ConfigError(f"--option {item!r}: unknown key {key!r}; known: {', '.join(OPTION_KEYS)}")
+        raise ConfigError(f"--option {item!r}: unknown key {key!r}{did_you_mean(key, OPTION_KEYS)}")
     return name, key, value
 
 
@@ -131,28 +165,67 @@ def _checked(flavor: Flavor, source: str) -> Flavor:
     return flavor
 
 
-def load_config(pyproject: Path | None = None) -> Config:
-    """Read `[tool.acs-sdkgen]` from pyproject.toml in the current directory (or the given file)."""
-    path = pyproject or Path("pyproject.toml")
-    table: dict[str, Any] = {}
-    if path.is_file():
-        try:
-            table = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {}).get("acs-sdkgen", {})
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path.name}: not valid TOML: {exc}") from None
-    source = f"{path.name} [tool.acs-sdkgen]"
+def _table(path: Path) -> dict[str, Any] | None:
+    """The `[tool.acs-sdkgen]` table of a pyproject.toml, or None when it has none."""
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc}") from None
+    table = document.get("tool", {}).get("acs-sdkgen")
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.acs-sdkgen] must be a table")
+    return table
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest pyproject.toml with a `[tool.acs-sdkgen]` table, from `start` upwards."""
+    for directory in (start, *start.parents):
+        candidate = directory / CONFIG_FILE
+        if candidate.is_file() and _table(candidate) is not None:
+            return candidate
+    return None
+
+
+def load_config(pyproject: Path | None = None, cwd: Path | None = None) -> Config:
+    """The configuration of `pyproject` (which must exist), else of the nearest one upwards from `cwd`."""
+    if pyproject is not None and not pyproject.is_file():
+        raise ConfigError(f"--config {pyproject}: no such file")
+    path = pyproject or find_config((cwd or Path.cwd()).resolve())
+    if path is None:
+        return Config(spec=None, out=Path("generated"), version="0.1.0", flavors=("pydantic",), overrides={}, source="defaults")
+    table = _table(path)
+    if table is None:
+        raise ConfigError(f"{path}: has no [tool.acs-sdkgen] table")
+    source = f"{path} [tool.acs-sdkgen]"
+    for key in table:
+        if key not in TOP_KEYS:
+            raise ConfigError(f"{source}: unknown key {key!r}{did_you_mean(key, TOP_KEYS)}")
+    base = path.parent
     flavors = table.get("flavors", ["pydantic"])
     if not isinstance(flavors, list) or not all(isinstance(f, str) for f in flavors) or not flavors:
         raise ConfigError(f"{source}: flavors must be a non-empty list of names")
     overrides = table.get("flavor", {})
+    if not isinstance(overrides, dict) or not all(isinstance(v, dict) for v in overrides.values()):
+        raise ConfigError(f"{source}: flavor must hold one table per flavor, e.g. [tool.acs-sdkgen.flavor.pydantic]")
     for name, options in overrides.items():
-        unknown = sorted(set(options) - set(OPTION_KEYS))
-        if unknown:
-            raise ConfigError(f"{source}: flavor.{name}: unknown option(s) {', '.join(unknown)}")
+        for key in options:
+            if key not in OPTION_KEYS:
+                raise ConfigError(f"{source}: flavor.{name}: unknown key {key!r}{did_you_mean(key, OPTION_KEYS)}")
+    for name in flavors:
+        if name not in BUILTIN and "models" not in overrides.get(name, {}):
+            raise ConfigError(
+                f"{source}: flavors: unknown flavor {name!r}{did_you_mean(name, list(BUILTIN))}; "
+                f"a new flavor needs a [tool.acs-sdkgen.flavor.{name}] table with models = ..."
+            )
+    for key in ("spec", "out", "version"):
+        if key in table and not isinstance(table[key], str):
+            raise ConfigError(f"{source}: {key} must be a string")
     return Config(
-        spec=Path(table.get("spec", "spec/outboundbot.yaml")),
-        out=Path(table.get("out", "generated")),
-        version=str(table.get("version", "0.1.0")),
+        spec=base / table["spec"] if "spec" in table else None,
+        out=base / table.get("out", "generated"),
+        version=table.get("version", "0.1.0"),
         flavors=tuple(flavors),
         overrides=overrides,
         source=source,

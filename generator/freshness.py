@@ -8,12 +8,19 @@ from importlib import metadata
 from pathlib import Path
 
 from .config import Config
-from .output import files_on_disk
+from .output import GENERATOR_NAME, MANIFEST, OutputError, files_on_disk, owned_files
 
-GENERATOR_NAME = "acs-sdkgen"
 PINNED = ("black", "datamodel-code-generator", "jinja2", "openapi-spec-validator", "pydantic", "pyyaml")
 GENERATOR_DIR = Path(__file__).resolve().parent
-TEMPLATES_DIR = GENERATOR_DIR.parent / "templates"
+
+
+def _templates_dir() -> Path:
+    """The built-in templates: inside the installed package, or the checkout's top-level `templates/`."""
+    installed = GENERATOR_DIR / "templates"
+    return installed if installed.is_dir() else GENERATOR_DIR.parent / "templates"
+
+
+TEMPLATES_DIR = _templates_dir()
 
 
 def generator_version() -> str:
@@ -37,9 +44,9 @@ def input_key(config: Config, template_dirs: list[Path], sources: tuple[str, ...
     digest = hashlib.sha256()
     settings = {"pinned": pinned_versions(), "flavors": config.flavors, "overrides": config.overrides, "version": config.version}
     digest.update(json.dumps(settings, sort_keys=True).encode())
-    digest.update(config.spec.read_bytes())
+    digest.update(config.spec_path.read_bytes())
     for name in sources:  # the other files of a multi-file spec, relative to its directory
-        data = b"" if "://" in name else (config.spec.parent / name).read_bytes()  # URLs: never current
+        data = b"" if "://" in name else (config.spec_path.parent / name).read_bytes()  # URLs: never current
         digest.update(name.encode() + b"\0" + data + b"\0")
     for directory, pattern in [(GENERATOR_DIR, "*.py"), *[(d, "*.jinja") for d in [*template_dirs, TEMPLATES_DIR]]]:
         for path in sorted(p for p in directory.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
@@ -50,15 +57,14 @@ def input_key(config: Config, template_dirs: list[Path], sources: tuple[str, ...
 def is_current(config: Config, template_dirs: list[Path]) -> bool:
     """Whether the output already holds exactly what these inputs produce (manifest key and file hashes)."""
     try:
-        recorded = json.loads((config.out / "manifest.json").read_bytes())
+        recorded = json.loads((config.out / MANIFEST).read_bytes())
         sources = tuple(recorded.get("spec", {}).get("sources", ()))
         if any("://" in name for name in sources) or recorded.get("input_key") != input_key(config, template_dirs, sources):
             return False
-        on_disk = files_on_disk(config.out)
-        on_disk.pop("manifest.json")
-    except (OSError, ValueError, KeyError):
+        expected = recorded["files"]
+        on_disk = files_on_disk(config.out, (owned_files(config.out) or set()) - {MANIFEST})
+    except (OSError, ValueError, KeyError, TypeError, OutputError):
         return False
-    expected = recorded.get("files", {})
     return expected.keys() == on_disk.keys() and all(
         hashlib.sha256(data).hexdigest() == expected[path] for path, data in on_disk.items()
     )

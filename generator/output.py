@@ -1,16 +1,30 @@
-"""The in-memory file set: compare with disk (unified diff) and write atomically."""
+"""The output directory: what the generator owns there (its manifest), diffs, and safe atomic writes.
+
+`generate` owns exactly the files its last manifest in that directory lists. Only those may be
+replaced or removed; any other file (the user's sources, `.git/`, the spec) is never touched.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+MANIFEST = "manifest.json"
+GENERATOR_NAME = "acs-sdkgen"
 
 # Files that tools create inside generated trees (bytecode, editable-install metadata): not ours.
 IGNORED_PARTS = ("__pycache__", ".mypy_cache", ".pytest_cache", "build", "dist")
 IGNORED_SUFFIXES = (".pyc", ".egg-info")
+
+
+class OutputError(Exception):
+    """The output directory cannot be written safely; the message says why and what to do."""
 
 
 def is_ignored(relative: str) -> bool:
@@ -19,16 +33,69 @@ def is_ignored(relative: str) -> bool:
     return any(p in IGNORED_PARTS or p.endswith(IGNORED_SUFFIXES) for p in parts)
 
 
-def files_on_disk(root: Path) -> dict[str, bytes]:
-    """Every generator-owned file under `root`, keyed by POSIX relative path."""
+def files_on_disk(root: Path, only: Iterable[str] | None = None) -> dict[str, bytes]:
+    """Files under `root` keyed by POSIX relative path: every non-tool file, or those of `only` that exist."""
     if not root.is_dir():
         return {}
+    if only is not None:
+        return {p: (root / p).read_bytes() for p in sorted(set(only)) if (root / p).is_file()}
     found = {}
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
         if path.is_file() and not is_ignored(relative):
             found[relative] = path.read_bytes()
     return found
+
+
+def owned_files(root: Path) -> set[str] | None:
+    """The paths the last generation in `root` wrote (its manifest's list), or None without a manifest."""
+    path = root / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        recorded = json.loads(path.read_bytes())
+        name = recorded["generator"]["name"]
+        listed = recorded["files"]
+    except (ValueError, KeyError, TypeError):
+        name, listed = None, None
+    if name != GENERATOR_NAME or not isinstance(listed, dict):
+        raise OutputError(
+            f"{path} was not written by {GENERATOR_NAME}: refusing to write into {root}; "
+            "choose another --out directory"
+        )
+    for relative in listed:
+        check_inside(root, relative, f"{path} lists {relative!r}")
+    return {*listed, MANIFEST}
+
+
+def check_inside(root: Path, relative: str, what: str) -> None:
+    """Refuse a path that leaves `root` (absolute, `..`, a symlink out) or enters `.git/`."""
+    pure = PurePosixPath(relative)
+    if not relative or pure.is_absolute() or "\\" in relative or ".." in pure.parts or ".git" in pure.parts:
+        raise OutputError(f"{what}: not a plain relative path inside the output directory; refusing to touch it")
+    base = root.resolve()
+    if not (root / relative).resolve().is_relative_to(base):
+        raise OutputError(f"{what}: it resolves outside {root} (a symbolic link?); refusing to touch it")
+
+
+@contextlib.contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the output directory, so that two runs never interleave their writes."""
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # no flock on this platform: runs are not serialised
+        yield
+        return
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(f"another {GENERATOR_NAME} run is writing to {root}; try again when it has finished") from None
+        yield
+    finally:
+        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -67,34 +134,79 @@ def describe(drift: Drift, expected: dict[str, bytes], actual: dict[str, bytes],
     return "\n".join(lines)
 
 
-def write_tree(root: Path, files: dict[str, bytes]) -> list[str]:
-    """Make `root` hold exactly `files`: stage every changed file, then swap each in; return what changed.
+def generated_on_disk(root: Path, files: dict[str, bytes]) -> dict[str, bytes]:
+    """What `root` holds of the generator's files: those its manifest lists and those `files` would write."""
+    return files_on_disk(root, (owned_files(root) or set()) | files.keys())
 
-    Unchanged files are not touched (their mtimes stay). Files the generator no longer produces are
-    removed. All new content is written to temporary files first, so a failure while staging leaves the
-    previous tree as it was.
+
+def write_output(root: Path, files: dict[str, bytes], *, overwrite: bool = False, protected: Iterable[Path] = ()) -> list[str]:
+    """Write a generation into `root` under its lock, touching only files the generator owns; return what changed.
+
+    A non-empty `root` without our manifest is refused unless `overwrite`; so is a file the generator
+    would write over that it does not own. `protected` paths (the spec) are never written.
     """
-    current = files_on_disk(root)
+    with locked(root):
+        owned = owned_files(root)
+        if owned is None and any(root.iterdir()) and not overwrite:
+            raise OutputError(
+                f"{root} is not empty and holds no {MANIFEST} of {GENERATOR_NAME}: refusing to write into it. "
+                "Choose a new or empty --out directory, or pass --overwrite to write beside the files there "
+                "(files the generator did not write are never deleted)"
+            )
+        owned = owned or set()
+        for relative in files:
+            check_inside(root, relative, f"output file {relative!r}")
+        guarded = {p.resolve() for p in protected}
+        hit = sorted(p for p in files if (root / p).resolve() in guarded)
+        if hit:
+            raise OutputError(f"{root / hit[0]} is an input of this run; the generator never writes over it: choose another --out")
+        foreign = sorted(p for p in files.keys() - owned if (root / p).exists())
+        if foreign and not overwrite:
+            shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+            raise OutputError(
+                f"{root} has files the generator did not write and would replace: {shown}. "
+                "Move them away, or pass --overwrite to replace them"
+            )
+        return write_tree(root, files, owned)
+
+
+def write_tree(root: Path, files: dict[str, bytes], owned: set[str]) -> list[str]:
+    """Make `root` hold `files` and none of the other `owned` paths: stage every change, then swap it in.
+
+    Unchanged files are not touched (their mtimes stay). All new content is written to temporary files
+    first, so a failure while staging leaves the previous tree as it was. While files are swapped in,
+    the manifest lists both generations' files, so an interrupted run still owns everything it wrote.
+    """
+    current = files_on_disk(root, owned | files.keys())
     drift = compare(files, current)
+    stale = tuple(p for p in drift.extra if p in owned)
     staged: list[tuple[str, Path]] = []
     try:
         for relative in drift.missing + drift.changed:
-            target = root / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(files[relative])
-            staged.append((relative, Path(tmp)))
+            staged.append((relative, _stage(root / relative, files[relative])))
     except BaseException:
         for _, tmp in staged:
             tmp.unlink(missing_ok=True)
         raise
+    if any(relative == MANIFEST for relative, _ in staged):
+        interim = {"generator": {"name": GENERATOR_NAME}, "files": dict.fromkeys(sorted(owned | files.keys()), ""), "interrupted": True}
+        os.replace(_stage(root / MANIFEST, json.dumps(interim).encode()), root / MANIFEST)
+        staged.sort(key=lambda item: item[0] == MANIFEST)  # the real manifest goes in last
     for relative, tmp in staged:
         os.replace(tmp, root / relative)
-    for relative in drift.extra:
+    for relative in stale:
         (root / relative).unlink()
         _prune_empty_dirs(root, (root / relative).parent)
-    return sorted(drift.missing + drift.changed + drift.extra)
+    return sorted(drift.missing + drift.changed + stale)
+
+
+def _stage(target: Path, data: bytes) -> Path:
+    """Write `data` to a temporary file beside `target` and return its path."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return Path(tmp)
 
 
 def _prune_empty_dirs(root: Path, directory: Path) -> None:

@@ -83,14 +83,14 @@ def run(
     except (SpecError, TemplateError, ConfigError):
         raise
     except Exception as exc:  # a generator bug must still end in a diagnostic, never a traceback
-        where = Collector(config.spec.name)
+        where = Collector(config.spec_path.name)
         where.error("", f"internal error while generating: {type(exc).__name__}: {exc}", "please report this with the spec")
         raise SpecError(where.items) from exc
 
 
 def _run(config: Config, template_dirs: list[Path], allow_external_refs: bool, allow_remote_refs: bool) -> Result:
     """The pipeline proper (see `run`)."""
-    spec = load_spec(config.spec, allow_external_refs=allow_external_refs, allow_remote_refs=allow_remote_refs)
+    spec = load_spec(config.spec_path, allow_external_refs=allow_external_refs, allow_remote_refs=allow_remote_refs)
     diag = validate_spec(spec)
     doc = hoist_inline_schemas(spec.data, diag)
     api = build_api(doc, diag)

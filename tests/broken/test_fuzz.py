@@ -11,9 +11,9 @@ from typing import Any
 
 import yaml
 
-from generator.diagnostics import SpecError
-from generator.loader import load_spec
-from generator.validate import validate_spec
+from acs_sdkgen.diagnostics import SpecError
+from acs_sdkgen.loader import load_spec
+from acs_sdkgen.validate import validate_spec
 
 SPEC = Path(__file__).resolve().parents[2] / "spec" / "outboundbot.yaml"
 SEED = 20261122

@@ -10,10 +10,10 @@ from typing import Any, Iterator
 
 import pytest
 
-from generator import refs
-from generator.diagnostics import SpecError
-from generator.loader import load_spec
-from generator.validate import iter_refs, validate_spec
+from acs_sdkgen import refs
+from acs_sdkgen.diagnostics import SpecError
+from acs_sdkgen.loader import load_spec
+from acs_sdkgen.validate import iter_refs, validate_spec
 
 HERE = Path(__file__).resolve().parent
 OK = HERE / "ok_multifile"

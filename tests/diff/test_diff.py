@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
-from generator.diff import BREAKING, COMPATIBLE, KINDS, diff_apis, load_api
+from acs_sdkgen.cli import main
+from acs_sdkgen.diff import BREAKING, COMPATIBLE, KINDS, diff_apis, load_api
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 B, C = BREAKING, COMPATIBLE

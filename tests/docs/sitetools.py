@@ -10,12 +10,12 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import ir
-from generator.build import build_api
-from generator.config import load_config
-from generator.loader import load_spec
-from generator.normalize import hoist_inline_schemas
-from generator.validate import validate_spec
+from acs_sdkgen import ir
+from acs_sdkgen.build import build_api
+from acs_sdkgen.config import load_config
+from acs_sdkgen.loader import load_spec
+from acs_sdkgen.normalize import hoist_inline_schemas
+from acs_sdkgen.validate import validate_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = load_config(ROOT / "pyproject.toml")

@@ -1,7 +1,7 @@
 """The changelog page: a baseline without history, an entry per public-API change, stable on reruns.
 
 `_render_docs` reads the previous generation's `docs/changelog.json` (an IR snapshot and the entries)
-from the output directory, diffs it against the new IR with `generator.diff`, and prepends an entry
+from the output directory, diffs it against the new IR with `acs_sdkgen.diff`, and prepends an entry
 when the public API changed.
 """
 
@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import docsite, pipeline
-from generator.cli import main
-from generator.output import write_tree
-from generator.render import environment
+from acs_sdkgen import docsite, pipeline
+from acs_sdkgen.cli import main
+from acs_sdkgen.output import write_output
+from acs_sdkgen.render import environment
 from tests.docs.sitetools import CONFIG, ROOT, describe, load_ir, mkdocs_build
 
 SPEC = ROOT / CONFIG.spec
@@ -64,7 +64,7 @@ def test_without_history_the_page_says_so() -> None:
 def test_a_spec_change_prepends_an_entry_and_reruns_are_stable(tmp_path: Path) -> None:
     """Changed spec → Revision 2 above Revision 1 with the diff's sections; rerunning changes nothing."""
     out = tmp_path / "out"
-    write_tree(out, _docs(SPEC, out))
+    write_output(out, _docs(SPEC, out))
     assert _docs(SPEC, out) == _docs(SPEC, None)  # same spec again: no entry
     changed = _changed_spec(tmp_path)
     second = _docs(changed, out)
@@ -74,7 +74,7 @@ def test_a_spec_change_prepends_an_entry_and_reruns_are_stable(tmp_path: Path) -
     assert "Parameter `calling_number` of `create_instance` was removed." in page
     assert "Optional parameter `tag` of `create_instance` was added." in page
     assert "2 changes, 1 of them breaking" in page
-    write_tree(out, second)
+    write_output(out, second, overwrite=True)  # the docs files alone carry no manifest
     assert _docs(changed, out) == second  # what `check` sees right after `generate`
     result = mkdocs_build(out / "docs", tmp_path / "site")  # the entries build strict too
     assert result.returncode == 0, describe(result)

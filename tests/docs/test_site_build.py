@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import pipeline
-from generator.diagnostics import SpecError
-from generator.output import write_tree
-from generator.render import environment
+from acs_sdkgen import pipeline
+from acs_sdkgen.diagnostics import SpecError
+from acs_sdkgen.output import write_output
+from acs_sdkgen.render import environment
 from tests.docs.sitetools import CONFIG, OFFLINE, PAGES, ROOT, SITE, clean_env, code_blocks, describe, load_ir, mkdocs_build
 
 FIXTURE_SPECS = sorted(p for p in (ROOT / "tests" / "fixtures").glob("*/spec.*") if p.suffix in (".yaml", ".json"))
@@ -111,7 +111,7 @@ def test_fixture_sites_build_strict(tmp_path: Path) -> None:
         if files is None:
             continue
         project = tmp_path / spec.parent.name
-        write_tree(project, {path.removeprefix("docs/"): data for path, data in files.items()})
+        write_output(project, {path.removeprefix("docs/"): data for path, data in files.items()})
         pairs += [str(project), str(tmp_path / "sites" / spec.parent.name)]
         built.append(spec.parent.name)
         for block in code_blocks(project / "docs"):

@@ -23,7 +23,7 @@ What each test asserts, and why:
   ``_user_agent``), the same canonical query string and the same hashed payload, so the
   ``Authorization`` header and the signature are **byte-identical**. Our runtime's
   ``canonical_request_v3`` / ``string_to_sign_v3`` / ``signature_v3`` (from
-  ``generator.runtime.signing`` and from the flavor's shipped ``_runtime.signing``) are also checked
+  ``acs_sdkgen.runtime.signing`` and from the flavor's shipped ``_runtime.signing``) are also checked
   to reproduce the official signature from the official request's inputs.
 """
 
@@ -35,7 +35,7 @@ from importlib import import_module
 
 import pytest
 
-from generator.runtime import signing as runtime_signing
+from acs_sdkgen.runtime import signing as runtime_signing
 from tests.support import acs_signature
 from tests.support.acs_server import AcsServer, RecordedRequest, fixed_clock
 from tests.support.official_sdk import (

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from generator.output import compare, describe, files_on_disk, write_tree
+from acs_sdkgen.output import compare, describe, files_on_disk, write_tree
 
 
 def assert_golden(files: dict[str, bytes], golden: Path, update: bool) -> None:
     """Fail with missing/extra/changed files and a unified diff unless `golden` holds exactly `files`."""
     if update:
-        write_tree(golden, files)
+        write_tree(golden, files, owned=set(files_on_disk(golden)))  # the golden tree mirrors `files`
         return
     actual = files_on_disk(golden)
     drift = compare(files, actual)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.cli import main
+from acs_sdkgen.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec" / "outboundbot.yaml"
@@ -40,7 +40,7 @@ def test_generate_then_check_is_clean(
 def test_check_reports_drift_with_a_diff(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Changed, missing and extra files are named; the change is shown as a unified diff."""
+    """Changed, missing and no-longer-produced files are named; a change is shown as a unified diff."""
     out = tmp_path / "out"
     main(["generate", "--spec", str(SPEC), "--out", str(out), "-q"])
     client = out / "pydantic" / "outboundbot" / "_client.py"
@@ -50,27 +50,32 @@ def test_check_reports_drift_with_a_diff(
         )
     )
     (out / "docs" / "docs" / "models" / "index.md").unlink()
-    (out / "docs" / "stray.md").write_text("left over\n")
+    (out / "docs" / "notes.md").write_text("the user's own file\n")
     capsys.readouterr()
-    assert main(["check", "--spec", str(SPEC), "--out", str(out)]) == 1
+    only = ["--flavor", "pydantic", "--flavor", "typeddict"]
+    assert main(["check", "--spec", str(SPEC), "--out", str(out), *only]) == 1
     report = capsys.readouterr().out
     assert f"changed: {out.as_posix()}/pydantic/outboundbot/_client.py" in report
     assert "-    def describe_instance_renamed(" in report
     assert "+    def describe_instance(" in report
     assert "missing: " in report and "docs/docs/models/index.md" in report
-    assert "extra:   " in report and "docs/stray.md" in report
+    assert "extra:   " in report and "dataclasses/outboundbot_lite/_client.py" in report
+    assert "notes.md" not in report, "a file the generator never wrote is not its business"
 
 
-def test_generate_removes_files_no_longer_produced(tmp_path: Path) -> None:
-    """A stale file in the output is removed; tool caches are left alone."""
+def test_generate_removes_only_its_own_files_no_longer_produced(tmp_path: Path) -> None:
+    """Files of a dropped flavor are removed; the user's files and tool caches are left alone."""
     out = tmp_path / "out"
     main(["generate", "--spec", str(SPEC), "--out", str(out), "-q"])
-    (out / "docs" / "old.md").write_text("stale\n")
+    (out / "docs" / "notes.md").write_text("mine\n")
+    (out / "dataclasses" / "outboundbot_lite" / "helpers.py").write_text("mine\n")
     cache = out / "pydantic" / "outboundbot" / "__pycache__"
     cache.mkdir()
     (cache / "x.pyc").write_bytes(b"\0")
-    main(["generate", "--spec", str(SPEC), "--out", str(out), "-q"])
-    assert not (out / "docs" / "old.md").exists()
+    main(["generate", "--spec", str(SPEC), "--out", str(out), "-q", "--flavor", "pydantic"])
+    assert not (out / "dataclasses" / "outboundbot_lite" / "_client.py").exists()
+    assert (out / "dataclasses" / "outboundbot_lite" / "helpers.py").read_text() == "mine\n"
+    assert (out / "docs" / "notes.md").read_text() == "mine\n"
     assert (cache / "x.pyc").exists()
 
 

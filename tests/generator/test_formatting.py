@@ -7,7 +7,7 @@ from pathlib import Path
 import black
 import pytest
 
-from generator.formatting import MODE, PARALLEL_MIN_LINES, Formatter
+from acs_sdkgen.formatting import MODE, PARALLEL_MIN_LINES, Formatter
 
 
 def _module(n: int) -> str:

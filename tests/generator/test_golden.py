@@ -6,8 +6,8 @@ from pathlib import Path
 
 from dataclasses import replace
 
-from generator.config import load_config
-from generator.pipeline import run
+from acs_sdkgen.config import load_config
+from acs_sdkgen.pipeline import run
 from tests.generator.golden import assert_golden
 
 ROOT = Path(__file__).resolve().parents[2]

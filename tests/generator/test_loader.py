@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.diagnostics import SpecError
-from generator import loader
-from generator.loader import load_spec
+from acs_sdkgen.diagnostics import SpecError
+from acs_sdkgen import loader
+from acs_sdkgen.loader import load_spec
 
 
 def _errors(tmp_path: Path, content: bytes, name: str = "spec.yaml") -> list[str]:

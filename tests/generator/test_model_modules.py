@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from generator.model_modules import split_models
+from acs_sdkgen.model_modules import split_models
 
 SOURCE = textwrap.dedent(
     '''\

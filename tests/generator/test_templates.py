@@ -11,15 +11,15 @@ from typing import Any
 
 import pytest
 
-from generator.build import build_api
-from generator.cli import main
-from generator.config import load_config
-from generator.docsite import history
-from generator.loader import load_spec
-from generator.normalize import hoist_inline_schemas
-from generator.pipeline import runtime_error_names
-from generator.render import environment, render
-from generator.validate import validate_spec
+from acs_sdkgen.build import build_api
+from acs_sdkgen.cli import main
+from acs_sdkgen.config import load_config
+from acs_sdkgen.docsite import history
+from acs_sdkgen.loader import load_spec
+from acs_sdkgen.normalize import hoist_inline_schemas
+from acs_sdkgen.pipeline import runtime_error_names
+from acs_sdkgen.render import environment, render
+from acs_sdkgen.validate import validate_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = {
@@ -106,7 +106,7 @@ def test_override_with_a_missing_name_names_template_and_line(
     err = capsys.readouterr().err
     assert code == 2
     assert re.search(
-        r"ERROR .*overrides/sdk/README\.md\.jinja:3: UndefinedError: .*no_such_field",
+        r"acs-sdkgen: error: .*overrides/sdk/README\.md\.jinja:3: UndefinedError: .*no_such_field",
         err,
     ), err
     assert "nothing was written" in err and not out.exists()

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from generator.diagnostics import SpecError
-from generator import validate
-from generator.loader import LoadedSpec, load_spec
-from generator.validate import validate_spec
+from acs_sdkgen.diagnostics import SpecError
+from acs_sdkgen import validate
+from acs_sdkgen.loader import LoadedSpec, load_spec
+from acs_sdkgen.validate import validate_spec
 
 
 def _spec(tmp_path: Path, text: str) -> LoadedSpec:

@@ -15,7 +15,7 @@ import pytest
 from alibabacloud_tea_openapi.utils import Utils as OfficialUtils
 from runtime_http_server import Reply, Request, Server, json_reply
 
-from generator.runtime import (
+from acs_sdkgen.runtime import (
     APIConnectionError,
     APIResponseError,
     AsyncAPIClient,
@@ -32,7 +32,7 @@ from generator.runtime import (
     UnsuccessfulResponseError,
     parse_endpoint,
 )
-from generator.runtime.http11 import HTTPResponse
+from acs_sdkgen.runtime.http11 import HTTPResponse
 
 KEY_ID = "LTAI5tTestKeyId"
 SECRET = "test-secret-never-shown"

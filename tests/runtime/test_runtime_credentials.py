@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator.runtime import Credentials, CredentialsError, resolve_credentials
+from acs_sdkgen.runtime import Credentials, CredentialsError, resolve_credentials
 
 ENV = {
     "ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIenvid",

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 
-from generator.runtime import (
+from acs_sdkgen.runtime import (
     NOT_GIVEN,
     NotGiven,
     Param,
@@ -16,7 +16,7 @@ from generator.runtime import (
     encode_query,
     percent_encode,
 )
-from generator.runtime.encoding import encode_extra_query
+from acs_sdkgen.runtime.encoding import encode_extra_query
 
 CREATE = (
     Param("InstanceName", "instance_name", "string", True),

@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from generator.runtime import (
+from acs_sdkgen.runtime import (
     APIConnectionError,
     APIError,
     APIResponseError,

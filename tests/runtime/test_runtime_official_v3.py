@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from generator.runtime import AsyncAPIClient, Operation, Param, SyncAPIClient
+from acs_sdkgen.runtime import AsyncAPIClient, Operation, Param, SyncAPIClient
 from tests.support.acs_server import AcsServer, RecordedRequest, fixed_clock
 from tests.support.official_sdk import (
     OFFICIAL_V3_SIGNED_HEADERS,

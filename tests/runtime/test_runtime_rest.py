@@ -9,8 +9,8 @@ import threading
 import pytest
 from runtime_http_server import Reply, Request, Server, json_reply
 
-from generator.runtime import ParameterError, Param, SDKError, ServiceUnavailableError
-from generator.runtime.rest import AsyncRestAPIClient, RestOperation, SyncRestAPIClient
+from acs_sdkgen.runtime import ParameterError, Param, SDKError, ServiceUnavailableError
+from acs_sdkgen.runtime.rest import AsyncRestAPIClient, RestOperation, SyncRestAPIClient
 
 GET_PET = RestOperation(
     "GET",

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from generator.runtime import (
+from acs_sdkgen.runtime import (
     APIConnectionError,
     APIResponseError,
     APITimeoutError,

@@ -6,7 +6,7 @@ import hashlib
 import re
 from urllib.parse import quote
 
-from generator.runtime import (
+from acs_sdkgen.runtime import (
     Credentials,
     canonical_query,
     canonical_request_v3,
@@ -19,7 +19,7 @@ from generator.runtime import (
     string_to_sign_v3,
     utc_timestamp,
 )
-from generator.runtime.signing import (
+from acs_sdkgen.runtime.signing import (
     EMPTY_BODY_SHA256,
     canonical_query_v1,
     sign_v1_query,

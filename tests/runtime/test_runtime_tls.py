@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from runtime_http_server import Server
 
-from generator.runtime import APIConnectionError, AsyncTransport, SyncTransport
-from generator.runtime import http11
+from acs_sdkgen.runtime import APIConnectionError, AsyncTransport, SyncTransport
+from acs_sdkgen.runtime import http11
 
 HEADERS = {"host": "127.0.0.1", "accept": "application/json"}
 

@@ -14,7 +14,7 @@ from typing import Any, Callable
 import pytest
 from runtime_http_server import Reply, Request, Server
 
-from generator.runtime import (
+from acs_sdkgen.runtime import (
     APIConnectionError,
     APITimeoutError,
     AsyncTransport,
@@ -22,8 +22,8 @@ from generator.runtime import (
     SDKError,
     SyncTransport,
 )
-from generator.runtime import async_transport as async_module
-from generator.runtime import transport as sync_module
+from acs_sdkgen.runtime import async_transport as async_module
+from acs_sdkgen.runtime import transport as sync_module
 
 HEADERS = {"host": "example.test", "accept": "application/json"}
 
