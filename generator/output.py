@@ -185,15 +185,17 @@ def write_tree(root: Path, files: dict[str, bytes], owned: set[str]) -> list[str
         for relative in drift.missing + drift.changed:
             staged.append((relative, _stage(root / relative, files[relative])))
     except BaseException:
-        for _, tmp in staged:
-            tmp.unlink(missing_ok=True)
+        _discard(root, staged)
         raise
     if any(relative == MANIFEST for relative, _ in staged):
         interim = {"generator": {"name": GENERATOR_NAME}, "files": dict.fromkeys(sorted(owned | files.keys()), ""), "interrupted": True}
         os.replace(_stage(root / MANIFEST, json.dumps(interim).encode()), root / MANIFEST)
         staged.sort(key=lambda item: item[0] == MANIFEST)  # the real manifest goes in last
-    for relative, tmp in staged:
-        os.replace(tmp, root / relative)
+    try:
+        for relative, tmp in staged:
+            os.replace(tmp, root / relative)
+    finally:
+        _discard(root, staged)  # anything left was not swapped in: a swap failed
     for relative in stale:
         (root / relative).unlink()
         _prune_empty_dirs(root, (root / relative).parent)
@@ -207,6 +209,14 @@ def _stage(target: Path, data: bytes) -> Path:
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
     return Path(tmp)
+
+
+def _discard(root: Path, staged: list[tuple[str, Path]]) -> None:
+    """Remove staged temporary files that still exist, and directories made only for them."""
+    for _, tmp in staged:
+        if tmp.exists():
+            tmp.unlink()
+            _prune_empty_dirs(root, tmp.parent)
 
 
 def _prune_empty_dirs(root: Path, directory: Path) -> None:

@@ -1,0 +1,223 @@
+"""No user data is ever lost: `generate` touches only the files its own manifest lists, in a real git
+repository as the user's directory; foreign, escaping and concurrent cases are refused with exit 2."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from acs_sdkgen import output
+from acs_sdkgen.cli import main
+from acs_sdkgen.config import Config
+from acs_sdkgen.pipeline import run
+
+ROOT = Path(__file__).resolve().parents[2]
+SPEC_TEXT = (ROOT / "spec" / "outboundbot.yaml").read_text()
+
+
+def git(*args: str, cwd: Path) -> str:
+    """Run git with a fixed identity; return its output."""
+    identity = ["-c", "user.name=T", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"]
+    done = subprocess.run(["git", *identity, *args], cwd=cwd, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    """Every file under root, .git included, with its bytes."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A user's git repository: README, code, the spec, one commit."""
+    root = tmp_path / "repo"
+    (root / "app").mkdir(parents=True)
+    (root / "README.md").write_text("# my service\n")
+    (root / "app" / "main.py").write_text("print('mine')\n")
+    (root / "api.yaml").write_text(SPEC_TEXT)
+    git("init", "-q", cwd=root)
+    git("add", "-A", cwd=root)
+    git("commit", "-q", "-m", "mine", cwd=root)
+    return root
+
+
+def generate(repo: Path, out: str, *extra: str) -> int:
+    """`acs-sdkgen generate` of the repo's spec into `out` (relative to the repo)."""
+    return main(["generate", "--spec", str(repo / "api.yaml"), "--out", str(repo / out), "-q", *extra])
+
+
+def test_out_is_the_users_repository_root_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--out .` in a repository with no manifest of ours: exit 2, not one byte changed, .git included."""
+    before = tree(repo)
+    assert generate(repo, ".") == 2
+    err = capsys.readouterr().err
+    assert "is not empty and holds no manifest.json of acs-sdkgen" in err and "--overwrite" in err
+    assert tree(repo) == before
+
+
+def test_overwrite_writes_beside_the_users_files_and_never_deletes_them(repo: Path) -> None:
+    """With --overwrite the SDK lands beside the user's files; a later run with fewer flavors removes only ours."""
+    before = tree(repo)
+    assert generate(repo, ".", "--overwrite") == 0
+    after = tree(repo)
+    assert all(after[path] == data for path, data in before.items()), "a user file changed"
+    assert git("status", "--porcelain", "--untracked-files=no", cwd=repo) == ""
+    assert (repo / "pydantic" / "outboundbot" / "_client.py").is_file()
+    assert generate(repo, ".", "--flavor", "pydantic") == 0
+    assert not (repo / "typeddict").exists() and (repo / "pydantic").is_dir()
+    final = tree(repo)
+    assert all(final[path] == data for path, data in before.items())
+    git("fsck", "--no-progress", cwd=repo)
+
+
+def test_users_file_inside_a_generated_package_survives(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`sdk/pydantic/outboundbot/helpers.py`, added by the user, is neither deleted nor reported as written."""
+    assert generate(repo, "sdk") == 0
+    helper = repo / "sdk" / "pydantic" / "outboundbot" / "helpers.py"
+    helper.write_text("# mine\n")
+    (repo / "api.yaml").write_text(SPEC_TEXT.replace("Query the information", "Read the information"))
+    capsys.readouterr()
+    assert main(["generate", "--spec", str(repo / "api.yaml"), "--out", str(repo / "sdk")]) == 0
+    printed = capsys.readouterr().out
+    assert helper.read_text() == "# mine\n"
+    assert "helpers.py" not in printed and "_client.py" in printed
+
+
+def test_non_empty_out_without_manifest_is_refused(repo: Path) -> None:
+    """`--out sdk` where sdk/helpers.py is the user's own file: refused, file intact."""
+    (repo / "sdk").mkdir()
+    (repo / "sdk" / "helpers.py").write_text("# mine\n")
+    assert generate(repo, "sdk") == 2
+    assert sorted(p.name for p in (repo / "sdk").iterdir()) == ["helpers.py"]
+
+
+def test_a_users_file_where_the_generator_would_write_is_refused_then_overwritten_on_request(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A path the generator is about to create but does not own is named; --overwrite replaces it."""
+    assert generate(repo, "sdk", "--flavor", "pydantic") == 0
+    mine = repo / "sdk" / "typeddict" / "README.md"
+    mine.parent.mkdir()
+    mine.write_text("mine\n")
+    capsys.readouterr()
+    assert generate(repo, "sdk") == 2
+    assert "typeddict/README.md" in capsys.readouterr().err and mine.read_text() == "mine\n"
+    assert not (repo / "sdk" / "dataclasses").exists(), "nothing was half-written"
+    assert generate(repo, "sdk", "--overwrite") == 0
+    assert mine.read_text() != "mine\n"
+
+
+@pytest.mark.parametrize("listed", ["../outside.txt", "/etc/hostname", "link/escaped.txt", ".git/config", "a\\b"])
+def test_manifest_naming_a_path_outside_out_is_refused(
+    repo: Path, listed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A manifest that lists `../x`, an absolute path, a path through a symlink out, or .git is refused."""
+    assert generate(repo, "sdk") == 0
+    (repo / "outside.txt").write_text("keep\n")
+    (repo / "sdk" / "link").symlink_to(repo)
+    manifest = repo / "sdk" / "manifest.json"
+    recorded = json.loads(manifest.read_text())
+    recorded["files"][listed] = "0" * 64
+    manifest.write_text(json.dumps(recorded))
+    before = tree(repo)
+    assert generate(repo, "sdk", "--force", "--flavor", "pydantic") == 2
+    assert "refusing to touch it" in capsys.readouterr().err
+    assert tree(repo) == before
+    assert (repo / "outside.txt").read_text() == "keep\n"
+
+
+def test_a_manifest_json_that_is_not_ours_is_refused(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A user's own manifest.json in --out is not taken for ours."""
+    (repo / "sdk").mkdir()
+    (repo / "sdk" / "manifest.json").write_text('{"name": "web app", "files": {"index.html": ""}}')
+    assert generate(repo, "sdk", "--overwrite") == 2
+    assert "was not written by acs-sdkgen" in capsys.readouterr().err
+
+
+def test_generated_path_through_a_symlink_out_is_refused(tmp_path: Path) -> None:
+    """A directory inside --out that links outside it is never written through."""
+    outside, out = tmp_path / "outside", tmp_path / "out"
+    outside.mkdir()
+    out.mkdir()
+    (out / "docs").symlink_to(outside)
+    with pytest.raises(output.OutputError, match="resolves outside"):
+        output.write_output(out, {"docs/index.md": b"x", "manifest.json": b"{}"}, overwrite=True)
+    assert list(outside.iterdir()) == []
+
+
+def test_the_spec_itself_is_never_written(tmp_path: Path) -> None:
+    """A generated path that is the run's own input is refused."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "README.md").write_text("spec\n")
+    with pytest.raises(output.OutputError, match="is an input of this run"):
+        output.write_output(out, {"README.md": b"x"}, overwrite=True, protected=[out / "README.md"])
+    assert (out / "README.md").read_text() == "spec\n"
+
+
+def test_two_runs_into_one_directory_cannot_interleave(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """While one run holds the directory, another is refused with a message that says so."""
+    out = repo / "sdk"
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with output.locked(out):
+            held.set()
+            release.wait(30)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(10)
+        assert generate(repo, "sdk") == 2
+        assert "another acs-sdkgen run is writing to" in capsys.readouterr().err
+    finally:
+        release.set()
+        holder.join()
+    assert generate(repo, "sdk") == 0
+
+
+def test_concurrent_processes_leave_one_consistent_tree(repo: Path) -> None:
+    """Two real `generate` processes at once: each succeeds or is refused by the lock; `check` passes after."""
+    command = [sys.executable, "-m", "acs_sdkgen", "generate", "--spec", "api.yaml", "--out", "sdk", "-q", "--force", "--flavor", "pydantic"]
+    procs = [subprocess.Popen(command, cwd=repo, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    results = [(p.wait(300), p.stderr.read() if p.stderr else "") for p in procs]
+    assert any(code == 0 for code, _ in results), results
+    assert all(code == 0 or "another acs-sdkgen run" in err for code, err in results), results
+    assert main(["check", "--spec", str(repo / "api.yaml"), "--out", str(repo / "sdk"), "--flavor", "pydantic"]) == 0
+
+
+def test_a_run_interrupted_while_swapping_files_still_owns_them(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash in the middle of the swap leaves a manifest that owns both generations' files; the next run heals."""
+    assert generate(repo, "sdk", "--flavor", "pydantic") == 0
+    real_replace, calls = os.replace, []
+
+    def failing_replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        calls.append(dst)
+        if len(calls) == 5:
+            raise OSError("disk full")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(output.os, "replace", failing_replace)
+    with pytest.raises(OSError, match="disk full"):
+        output.write_output(repo / "sdk", _files_for(repo, ["pydantic", "typeddict"]))
+    monkeypatch.undo()
+    owned = output.owned_files(repo / "sdk")
+    assert owned is not None and any(p.startswith("typeddict/") for p in owned)
+    assert generate(repo, "sdk", "--flavor", "pydantic") == 0
+    assert not (repo / "sdk" / "typeddict").exists()
+    assert main(["check", "--spec", str(repo / "api.yaml"), "--out", str(repo / "sdk"), "--flavor", "pydantic", "-q"]) == 0
+
+
+def _files_for(repo: Path, flavors: list[str]) -> dict[str, bytes]:
+    """The file set of a generation of the repo's spec into sdk/ with these flavors."""
+    config = Config(spec=repo / "api.yaml", out=repo / "sdk", version="0.1.0", flavors=tuple(flavors), overrides={}, source="test")
+    return run(config).files
