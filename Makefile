@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	touch $(STAMP)
 
-$(VENV)/.sdk-installed: $(STAMP) $(wildcard generated/*/pyproject.toml)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e generated/pydantic -e generated/dataclasses -e generated/typeddict
+# The SDKs are installed from their wheels (not editable), the way users get them: the functional tests
+# run against what a wheel really carries. Reinstalled whenever generated/ changes (its manifest does).
+$(VENV)/.sdk-installed: $(STAMP) generated/manifest.json
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --force-reinstall --no-deps generated/pydantic generated/dataclasses generated/typeddict
 	touch $@
 
 ## generate: set up .venv, install, regenerate generated/ from spec/ and install the SDK

@@ -105,6 +105,7 @@ def load_flavor(name: str) -> Flavor:
     """Import one flavor (skip the tests when it is not installed)."""
     spec = FLAVOR_SPECS[name]
     package = pytest.importorskip(spec.module)
+    _require_installed_copy(name, Path(package.__file__).parent)
     return Flavor(
         name=name,
         package=package,
@@ -113,3 +114,22 @@ def load_flavor(name: str) -> Flavor:
         kinds=spec.kinds,
         wire_keys=spec.wire_keys,
     )
+
+
+def _require_installed_copy(name: str, installed: Path) -> None:
+    """Fail unless the package was installed from its wheel (not imported from generated/) and is current."""
+    source = GENERATED / name / installed.name
+    if installed.resolve() == source.resolve():
+        pytest.fail(f"{installed} is the source tree: these tests run against the installed wheel (`make test` installs it)")
+    stale = sorted(
+        p.relative_to(source).as_posix()
+        for p in source.rglob("*.py")
+        if "__pycache__" not in p.parts and _bytes(installed / p.relative_to(source)) != p.read_bytes()
+    )
+    if stale:
+        pytest.fail(f"the installed {installed.name} differs from generated/ ({', '.join(stale[:3])}): `make test` reinstalls it")
+
+
+def _bytes(path: Path) -> bytes | None:
+    """A file's bytes, or None when it does not exist."""
+    return path.read_bytes() if path.is_file() else None
