@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import pytest
 
@@ -648,9 +649,10 @@ def test_flavor_has_exactly_its_client_kinds(flavor):
 
 def test_flavor_ships_py_typed(flavor):
     module = FLAVOR_SPECS[flavor.name].module
-    package_dir = flavor.directory / module
-    assert (package_dir / "py.typed").is_file()
-    assert (package_dir / "__init__.py").samefile(flavor.package.__file__)
+    assert (flavor.directory / module / "py.typed").is_file()
+    installed = Path(flavor.package.__file__).parent
+    assert (installed / "py.typed").is_file(), "the installed wheel carries py.typed"
+    assert not installed.samefile(flavor.directory / module), "the tests run against the installed wheel"
 
 
 # The script runs in ``python -I``: it blocks pydantic and httpx with a meta-path finder, imports the
