@@ -9,7 +9,7 @@ from typing import Any
 from . import ir
 from .diagnostics import Collector, join_pointer
 from .names import NameAuthority, snake
-from .normalize import ORIGIN
+from .normalize import Normalized
 from .literals import pyrepr
 from .refs import deref
 from .validate import iter_operations
@@ -38,9 +38,9 @@ MEDIA_ENCODING = {
 }
 
 
-def build_api(doc: dict[str, Any], diag: Collector) -> ir.Api:
-    """Turn a validated OpenAPI document into the IR."""
-    return _Builder(doc, diag).api()
+def build_api(spec: Normalized, diag: Collector) -> ir.Api:
+    """Turn a validated, normalised OpenAPI document into the IR."""
+    return _Builder(spec, diag).api()
 
 
 def _json(value: Any) -> str:
@@ -69,15 +69,28 @@ def _kind(schema: dict[str, Any]) -> str:
     return str(kind)
 
 
+def _refs_by_class(node: Any, names: dict[str, str]) -> Any:
+    """A copy of a schema whose component `$ref`s name the Python classes (`#/components/schemas/Instance`)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#" + SCHEMAS + "/"):
+            target = ref[len(SCHEMAS) + 2 :].replace("~1", "/").replace("~0", "~")
+            node = {**node, "$ref": f"#{SCHEMAS}/{names.get(target, target)}"}
+        return {key: _refs_by_class(value, names) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_refs_by_class(item, names) for item in node]
+    return node
+
+
 class _Builder:
     """Walks the spec once, asking the name authority for every identifier."""
 
-    def __init__(self, doc: dict[str, Any], diag: Collector) -> None:
-        self.doc = doc
+    def __init__(self, spec: Normalized, diag: Collector) -> None:
+        self.doc = spec.doc
         self.diag = diag
         self.names = NameAuthority()
-        self.schemas: dict[str, Any] = (doc.get("components") or {}).get("schemas") or {}
-        self.origins = {name: str(raw.get(ORIGIN) or join_pointer(SCHEMAS, name)) for name, raw in self.schemas.items()}
+        self.schemas: dict[str, Any] = (self.doc.get("components") or {}).get("schemas") or {}
+        self.origins = {name: spec.origin(name) for name in self.schemas}
         self.class_names = {name: self.names.class_name(name, self.origins[name]) for name in sorted(self.schemas)}
 
     def resolve(self, node: Any) -> Any:
@@ -117,6 +130,8 @@ class _Builder:
             operations=tuple(sorted((op for op, _ in operations), key=lambda o: o.method_name)),
             models=models,
             error_codes=errors,
+            openapi_version=str(self.doc.get("openapi", "3.0.3")),
+            model_order=tuple(self.class_names[name] for name in self.schemas),
         )
 
     def endpoint(self) -> tuple[str, str]:
@@ -413,6 +428,7 @@ class _Builder:
                     description=description,
                     fields=self.fields(schema, pointer) if kind == "object" else (),
                     enum=tuple(_json(v) for v in schema.get("enum") or ()),
+                    schema=_json(_refs_by_class(raw, self.class_names)),
                 )
             )
         return result

@@ -14,6 +14,7 @@ from . import diff
 from .config import BUILTIN, OPTION_KEYS, Config, ConfigError, load_config
 from .diagnostics import Level, SpecError
 from .freshness import generator_version
+from .frontend import RefOptions
 from .output import OutputError, compare, describe, generated_on_disk, write_output
 
 EXIT_OK, EXIT_DRIFT, EXIT_INPUT = 0, 1, 2
@@ -36,8 +37,7 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--flavor", action="append", default=[], help="build only this flavor (repeatable)")
         cmd.add_argument("--option", action="append", default=[], metavar="FLAVOR.KEY=VALUE", help="override a flavor option")
         cmd.add_argument("--templates", type=Path, action="append", default=[], help="template override directory")
-        cmd.add_argument("--allow-external-refs", action="store_true", help="follow $refs to files outside the spec's directory")
-        cmd.add_argument("--allow-remote-refs", action="store_true", help="fetch $refs to http(s) URLs (15 s timeout, 64 MiB bound)")
+        _add_ref_arguments(cmd)
         cmd.add_argument("-q", "--quiet", action="store_true", help="print errors only")
         if name == "generate":
             cmd.add_argument("--force", action="store_true", help="render even when no input changed")
@@ -46,13 +46,31 @@ def _parser() -> argparse.ArgumentParser:
                 action="store_true",
                 help="write into a directory that holds files the generator did not write (it never deletes them)",
             )
-    diff.add_parser(sub)
+    text = "compare the public API generated from two specs; exit 1 when a change is breaking"
+    cmd = sub.add_parser("diff", help=text, description=text)
+    cmd.add_argument("old", metavar="OLD", help="old spec: a file, or REV:PATH read with git (e.g. HEAD~1:spec/api.yaml)")
+    cmd.add_argument("new", metavar="NEW", help="new spec: a file or REV:PATH")
+    report = cmd.add_mutually_exclusive_group()
+    report.add_argument("--format", choices=sorted(diff.FORMATS), default="text", help="report format (default: text)")
+    report.add_argument("--changelog", action="store_true", help="print a Markdown changelog entry instead")
+    _add_ref_arguments(cmd)
     docs = sub.add_parser("docs", help="build or serve the generated docs site (needs acs-sdkgen[docs])")
     docs.add_argument("action", choices=("build", "serve"), help="build: a static site in strict mode; serve: preview with live reload")
     _add_config_arguments(docs)
     docs.add_argument("--site", type=Path, default=Path("site"), help="where `build` writes the site (default: ./site)")
     docs.add_argument("--port", type=int, default=8000, help="port of `serve` on 127.0.0.1 (default: 8000)")
     return parser
+
+
+def _add_ref_arguments(cmd: argparse.ArgumentParser) -> None:
+    """--allow-external-refs and --allow-remote-refs, for every command that reads a spec."""
+    cmd.add_argument("--allow-external-refs", action="store_true", help="follow $refs to files outside the spec's directory")
+    cmd.add_argument("--allow-remote-refs", action="store_true", help="fetch $refs to http(s) URLs (15 s timeout, 64 MiB bound)")
+
+
+def _refs(args: argparse.Namespace) -> RefOptions:
+    """The ref options given on the command line."""
+    return RefOptions(allow_external_refs=args.allow_external_refs, allow_remote_refs=args.allow_remote_refs)
 
 
 def _add_config_arguments(cmd: argparse.ArgumentParser) -> None:
@@ -73,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script and of `python -m acs_sdkgen`."""
     args = _parser().parse_args(argv)
     if args.command == "diff":
-        return diff.command(args)
+        output = diff.format_changelog if args.changelog else diff.FORMATS[args.format]
+        return diff.command(args.old, args.new, _refs(args), output)
     try:
         config = _config(args)
         if args.command == "docs":
@@ -101,9 +120,7 @@ def _generate_or_check(args: argparse.Namespace, config: Config, spec: Path) -> 
     from .render import TemplateError
 
     try:
-        result = run(
-            config, args.templates, allow_external_refs=args.allow_external_refs, allow_remote_refs=args.allow_remote_refs
-        )
+        result = run(config, args.templates, _refs(args))
     except TemplateError as exc:
         print(f"{PROG}: error: {exc}\nnothing was written", file=sys.stderr)
         return EXIT_INPUT

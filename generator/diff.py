@@ -8,10 +8,7 @@ message. Each side is a spec file or `REV:PATH`, read with `git show` in the cur
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import json
-import subprocess
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -20,10 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from . import ir
-from .build import build_api
-from .diagnostics import Collector, Level, SpecError
-from .loader import LoadedSpec, load_spec, parse_document
-from .validate import validate_spec
+from .diagnostics import Level, SpecError
+from .frontend import RefOptions, read_spec
 
 BREAKING, COMPATIBLE = "breaking", "compatible"
 EXIT_OK, EXIT_BREAKING, EXIT_INPUT = 0, 1, 2
@@ -280,52 +275,15 @@ def format_changelog(changes: list[Change]) -> str:
     return "\n".join(blocks)
 
 
-def load_api(source: str) -> ir.Api:
-    """Load, validate and build the IR of a spec file or of a `REV:PATH` git revision spec."""
-    is_revision = ":" in source and not Path(source).is_file()
-    spec = _from_git(source) if is_revision else load_spec(Path(source), source)
-    diag = validate_spec(spec)
-    api = build_api(spec.data, diag)
-    diag.raise_if_errors()
-    return api
-
-
-def _from_git(source: str) -> LoadedSpec:
-    """Read `REV:PATH` with `git show` in the repository containing the current directory."""
-    diag = Collector(source)
-    try:
-        shown = subprocess.run(["git", "show", "--no-textconv", source], capture_output=True, check=False)
-    except OSError as exc:
-        diag.error("", f"cannot run git to read a revision: {exc.strerror}")
-        raise SpecError(diag.items) from None
-    if shown.returncode != 0:
-        reason = (shown.stderr.decode(errors="replace").strip().splitlines() or ["git show failed"])[0]
-        diag.error("", f"cannot read the spec from git: {reason}", "write REV:PATH with PATH from the repository root")
-        raise SpecError(diag.items)
-    data, lines = parse_document(shown.stdout, diag)
-    return LoadedSpec(Path(source.split(":", 1)[1]), source, data, lines, hashlib.sha256(shown.stdout).hexdigest())
-
-
 FORMATS = {"text": format_text, "json": format_json}
 
 
-def add_parser(sub: Any) -> None:
-    """Register the `diff` subcommand on the CLI's subparsers."""
-    text = "compare the public API generated from two specs; exit 1 when a change is breaking"
-    cmd = sub.add_parser("diff", help=text, description=text)
-    cmd.add_argument("old", metavar="OLD", help="old spec: a file, or REV:PATH read with git (e.g. HEAD~1:spec/outboundbot.yaml)")
-    cmd.add_argument("new", metavar="NEW", help="new spec: a file or REV:PATH")
-    output = cmd.add_mutually_exclusive_group()
-    output.add_argument("--format", choices=sorted(FORMATS), default="text", help="report format (default: text)")
-    output.add_argument("--changelog", action="store_true", help="print a Markdown changelog entry instead")
-
-
-def command(args: argparse.Namespace) -> int:
+def command(old: str, new: str, refs: RefOptions, output: Callable[[list[Change]], str]) -> int:
     """Run `diff`: print the report; exit 1 when anything is breaking, 2 when a side cannot be read."""
     apis, problems = [], []
-    for source in (args.old, args.new):
+    for source in (old, new):
         try:
-            apis.append(load_api(source))
+            apis.append(read_spec(source, refs).api)
         except SpecError as exc:
             problems += exc.diagnostics
     if problems:
@@ -335,5 +293,5 @@ def command(args: argparse.Namespace) -> int:
         print(f"{errors} error(s); nothing was compared", file=sys.stderr)
         return EXIT_INPUT
     changes = diff_apis(*apis)
-    sys.stdout.write(format_changelog(changes) if args.changelog else FORMATS[args.format](changes))
+    sys.stdout.write(output(changes))
     return EXIT_BREAKING if any(c.breaking for c in changes) else EXIT_OK

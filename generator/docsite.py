@@ -60,9 +60,13 @@ class History:
     state: bytes
 
 
-def snapshot(api: ir.Api) -> dict[str, Any]:
-    """The IR as JSON-able data (tuples become lists)."""
-    return dataclasses.asdict(api)
+def snapshot(value: Any) -> Any:
+    """The public part of the IR as JSON-able data (tuples become lists, `ir.INTERNAL` fields are left out)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: snapshot(getattr(value, f.name)) for f in dataclasses.fields(value) if not f.metadata.get("internal")}
+    if isinstance(value, tuple):
+        return [snapshot(item) for item in value]
+    return value
 
 
 def api_from_snapshot(data: Mapping[str, Any]) -> ir.Api:

@@ -10,19 +10,24 @@ The tree, built by `generator.build` from a validated spec:
     │   └── errors: ErrorRef       documented error codes of this action with their HTTP status
     ├── security: SecurityScheme   REST: API keys, bearer tokens, basic auth the client can apply
     ├── models: Model           component schemas that become classes (objects and enums)
-    │   └── fields: ModelField      properties, with wire name, Python name and flags
+    │   ├── fields: ModelField      properties, with wire name, Python name and flags
+    │   └── schema                  its JSON Schema, `$ref`s by class name: what the models stage renders
     └── error_codes: ErrorCode  one exception class per documented error code
 
 Three separate flags describe every value: `required` (must be present), `nullable` (may be null;
 OpenAPI 3.0 `nullable: true` and 3.1 `type: [x, "null"]` both normalise to it) and `default`
 (`None` when the spec gives none, else the JSON text of the default). Every tuple is sorted
 so that templates iterate deterministically. All classes are frozen: templates read, never write.
+Fields marked `INTERNAL` feed the output stages but are not part of the public API that `diff` and
+the changelog compare (they are left out of the changelog's snapshot).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+
+INTERNAL = {"internal": True}  # field metadata: not part of the public API snapshot
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,7 @@ class Model:
     description: str
     fields: tuple[ModelField, ...]
     enum: tuple[str, ...]  # enum values as JSON text
+    schema: str = field(default="{}", metadata=INTERNAL)  # normalised JSON Schema (JSON text), refs by class name
 
 
 @dataclass(frozen=True)
@@ -177,6 +183,8 @@ class Api:
     operations: tuple[Operation, ...]
     models: tuple[Model, ...]
     error_codes: tuple[ErrorCode, ...]
+    openapi_version: str = field(default="3.0.3", metadata=INTERNAL)  # how the model schemas are to be read
+    model_order: tuple[str, ...] = field(default=(), metadata=INTERNAL)  # class names in the spec's component order
 
     @cached_property
     def models_by_name(self) -> dict[str, Model]:

@@ -8,9 +8,6 @@ from typing import Any
 
 from . import ir
 from .diagnostics import Collector, SpecError, escape_pointer_token
-from .normalize import ORIGIN
-
-SCHEMAS_PREFIX = "#/components/schemas/"
 
 # Options that shape the generated models; changing any of them changes the golden files.
 MODEL_OPTIONS: dict[str, Any] = {
@@ -41,17 +38,16 @@ OUTPUT_TYPES = {
 }
 
 
-def render_models(doc: dict[str, Any], api: ir.Api, diag: Collector, header: str, kind: str) -> str:
-    """Python source of the models module (pydantic, dataclasses or TypedDict) for every component schema."""
+def render_models(api: ir.Api, diag: Collector, header: str, kind: str) -> str:
+    """Python source of the models module (pydantic, dataclasses or TypedDict) for every model of the IR."""
     from datamodel_code_generator import DataModelType, InputFileType, generate
 
     output_type, extra = OUTPUT_TYPES[kind]
     if not api.models:
         return f'"""{header}"""\n'
-    renamed = _components_only(doc, {m.schema_name: m.class_name for m in api.models})
     try:
         source = generate(
-            json.dumps(renamed, ensure_ascii=False),
+            _models_document(api),
             input_file_type=InputFileType.OpenAPI,
             output_model_type=DataModelType(output_type),
             custom_file_header=f'"""{header}"""',
@@ -104,33 +100,12 @@ def _aliases(api: ir.Api) -> dict[str, str]:
     return {f"{m.class_name}.{f.wire_name}": f.python_name for m in api.models for f in m.fields}
 
 
-def _components_only(doc: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
-    """A minimal OpenAPI document holding the component schemas under their Python class names."""
-    schemas = json.loads(json.dumps((doc.get("components") or {}).get("schemas") or {}))
-    _rewrite_refs(schemas, names)
-    for schema in schemas.values():
-        if isinstance(schema, dict):
-            schema.pop(ORIGIN, None)
-    return {
-        "openapi": doc.get("openapi", "3.0.3"),
-        "info": {"title": "models", "version": "0"},
-        "paths": {},
-        "components": {"schemas": {names[k]: v for k, v in schemas.items()}},
-    }
-
-
-def _rewrite_refs(node: Any, names: dict[str, str]) -> None:
-    """Point every schema reference at the renamed component, in place."""
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith(SCHEMAS_PREFIX):
-            target = ref[len(SCHEMAS_PREFIX):].replace("~1", "/").replace("~0", "~")
-            node["$ref"] = SCHEMAS_PREFIX + names.get(target, target)
-        for value in node.values():
-            _rewrite_refs(value, names)
-    elif isinstance(node, list):
-        for item in node:
-            _rewrite_refs(item, names)
+def _models_document(api: ir.Api) -> str:
+    """A minimal OpenAPI document (JSON text) holding every model's schema under its class name."""
+    models = api.models_by_name
+    schemas = ", ".join(f"{json.dumps(name)}: {models[name].schema}" for name in api.model_order)
+    info = '"info": {"title": "models", "version": "0"}, "paths": {}'
+    return f'{{"openapi": {json.dumps(api.openapi_version)}, {info}, "components": {{"schemas": {{{schemas}}}}}}}'
 
 
 def _check_names(source: str, api: ir.Api, diag: Collector, wire_keys: bool) -> None:

@@ -1,14 +1,19 @@
-"""Normalise a validated spec before building the IR: hoist inline body schemas into named components.
+"""Normalise a validated spec before building the IR: name inline schemas, drop what models cannot hold.
 
-datamodel-code-generator names inline schemas by itself, so every request and response body schema
-that would become a class is first given a component name here (`<OperationId>Request`,
-`<OperationId>Response`, `<OperationId>Response<Status>`, `<Name>Item` for array items), chosen
-deterministically and never clashing with an existing component. The input is not modified.
+Four passes over a copy of the document (the input is not modified):
+- body schemas that would become classes get component names (`<OperationId>Request`,
+  `<OperationId>Response`, `<OperationId>Response<Status>`, `<Name>Item` for array items);
+- `oneOf`/`anyOf` that only add rules to an object with properties are dropped (reported);
+- objects, enums and unions nested inside components are named `<Parent><Property>` (`…Item`, …);
+- required `readOnly`/`writeOnly` properties become optional (reported).
+Names are deterministic and never clash with an existing component. Where each named schema was
+written in the user's spec is returned beside the document, never stored in it.
 """
 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 from .diagnostics import Collector, join_pointer
@@ -16,7 +21,6 @@ from .names import pascal
 from .refs import deref
 from .validate import iter_operations
 
-ORIGIN = "x-acs-sdkgen-origin"  # where a hoisted schema was written in the user's spec
 SCHEMAS = "/components/schemas"
 SHAPE_KEYS = {"$ref", "type", "properties", "items", "additionalProperties", "allOf", "oneOf", "anyOf", "enum", "const"}
 JSON_TYPES = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
@@ -32,9 +36,22 @@ def needs_class(schema: Any) -> bool:
     )
 
 
-def hoist_inline_schemas(doc: dict[str, Any], diag: Collector) -> dict[str, Any]:
-    """A copy of `doc` whose body schemas are references to named components."""
-    doc = copy.deepcopy(doc)
+@dataclass(frozen=True)
+class Normalized:
+    """The normalised document and, for every component schema it named, where that schema was written."""
+
+    doc: dict[str, Any]
+    origins: dict[str, str]
+
+    def origin(self, name: str) -> str:
+        """The JSON pointer of component schema `name` in the user's spec."""
+        return self.origins.get(name) or join_pointer(SCHEMAS, name)
+
+
+def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
+    """Run the four passes on a copy of `doc`."""
+    result = Normalized(copy.deepcopy(doc), {})
+    doc, origins = result.doc, result.origins
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     for pointer, _path, method, op in sorted(iter_operations(doc)):
         base = pascal(op.get("operationId") or f"{method} {_path}") or "Operation"
@@ -43,7 +60,7 @@ def hoist_inline_schemas(doc: dict[str, Any], diag: Collector) -> dict[str, Any]
             for media_type, media in sorted((body.get("content") or {}).items()):
                 if media_type in JSON_TYPES and isinstance(media, dict):
                     where = join_pointer(pointer, "requestBody", "content", media_type, "schema")
-                    _hoist(media, "schema", f"{base}Request", schemas, diag, where)
+                    _hoist(media, "schema", f"{base}Request", schemas, origins, diag, where)
         success = sorted(s for s in (op.get("responses") or {}) if str(s).startswith("2"))
         for status in success:
             response = deref(doc, op["responses"][status])
@@ -51,12 +68,17 @@ def hoist_inline_schemas(doc: dict[str, Any], diag: Collector) -> dict[str, Any]
             for media_type, media in sorted(((response or {}).get("content") or {}).items()):
                 if "json" in media_type and isinstance(media, dict):
                     where = join_pointer(pointer, "responses", status, "content", media_type, "schema")
-                    _hoist(media, "schema", f"{base}Response{suffix}", schemas, diag, where)
-    for step in (_drop_constraint_unions, _hoist_nested, _relax_read_write_only):
-        for name in sorted(schemas):
-            if isinstance(schemas[name], dict):
-                step(doc, schemas, name, schemas[name], diag, str(schemas[name].get(ORIGIN) or join_pointer(SCHEMAS, name)))
-    return doc
+                    _hoist(media, "schema", f"{base}Response{suffix}", schemas, origins, diag, where)
+    for name in sorted(schemas):
+        if isinstance(schemas[name], dict):
+            _drop_constraint_unions(schemas[name], diag, result.origin(name))
+    for name in sorted(schemas):
+        if isinstance(schemas[name], dict):
+            _hoist_nested(schemas, origins, name, schemas[name], result.origin(name))
+    for name in sorted(schemas):
+        if isinstance(schemas[name], dict):
+            _relax_read_write_only(doc, schemas[name], diag, result.origin(name))
+    return result
 
 
 def _claim(schemas: dict[str, Any], name: str) -> str:
@@ -68,9 +90,7 @@ def _claim(schemas: dict[str, Any], name: str) -> str:
     return unique
 
 
-def _hoist_nested(
-    doc: Any, schemas: dict[str, Any], name: str, schema: dict[str, Any], diag: Collector, pointer: str
-) -> None:
+def _hoist_nested(schemas: dict[str, Any], origins: dict[str, str], name: str, schema: dict[str, Any], pointer: str) -> None:
     """Name every inline object, enum or union nested in a component (`<Parent><Property>`, `…Item`).
 
     datamodel-code-generator would otherwise invent these class names itself, and they could take
@@ -87,21 +107,21 @@ def _hoist_nested(
             targets.append((schema[key], i, f"{name}Option{i + 1}", join_pointer(pointer, key, i)))
     for member in schema.get("allOf") or []:
         if isinstance(member, dict) and "$ref" not in member:
-            _hoist_nested(doc, schemas, name, member, diag, pointer)
+            _hoist_nested(schemas, origins, name, member, pointer)
     for owner, key, wanted, where in targets:
         sub = owner[key]
         if not isinstance(sub, dict) or "$ref" in sub:
             continue
         if needs_class(sub):
             unique = _claim(schemas, wanted or "Model")
-            schemas[unique] = {**sub, ORIGIN: where}
+            schemas[unique], origins[unique] = sub, where
             owner[key] = {"$ref": f"#/components/schemas/{unique}"}
-            _hoist_nested(doc, schemas, unique, schemas[unique], diag, where)
+            _hoist_nested(schemas, origins, unique, sub, where)
         else:
-            _hoist_nested(doc, schemas, wanted, sub, diag, where)
+            _hoist_nested(schemas, origins, wanted, sub, where)
 
 
-def _relax_read_write_only(doc: Any, schemas: Any, name: str, schema: Any, diag: Collector, pointer: str) -> None:
+def _relax_read_write_only(doc: Any, schema: Any, diag: Collector, pointer: str) -> None:
     """Make required `readOnly`/`writeOnly` properties optional: one model serves both directions.
 
     A readOnly property is absent from requests and a writeOnly one from responses, so neither can
@@ -120,7 +140,7 @@ def _relax_read_write_only(doc: Any, schemas: Any, name: str, schema: Any, diag:
                 diag.info(join_pointer(pointer, "properties", name), f"required {flag} property {name!r} is optional in the models (it is absent in one direction)")
     for key in ("allOf", "oneOf", "anyOf"):
         for i, sub in enumerate(schema.get(key) or []):
-            _relax_read_write_only(doc, schemas, name, sub, diag, join_pointer(pointer, key, i))
+            _relax_read_write_only(doc, sub, diag, join_pointer(pointer, key, i))
 
 
 def _constraint_only(member: Any, known: dict[str, Any]) -> bool:
@@ -135,7 +155,7 @@ def _constraint_only(member: Any, known: dict[str, Any]) -> bool:
     return set(member.get("properties") or {}) <= set(known)
 
 
-def _drop_constraint_unions(doc: Any, schemas: Any, name: str, schema: Any, diag: Collector, pointer: str) -> None:
+def _drop_constraint_unions(schema: Any, diag: Collector, pointer: str) -> None:
     """Remove `oneOf`/`anyOf` whose members only add rules to an object that has properties.
 
     Models cannot express "one of these property sets is required", and keeping such a union
@@ -150,28 +170,27 @@ def _drop_constraint_unions(doc: Any, schemas: Any, name: str, schema: Any, diag
             del schema[key]
             diag.info(join_pointer(pointer, key), f"{key} only adds validation rules to an object with properties; the models do not enforce it")
     for prop, sub in (schema.get("properties") or {}).items():
-        _drop_constraint_unions(doc, schemas, name, sub, diag, join_pointer(pointer, "properties", prop))
+        _drop_constraint_unions(sub, diag, join_pointer(pointer, "properties", prop))
     for key in ("items", "additionalProperties"):
-        _drop_constraint_unions(doc, schemas, name, schema.get(key), diag, join_pointer(pointer, key))
+        _drop_constraint_unions(schema.get(key), diag, join_pointer(pointer, key))
     for key in ("allOf", "oneOf", "anyOf"):
         for i, sub in enumerate(schema.get(key) or []):
-            _drop_constraint_unions(doc, schemas, name, sub, diag, join_pointer(pointer, key, i))
+            _drop_constraint_unions(sub, diag, join_pointer(pointer, key, i))
 
 
-def _hoist(owner: dict[str, Any], key: str, name: str, schemas: dict[str, Any], diag: Collector, pointer: str) -> None:
+def _hoist(
+    owner: dict[str, Any], key: str, name: str, schemas: dict[str, Any], origins: dict[str, str], diag: Collector, pointer: str
+) -> None:
     """Move `owner[key]` into components if it needs a class; recurse into array items."""
     schema = owner.get(key)
     if not isinstance(schema, dict):
         return
     if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
-        _hoist(schema, "items", f"{name}Item", schemas, diag, join_pointer(pointer, "items"))
+        _hoist(schema, "items", f"{name}Item", schemas, origins, diag, join_pointer(pointer, "items"))
         return
     if not needs_class(schema):
         return
-    unique, n = name, 1
-    while unique in schemas:
-        n += 1
-        unique = f"{name}{n}"
-    schemas[unique] = {**schema, ORIGIN: pointer}
+    unique = _claim(schemas, name)
+    schemas[unique], origins[unique] = schema, pointer
     owner[key] = {"$ref": f"#/components/schemas/{unique}"}
     diag.info(pointer, f"inline schema named {unique!r} (hoisted to components/schemas)")

@@ -11,11 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from acs_sdkgen import ir
-from acs_sdkgen.build import build_api
 from acs_sdkgen.config import load_config
-from acs_sdkgen.loader import load_spec
-from acs_sdkgen.normalize import hoist_inline_schemas
-from acs_sdkgen.validate import validate_spec
+from acs_sdkgen.frontend import read_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = load_config(ROOT / "pyproject.toml")
@@ -70,12 +67,7 @@ def code_blocks(pages: Path, language: str | None = "python") -> list[CodeBlock]
 
 def load_ir(spec: Path) -> ir.Api:
     """The IR of a spec, built as `generate` builds it (without rendering anything)."""
-    loaded = load_spec(spec)
-    diag = validate_spec(loaded)
-    doc = hoist_inline_schemas(loaded.data, diag)
-    api = build_api(doc, diag)
-    diag.raise_if_errors()
-    return api
+    return read_spec(spec).api
 
 
 def normalized(text: str) -> str:

@@ -11,15 +11,12 @@ from typing import Any
 
 import pytest
 
-from acs_sdkgen.build import build_api
 from acs_sdkgen.cli import main
 from acs_sdkgen.config import load_config
 from acs_sdkgen.docsite import history
-from acs_sdkgen.loader import load_spec
-from acs_sdkgen.normalize import hoist_inline_schemas
+from acs_sdkgen.frontend import read_spec
 from acs_sdkgen.pipeline import runtime_error_names
 from acs_sdkgen.render import environment, render
-from acs_sdkgen.validate import validate_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = {
@@ -50,9 +47,7 @@ def test_every_template_is_in_the_contract() -> None:
 
 def _values(kind: str) -> dict[str, Any]:
     """Every context value the contract can name, built from one spec."""
-    spec = load_spec(SPECS[kind])
-    diag = validate_spec(spec)
-    api = build_api(hoist_inline_schemas(spec.data, diag), diag)
+    api = read_spec(SPECS[kind]).api
     flavors = replace(load_config(ROOT / "pyproject.toml"), spec=SPECS[kind]).resolve(
         api.package
     )

@@ -1,0 +1,74 @@
+"""The one front end: a spec (a file, or `REV:PATH` in git) → loaded, validated, normalised, built IR.
+
+`generate`, `check`, `diff` and the docs changelog all read specs through `read_spec` with the same
+options, so they see the same public API.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import ir
+from .build import build_api
+from .diagnostics import Collector, SpecError
+from .loader import LoadedSpec, load_spec, parse_document
+from .normalize import normalize
+from .validate import validate_spec
+
+
+@dataclass(frozen=True)
+class RefOptions:
+    """Which `$ref`s the loader may follow beyond the spec's own directory."""
+
+    allow_external_refs: bool = False
+    allow_remote_refs: bool = False
+
+
+@dataclass(frozen=True)
+class SpecRead:
+    """A spec read through the front end: the loaded document, its IR, and its diagnostics so far (no errors)."""
+
+    spec: LoadedSpec
+    api: ir.Api
+    diagnostics: Collector  # later stages add theirs here, located in the same spec
+
+
+def read_spec(source: Path | str, options: RefOptions = RefOptions()) -> SpecRead:
+    """Load, bundle, validate, normalise and build the IR of a spec, or raise SpecError with every problem.
+
+    A `Path` is a spec file, named by its file name in diagnostics; a `str` is what the user typed: a
+    file, or `REV:PATH` read with git, named as typed.
+    """
+    text = str(source)
+    if isinstance(source, str) and ":" in text and not Path(text).is_file():
+        spec = _from_git(text)
+    else:
+        spec = load_spec(
+            Path(source),
+            text if isinstance(source, str) else None,
+            allow_external_refs=options.allow_external_refs,
+            allow_remote_refs=options.allow_remote_refs,
+        )
+    diag = validate_spec(spec)
+    api = build_api(normalize(spec.data, diag), diag)
+    diag.raise_if_errors()
+    return SpecRead(spec, api, diag)
+
+
+def _from_git(source: str) -> LoadedSpec:
+    """Read `REV:PATH` with `git show` in the repository containing the current directory."""
+    diag = Collector(source)
+    try:
+        shown = subprocess.run(["git", "show", "--no-textconv", source], capture_output=True, check=False)
+    except OSError as exc:
+        diag.error("", f"cannot run git to read a revision: {exc.strerror}")
+        raise SpecError(diag.items) from None
+    if shown.returncode != 0:
+        reason = (shown.stderr.decode(errors="replace").strip().splitlines() or ["git show failed"])[0]
+        diag.error("", f"cannot read the spec from git: {reason}", "write REV:PATH with PATH from the repository root")
+        raise SpecError(diag.items)
+    data, lines = parse_document(shown.stdout, diag)
+    return LoadedSpec(Path(source.split(":", 1)[1]), source, data, lines, hashlib.sha256(shown.stdout).hexdigest())
