@@ -176,7 +176,7 @@ class _Builder:
             op_id = op.get("operationId") or f"{method}_{path}"
             name = self.names.method_name(op_id, pointer)
             params = self.parameters(pointer, self.doc["paths"][path], op)
-            body = self.request_body(op, [p.python_name for p in params])
+            body = self.request_body(op)
             responses, example = self.success(op)
             response = next((r.model for r in responses if r.model), None)
             returns = " | ".join(dict.fromkeys(r.type_hint for r in responses)) or "None"
@@ -188,7 +188,7 @@ class _Builder:
                         operation_id=op_id,
                         action=op.get("x-acs-action", op_id),
                         method_name=name,
-                        constant="_" + name.upper(),
+                        constant=self.names.operation_constant(name),
                         http_method=method.upper(),
                         path=path.split("#", 1)[0] or "/",
                         summary=op.get("summary") or _summary(description),
@@ -314,7 +314,7 @@ class _Builder:
             return self.ref_class(schema["items"]), "list"
         return None, ""
 
-    def request_body(self, op: dict[str, Any], taken: list[str]) -> ir.RequestBody | None:
+    def request_body(self, op: dict[str, Any]) -> ir.RequestBody | None:
         """The operation's request body, as one keyword argument."""
         body = self.resolve(op.get("requestBody"))
         if not isinstance(body, dict) or not body.get("content"):
@@ -327,7 +327,7 @@ class _Builder:
         hint = "bytes" if encoding == "binary" else (self.schema_hint(raw) if raw else "Any")
         model, _ = self.holds_model(raw)
         example = media.get("example")
-        name = "body" if "body" not in taken else "request_body"
+        name = self.names.body_argument()
         return ir.RequestBody(
             python_name=name,
             media_type=media_type,

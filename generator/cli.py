@@ -1,4 +1,4 @@
-"""The `acs-sdkgen` command: generate, check, diff and docs; exit 0 ok, 1 drift or breaking change, 2 bad input."""
+"""The `acs-sdkgen` command: generate, check, diff and docs; exit 0 ok, 1 drift or breaking change, 2 bad input, 3 our bug."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+import traceback
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from .freshness import generator_version
 from .frontend import RefOptions
 from .output import OutputError, compare, describe, generated_on_disk, write_output
 
-EXIT_OK, EXIT_DRIFT, EXIT_INPUT = 0, 1, 2
+EXIT_OK, EXIT_DRIFT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 PROG = "acs-sdkgen"
 EPILOG = f"""flavors: {', '.join(BUILTIN)} (or your own: [tool.{PROG}.flavor.NAME] with models = ...)
 option keys (--option FLAVOR.KEY=VALUE): {', '.join(OPTION_KEYS)}
@@ -88,8 +89,23 @@ def _config(args: argparse.Namespace) -> Config:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the console script and of `python -m acs_sdkgen`."""
+    """Entry point of the console script and of `python -m acs_sdkgen`; a generator bug exits 3."""
     args = _parser().parse_args(argv)
+    try:
+        return _command(args)
+    except Exception as exc:  # a bug of ours, whatever the input: say so, distinct from bad input
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        print(
+            f"{PROG}: internal error: {type(exc).__name__}: {exc} (at {Path(frame.filename).name}:{frame.lineno})\n"
+            f"This is a bug in {PROG} {generator_version()}, not a problem of your input: please report it "
+            "with the spec and this message. Nothing was written.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def _command(args: argparse.Namespace) -> int:
+    """Run the chosen subcommand."""
     if args.command == "diff":
         output = diff.format_changelog if args.changelog else diff.FORMATS[args.format]
         return diff.command(args.old, args.new, _refs(args), output)

@@ -150,10 +150,6 @@ class Collector:
         """Record a notice (e.g. a rename)."""
         self.add(Level.INFO, pointer, message)
 
-    def line_of(self, pointer: str) -> int | None:
-        """The line of the nearest enclosing node that has one."""
-        return line_in(self.lines, pointer)
-
     @property
     def has_errors(self) -> bool:
         """Whether any error was recorded."""

@@ -101,6 +101,7 @@ def _decode(hint: Any, value: Any) -> Any:
         values = {
             f.name: _decode(hints[f.name], value[f.name]) if f.name in value else _neutral(hints[f.name])
             for f in dataclasses.fields(hint)
+            if f.name in value or f.default is dataclasses.MISSING
         }
         return hint(**values)
     return value

@@ -1,61 +1,23 @@
 """The one name authority: every Python identifier in the generated code is decided here.
 
 Rules: wire names are kept exactly (as aliases or wire keys); Python names are snake_case for
-methods, parameters and fields, PascalCase for classes. Keywords, builtins that would shadow
-something useful, pydantic BaseModel attributes and the SDK's own runtime names are reserved.
+methods, parameters and fields, PascalCase for classes. Keywords and every name the generated code
+itself uses (`symbols`: template and runtime names, model-library imports, model attributes) are
+reserved.
 Collisions resolve deterministically in the order of the JSON pointers of their owners (never
 parse order), by appending `_2`, `_3`, …; every rename is reported as an INFO diagnostic.
 """
 
 from __future__ import annotations
 
-import builtins
-import keyword
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from . import symbols
+from .symbols import is_keyword
+
 MAX_LENGTH = 80
-
-# Names a generated parameter must not take: they are the per-call options of every method.
-CALL_OPTIONS = frozenset({"self", "timeout", "max_retries", "extra_query", "extra_headers", "body", "cast", "Any"})
-
-# Attributes of pydantic.BaseModel (v2) and common dataclass helpers that a field must not shadow.
-MODEL_RESERVED = frozenset(
-    {
-        "construct", "copy", "dict", "json", "parse_obj", "parse_raw", "parse_file", "schema",
-        "schema_json", "update_forward_refs", "validate", "from_orm", "fields", "model_config",
-        "model_fields", "model_computed_fields", "model_extra", "model_fields_set",
-        "model_construct", "model_copy", "model_dump", "model_dump_json", "model_json_schema",
-        "model_parametrized_name", "model_post_init", "model_rebuild", "model_validate",
-        "model_validate_json", "model_validate_strings", "register", "keys", "items", "values",
-        "get", "list", "dict", "set", "tuple", "str", "int", "float", "bool", "bytes",
-    }
-)
-
-# Names the models module imports (pydantic, typing, enum, datetime): a class must not shadow them.
-GENERATED_IMPORTS = frozenset(
-    {
-        "AnyUrl", "AwareDatetime", "ConfigDict", "EmailStr", "RootModel", "Annotated", "TypeAlias",
-        "TypedDict", "NotRequired", "Required", "date", "datetime", "time", "timedelta", "Decimal",
-        "UUID", "dataclass", "field", "annotations",
-    }
-)
-
-# Names the generated package itself defines at its top level (runtime and client classes).
-SDK_RESERVED = frozenset(
-    {
-        "Client", "AsyncClient", "SDKError", "ParameterError", "CredentialsError", "APIError",
-        "APIConnectionError", "APITimeoutError", "APIResponseError", "APIStatusError",
-        "ClientError", "BadRequestError", "AuthenticationError", "PermissionDeniedError",
-        "NotFoundError", "ConflictError", "ThrottlingError", "ServerError",
-        "InternalServerError", "BadGatewayError", "ServiceUnavailableError",
-        "GatewayTimeoutError", "UnsuccessfulResponseError", "NotGiven", "NOT_GIVEN",
-        "Operation", "Param", "BaseModel", "Field", "Enum", "Any", "Literal", "Optional",
-        "Union", "List", "Dict",
-    }
-)
-
 
 
 def _ascii_words(text: str) -> list[str]:
@@ -81,11 +43,6 @@ def snake(text: str) -> str:
 def pascal(text: str) -> str:
     """PascalCase of a wire name (`create-instance` → `CreateInstance`)."""
     return "".join(w[:1].upper() + w[1:] for w in _ascii_words(text))
-
-
-def constant(text: str) -> str:
-    """UPPER_SNAKE_CASE of a wire name."""
-    return snake(text).upper()
 
 
 def _legal(name: str, fallback: str, joiner: str = "_") -> str:
@@ -117,7 +74,7 @@ class Namespace:
     def claim(self, candidate: str, owner: str) -> str:
         """Return `candidate`, or a changed variant if it is reserved or already taken."""
         base = candidate
-        if keyword.iskeyword(base) or keyword.issoftkeyword(base) or base in self.reserved:
+        if is_keyword(base) or base in self.reserved:
             base += "Model" if self.style == "class" else "_"
         name, n = base, 1
         while name in self.taken and self.taken[name] != owner:
@@ -153,8 +110,8 @@ class NameAuthority:
     """Hands out identifiers by kind; owners are claimed in sorted pointer order by the caller."""
 
     def __init__(self) -> None:
-        self.module = Namespace(SDK_RESERVED | GENERATED_IMPORTS | frozenset(dir(builtins)), style="class")
-        self.methods = Namespace(frozenset({"close", "aclose"}))
+        self.module = Namespace(symbols.module_names(), style="class")
+        self.methods = Namespace(symbols.CLIENT_METHODS)
         self.renames: list[Rename] = []
 
     def _record(self, pointer: str, wire: str, wanted: str, chosen: str, suffix: str = "") -> str:
@@ -191,8 +148,18 @@ class NameAuthority:
 
     def parameters(self, items: list[tuple[str, str]]) -> list[str]:
         """Names for one method's parameters, given (wire name, pointer) pairs."""
-        return self._scoped(items, CALL_OPTIONS, "param")
+        return self._scoped(items, symbols.parameter_names(), "param")
 
     def fields(self, items: list[tuple[str, str]]) -> list[str]:
         """Names for one model's fields, given (wire name, pointer) pairs."""
-        return self._scoped(items, MODEL_RESERVED, "field")
+        return self._scoped(items, symbols.field_names(), "field")
+
+    @staticmethod
+    def body_argument() -> str:
+        """The keyword argument of a request body (parameters never take it: it is reserved for them)."""
+        return symbols.BODY_ARGUMENT
+
+    @staticmethod
+    def operation_constant(method_name: str) -> str:
+        """The module-level name of an operation's descriptor in `_operations.py` (method names are unique)."""
+        return "_" + method_name.upper()

@@ -20,7 +20,7 @@ import json
 import time
 from typing import Any
 
-from answer import ANSWERED_INSTANCE_ID, BODY, HEADERS
+from answer import ANSWERED_INSTANCE_ID
 
 INSTANCE_ID = "af81a389-91f0-4157-8d82-720edd02b66a"
 

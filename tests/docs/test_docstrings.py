@@ -12,7 +12,6 @@ compared with whitespace runs collapsed (tables put a description on one line, d
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 import pytest
 

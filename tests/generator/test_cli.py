@@ -261,3 +261,21 @@ def test_one_field_change_rewrites_only_the_files_it_reaches(tmp_path: Path) -> 
             "typeddict/outboundbot_dicts/_client.py",
         ]
     )
+
+
+def test_a_generator_bug_exits_3_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An unexpected exception is not blamed on the input: exit 3, a message asking for a report, nothing written."""
+    from acs_sdkgen import pipeline
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pipeline, "split_models", broken)
+    out = tmp_path / "out"
+    assert main(["generate", "--spec", str(SPEC), "--out", str(out)]) == 3
+    err = capsys.readouterr().err
+    assert "acs-sdkgen: internal error: RuntimeError: boom" in err
+    assert "This is a bug in acs-sdkgen" in err and "not a problem of your input" in err
+    assert not out.exists()
