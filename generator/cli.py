@@ -11,14 +11,20 @@ import traceback
 from dataclasses import replace
 from pathlib import Path
 
-from . import diff
+from .changes import diff
 from .config import BUILTIN, OPTION_KEYS, Config, ConfigError, load_config
 from .diagnostics import Level, SpecError
-from .freshness import generator_version
-from .frontend import RefOptions
-from .output import OutputError, compare, describe, generated_on_disk, write_output
+from .frontend import RefOptions, read_spec
+from .output.files import (
+    OutputError,
+    compare,
+    describe,
+    generated_on_disk,
+    write_output,
+)
+from .output.manifest import generator_version
 
-EXIT_OK, EXIT_DRIFT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_DRIFT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3  # EXIT_DRIFT: stale output, or a breaking change
 PROG = "acs-sdkgen"
 EPILOG = f"""flavors: {', '.join(BUILTIN)} (or your own: [tool.{PROG}.flavor.NAME] with models = ...)
 option keys (--option FLAVOR.KEY=VALUE): {', '.join(OPTION_KEYS)}
@@ -107,8 +113,7 @@ def main(argv: list[str] | None = None) -> int:
 def _command(args: argparse.Namespace) -> int:
     """Run the chosen subcommand."""
     if args.command == "diff":
-        output = diff.format_changelog if args.changelog else diff.FORMATS[args.format]
-        return diff.command(args.old, args.new, _refs(args), output)
+        return _diff(args)
     try:
         config = _config(args)
         if args.command == "docs":
@@ -124,7 +129,7 @@ def _command(args: argparse.Namespace) -> int:
 
 def _generate_or_check(args: argparse.Namespace, config: Config, spec: Path) -> int:
     """Run the pipeline; `check` compares with the output directory, `generate` writes it."""
-    from .freshness import is_current
+    from .output.manifest import is_current
 
     started = time.perf_counter()
     remote = args.allow_remote_refs  # a remote spec part can change at any time: always render
@@ -132,8 +137,8 @@ def _generate_or_check(args: argparse.Namespace, config: Config, spec: Path) -> 
         if not args.quiet:
             print(f"{config.out} is up to date: no input changed ({time.perf_counter() - started:.2f}s)")
         return EXIT_OK
+    from .emit.templates import TemplateError
     from .pipeline import run
-    from .render import TemplateError
 
     try:
         result = run(config, args.templates, _refs(args))
@@ -166,6 +171,25 @@ def _generate_or_check(args: argparse.Namespace, config: Config, spec: Path) -> 
         for path in changed:
             print(f"  {path}")
     return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    """Compare the public APIs of two specs read through the front end; exit 1 when a change is breaking."""
+    apis, problems = [], []
+    for source in (args.old, args.new):
+        try:
+            apis.append(read_spec(source, _refs(args)).api)
+        except SpecError as exc:
+            problems += exc.diagnostics
+    if problems:
+        for item in problems:
+            print(item.format(), file=sys.stderr)
+        errors = sum(d.level is Level.ERROR for d in problems)
+        print(f"{errors} error(s); nothing was compared", file=sys.stderr)
+        return EXIT_INPUT
+    changes = diff.diff_apis(*apis)
+    sys.stdout.write(diff.format_changelog(changes) if args.changelog else diff.FORMATS[args.format](changes))
+    return EXIT_DRIFT if any(c.breaking for c in changes) else EXIT_OK
 
 
 def _docs(args: argparse.Namespace, config: Config) -> int:

@@ -11,12 +11,12 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import ir
-from .build import build_api
 from .diagnostics import Collector, SpecError
-from .loader import LoadedSpec, load_spec, parse_document
-from .normalize import normalize
-from .validate import validate_spec
+from .ir import tree as ir
+from .ir.build import build_api
+from .spec.loader import LoadedSpec, load_spec, parse_document
+from .spec.normalize import normalize
+from .spec.validate import validate_spec
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from acs_sdkgen import loader
 from acs_sdkgen.cli import main
+from acs_sdkgen.spec import loader
 
 HERE = Path(__file__).resolve().parent
 EXTERNAL_HINT = "(hint: files outside the spec's directory are refused by default; allow them with --allow-external-refs (allow_external_refs=True))"

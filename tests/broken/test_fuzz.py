@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from acs_sdkgen.diagnostics import SpecError
-from acs_sdkgen.loader import load_spec
-from acs_sdkgen.validate import validate_spec
+from acs_sdkgen.spec.loader import load_spec
+from acs_sdkgen.spec.validate import validate_spec
 
 SPEC = Path(__file__).resolve().parents[2] / "spec" / "outboundbot.yaml"
 SEED = 20261122

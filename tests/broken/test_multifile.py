@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-
-from acs_sdkgen import refs
 from acs_sdkgen.diagnostics import SpecError
-from acs_sdkgen.loader import load_spec
-from acs_sdkgen.validate import iter_refs, validate_spec
+from acs_sdkgen.spec import refs
+from acs_sdkgen.spec.loader import load_spec
+from acs_sdkgen.spec.validate import iter_refs, validate_spec
 
 HERE = Path(__file__).resolve().parent
 OK = HERE / "ok_multifile"

@@ -8,9 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
+from acs_sdkgen.changes.diff import BREAKING, COMPATIBLE, KINDS, diff_apis
 from acs_sdkgen.cli import main
-from acs_sdkgen.diff import BREAKING, COMPATIBLE, KINDS, diff_apis
 from acs_sdkgen.frontend import read_spec
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from acs_sdkgen.cli import main
 
 Schema = dict[str, Any]

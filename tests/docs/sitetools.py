@@ -10,9 +10,9 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from acs_sdkgen import ir
 from acs_sdkgen.config import load_config
 from acs_sdkgen.frontend import read_spec
+from acs_sdkgen.ir import tree as ir
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = load_config(ROOT / "pyproject.toml")

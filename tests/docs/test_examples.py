@@ -20,7 +20,16 @@ from pathlib import Path
 import pytest
 
 from tests.docs.conftest import EXECUTED
-from tests.docs.sitetools import CONFIG, OUT, PAGES, ROOT, CodeBlock, clean_env, code_blocks, load_ir
+from tests.docs.sitetools import (
+    CONFIG,
+    OUT,
+    PAGES,
+    ROOT,
+    CodeBlock,
+    clean_env,
+    code_blocks,
+    load_ir,
+)
 from tests.support.acs_server import AcsServer
 
 API = load_ir(ROOT / CONFIG.spec)

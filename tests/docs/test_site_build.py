@@ -15,12 +15,25 @@ from typing import Any
 
 import pytest
 import yaml
-
 from acs_sdkgen import pipeline
 from acs_sdkgen.diagnostics import SpecError
-from acs_sdkgen.output import write_output
-from acs_sdkgen.render import environment
-from tests.docs.sitetools import CONFIG, OFFLINE, PAGES, ROOT, SITE, clean_env, code_blocks, describe, load_ir, mkdocs_build
+from acs_sdkgen.emit.docs import render_docs
+from acs_sdkgen.emit.sdk import runtime_error_names
+from acs_sdkgen.emit.templates import environment
+from acs_sdkgen.output.files import write_output
+
+from tests.docs.sitetools import (
+    CONFIG,
+    OFFLINE,
+    PAGES,
+    ROOT,
+    SITE,
+    clean_env,
+    code_blocks,
+    describe,
+    load_ir,
+    mkdocs_build,
+)
 
 FIXTURE_SPECS = sorted(p for p in (ROOT / "tests" / "fixtures").glob("*/spec.*") if p.suffix in (".yaml", ".json"))
 # Resources a page loads by itself (not links a reader may follow).
@@ -98,9 +111,9 @@ def _fixture_docs(spec: Path) -> dict[str, bytes] | None:
         "flavors": flavors,
         "flavor": flavors[0],
         "header": pipeline.HEADER.format(generator="acs-sdkgen", spec=spec.name),
-        "runtime_errors": pipeline.runtime_error_names(),
+        "runtime_errors": runtime_error_names(),
     }
-    return pipeline._render_docs(environment(), api, context)
+    return render_docs(environment(), api, context)
 
 
 def test_fixture_sites_build_strict(tmp_path: Path) -> None:

@@ -34,8 +34,8 @@ from collections.abc import Iterator, Mapping
 from importlib import import_module
 
 import pytest
-
 from acs_sdkgen.runtime import signing as runtime_signing
+
 from tests.support import acs_signature
 from tests.support.acs_server import AcsServer, RecordedRequest, fixed_clock
 from tests.support.official_sdk import (

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from acs_sdkgen.output import compare, describe, files_on_disk, write_tree
+from acs_sdkgen.output.files import compare, describe, files_on_disk, write_tree
 
 
 def assert_golden(files: dict[str, bytes], golden: Path, update: bool) -> None:

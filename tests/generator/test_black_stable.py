@@ -1,6 +1,6 @@
 """Generated Python is exactly what black makes of it: `black --check` would pass on every tree.
 
-The generator formats with a single black pass (`acs_sdkgen.formatting`); black's own `format_str`
+The generator formats with a single black pass (`acs_sdkgen.emit.formatting`); black's own `format_str`
 runs a second pass when the first changed anything. These trees are where that shortcut would show.
 """
 
@@ -10,8 +10,7 @@ from pathlib import Path
 
 import black
 import pytest
-
-from acs_sdkgen.formatting import MODE
+from acs_sdkgen.emit.formatting import MODE
 
 ROOT = Path(__file__).resolve().parents[2]
 TREES = [ROOT / "generated", *sorted((ROOT / "tests" / "fixtures").glob("*/golden")), ROOT / "generator" / "runtime"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from acs_sdkgen.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -267,12 +266,12 @@ def test_a_generator_bug_exits_3_and_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """An unexpected exception is not blamed on the input: exit 3, a message asking for a report, nothing written."""
-    from acs_sdkgen import pipeline
+    from acs_sdkgen.emit import sdk
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(pipeline, "split_models", broken)
+    monkeypatch.setattr(sdk, "split_models", broken)
     out = tmp_path / "out"
     assert main(["generate", "--spec", str(SPEC), "--out", str(out)]) == 3
     err = capsys.readouterr().err

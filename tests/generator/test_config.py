@@ -7,7 +7,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from acs_sdkgen.cli import main
 from acs_sdkgen.config import ConfigError, load_config
 

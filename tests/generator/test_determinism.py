@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from acs_sdkgen.output import files_on_disk
+from acs_sdkgen.output.files import files_on_disk
 
 ROOT = Path(__file__).resolve().parents[2]
 

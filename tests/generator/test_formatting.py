@@ -6,8 +6,7 @@ from pathlib import Path
 
 import black
 import pytest
-
-from acs_sdkgen.formatting import MODE, PARALLEL_MIN_LINES, Formatter
+from acs_sdkgen.emit.formatting import MODE, PARALLEL_MIN_LINES, Formatter
 
 
 def _module(n: int) -> str:

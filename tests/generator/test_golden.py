@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from dataclasses import replace
+from pathlib import Path
 
 from acs_sdkgen.config import load_config
 from acs_sdkgen.pipeline import run
+
 from tests.generator.golden import assert_golden
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from acs_sdkgen.diagnostics import SpecError
-from acs_sdkgen import loader
-from acs_sdkgen.loader import load_spec
+from acs_sdkgen.spec import loader
+from acs_sdkgen.spec.loader import load_spec
 
 
 def _errors(tmp_path: Path, content: bytes, name: str = "spec.yaml") -> list[str]:

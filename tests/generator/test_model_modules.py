@@ -9,8 +9,7 @@ import sys
 import textwrap
 
 import pytest
-
-from acs_sdkgen.model_modules import split_models
+from acs_sdkgen.emit.model_modules import split_models
 
 SOURCE = textwrap.dedent(
     '''\

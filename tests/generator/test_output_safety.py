@@ -11,10 +11,9 @@ import threading
 from pathlib import Path
 
 import pytest
-
-from acs_sdkgen import output
 from acs_sdkgen.cli import main
 from acs_sdkgen.config import Config
+from acs_sdkgen.output import files as output
 from acs_sdkgen.pipeline import run
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,9 +8,8 @@ import ast
 from pathlib import Path
 
 import pytest
-
-from acs_sdkgen import symbols
-from acs_sdkgen.names import NameAuthority
+from acs_sdkgen.ir import symbols
+from acs_sdkgen.ir.names import NameAuthority
 from acs_sdkgen.runtime import __all__ as runtime_all
 
 ROOT = Path(__file__).resolve().parents[2]

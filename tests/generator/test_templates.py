@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
+from acs_sdkgen.changes.changelog import history
 from acs_sdkgen.cli import main
 from acs_sdkgen.config import load_config
-from acs_sdkgen.docsite import history
+from acs_sdkgen.emit.sdk import runtime_error_names
+from acs_sdkgen.emit.templates import environment, render
 from acs_sdkgen.frontend import read_spec
-from acs_sdkgen.pipeline import runtime_error_names
-from acs_sdkgen.render import environment, render
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = {

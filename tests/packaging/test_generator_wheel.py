@@ -76,14 +76,15 @@ def tool(bin_dir: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[st
 
 
 def test_wheel_carries_templates_and_runtime_under_its_own_name(dists: dict[str, Path]) -> None:
-    """One top-level package, acs_sdkgen, with every template and runtime module; no generic `generator`."""
+    """One top-level package, acs_sdkgen, with every module, runtime and template; no generic `generator`."""
     with zipfile.ZipFile(dists["wheel"]) as archive:
         names = set(archive.namelist())
     assert {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")} == {"acs_sdkgen"}
     for template in TEMPLATES:
         assert "acs_sdkgen/" + template in names, template
-    runtime = sorted(p.name for p in (ROOT / "generator" / "runtime").glob("*.py"))
-    assert all(f"acs_sdkgen/runtime/{name}" in names for name in runtime)
+    modules = sorted(p.relative_to(ROOT / "generator").as_posix() for p in (ROOT / "generator").rglob("*.py"))
+    missing = [m for m in modules if f"acs_sdkgen/{m}" not in names]
+    assert not missing, f"modules missing from the wheel: {missing}"
 
 
 def test_sdist_carries_templates(dists: dict[str, Path]) -> None:

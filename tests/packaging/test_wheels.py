@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 import re
 import sys
-import tomllib
 import zipfile
 from pathlib import Path
 
 import pytest
+import tomllib
 
 from tests.packaging.venvs import canonical, clean_venv, run
 from tests.support.acs_server import AcsServer

@@ -12,17 +12,14 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl
 
 import pytest
-from alibabacloud_tea_openapi.utils import Utils as OfficialUtils
-from runtime_http_server import Reply, Request, Server, json_reply
-
 from acs_sdkgen.runtime import (
+    NOT_GIVEN,
     APIConnectionError,
     APIResponseError,
     AsyncAPIClient,
     BadRequestError,
     CredentialsError,
     InternalServerError,
-    NOT_GIVEN,
     Operation,
     Param,
     ParameterError,
@@ -33,6 +30,8 @@ from acs_sdkgen.runtime import (
     parse_endpoint,
 )
 from acs_sdkgen.runtime.http11 import HTTPResponse
+from alibabacloud_tea_openapi.utils import Utils as OfficialUtils
+from runtime_http_server import Reply, Request, Server, json_reply
 
 KEY_ID = "LTAI5tTestKeyId"
 SECRET = "test-secret-never-shown"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from acs_sdkgen.runtime import Credentials, CredentialsError, resolve_credentials
 
 ENV = {

@@ -7,7 +7,6 @@ import random
 from urllib.parse import quote
 
 import pytest
-
 from acs_sdkgen.runtime import (
     NOT_GIVEN,
     NotGiven,

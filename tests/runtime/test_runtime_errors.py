@@ -6,7 +6,6 @@ import json
 import pickle
 
 import pytest
-
 from acs_sdkgen.runtime import (
     APIConnectionError,
     APIError,

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from acs_sdkgen.runtime import AsyncAPIClient, Operation, Param, SyncAPIClient
+
 from tests.support.acs_server import AcsServer, RecordedRequest, fixed_clock
 from tests.support.official_sdk import (
     OFFICIAL_V3_SIGNED_HEADERS,

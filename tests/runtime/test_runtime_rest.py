@@ -7,10 +7,9 @@ import json
 import threading
 
 import pytest
-from runtime_http_server import Reply, Request, Server, json_reply
-
-from acs_sdkgen.runtime import ParameterError, Param, SDKError, ServiceUnavailableError
+from acs_sdkgen.runtime import Param, ParameterError, SDKError, ServiceUnavailableError
 from acs_sdkgen.runtime.rest import AsyncRestAPIClient, RestOperation, SyncRestAPIClient
+from runtime_http_server import Reply, Request, Server, json_reply
 
 GET_PET = RestOperation(
     "GET",

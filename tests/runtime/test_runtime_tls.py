@@ -10,10 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from acs_sdkgen.runtime import APIConnectionError, AsyncTransport, SyncTransport, http11
 from runtime_http_server import Server
-
-from acs_sdkgen.runtime import APIConnectionError, AsyncTransport, SyncTransport
-from acs_sdkgen.runtime import http11
 
 HEADERS = {"host": "127.0.0.1", "accept": "application/json"}
 

@@ -12,8 +12,6 @@ from collections.abc import Iterator
 from typing import Any, Callable
 
 import pytest
-from runtime_http_server import Reply, Request, Server
-
 from acs_sdkgen.runtime import (
     APIConnectionError,
     APITimeoutError,
@@ -24,6 +22,7 @@ from acs_sdkgen.runtime import (
 )
 from acs_sdkgen.runtime import async_transport as async_module
 from acs_sdkgen.runtime import transport as sync_module
+from runtime_http_server import Reply, Request, Server
 
 HEADERS = {"host": "example.test", "accept": "application/json"}
 

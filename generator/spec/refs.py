@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Callable
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
-from .diagnostics import Collector, Diagnostic, Level, Origins, SpecError, join_pointer
+from ..diagnostics import Collector, Diagnostic, Level, Origins, SpecError, join_pointer
 
 MAX_FILES = 256
 MAX_INLINE_DEPTH = 16

@@ -5,9 +5,16 @@ from __future__ import annotations
 import re
 from typing import Any, Callable, Iterator
 
-from .diagnostics import Collector, join_pointer, kind_of, one_line
+from ..diagnostics import Collector, join_pointer, kind_of, one_line
 from .loader import LoadedSpec
-from .refs import SUBSCHEMA_KEYWORDS, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, deref, is_reference, resolve_pointer
+from .refs import (
+    SUBSCHEMA_KEYWORDS,
+    SUBSCHEMA_LISTS,
+    SUBSCHEMA_MAPS,
+    deref,
+    is_reference,
+    resolve_pointer,
+)
 
 __all__ = ["HTTP_METHODS", "iter_operations", "iter_refs", "resolve_pointer", "validate_spec"]
 

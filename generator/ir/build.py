@@ -6,13 +6,13 @@ import json
 import re
 from typing import Any
 
-from . import ir
-from .diagnostics import Collector, join_pointer
-from .names import NameAuthority, snake
-from .normalize import Normalized
+from ..diagnostics import Collector, join_pointer
+from ..spec.normalize import Normalized
+from ..spec.refs import deref
+from ..spec.validate import iter_operations
+from . import tree as ir
 from .literals import pyrepr
-from .refs import deref
-from .validate import iter_operations
+from .names import NameAuthority, snake
 
 SCALAR_HINTS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 STATUS_BASES = {

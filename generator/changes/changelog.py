@@ -3,7 +3,7 @@
 `generate` keeps `docs/changelog.json` beside the site's `mkdocs.yml`. It holds a snapshot of the IR
 (`api`: what SDK users see, the same data `acs-sdkgen diff` compares) and the changelog `entries`,
 newest first. On the next run the snapshot of the previous generation is read back, compared with the
-new IR by `generator.diff.diff_apis`, and, when the public API changed, a new entry is prepended. The
+new IR by `acs_sdkgen.changes.diff.diff_apis`, and, when the public API changed, a new entry is prepended. The
 changelog page is rendered from the entries, so nothing depends on dates or on git: the same spec,
 templates and previous tree always give the same bytes, and `check` right after `generate` finds
 nothing to do (the snapshot then equals the spec, so no entry is added).
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import ir
+from ..ir import tree as ir
 from .diff import Change, diff_apis, format_changelog
 
 STATE_FILE = "changelog.json"

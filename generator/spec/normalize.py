@@ -16,8 +16,8 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from .diagnostics import Collector, join_pointer
-from .names import pascal
+from ..diagnostics import Collector, join_pointer
+from ..ir.names import pascal, unique_key
 from .refs import deref
 from .validate import iter_operations
 
@@ -81,15 +81,6 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
     return result
 
 
-def _claim(schemas: dict[str, Any], name: str) -> str:
-    """`name`, or `name2`, `name3`, … when a component already has it."""
-    unique, n = name, 1
-    while unique in schemas:
-        n += 1
-        unique = f"{name}{n}"
-    return unique
-
-
 def _hoist_nested(schemas: dict[str, Any], origins: dict[str, str], name: str, schema: dict[str, Any], pointer: str) -> None:
     """Name every inline object, enum or union nested in a component (`<Parent><Property>`, `…Item`).
 
@@ -113,7 +104,7 @@ def _hoist_nested(schemas: dict[str, Any], origins: dict[str, str], name: str, s
         if not isinstance(sub, dict) or "$ref" in sub:
             continue
         if needs_class(sub):
-            unique = _claim(schemas, wanted or "Model")
+            unique = unique_key(schemas, wanted or "Model")
             schemas[unique], origins[unique] = sub, where
             owner[key] = {"$ref": f"#/components/schemas/{unique}"}
             _hoist_nested(schemas, origins, unique, sub, where)
@@ -190,7 +181,7 @@ def _hoist(
         return
     if not needs_class(schema):
         return
-    unique = _claim(schemas, name)
+    unique = unique_key(schemas, name)
     schemas[unique], origins[unique] = schema, pointer
     owner[key] = {"$ref": f"#/components/schemas/{unique}"}
     diag.info(pointer, f"inline schema named {unique!r} (hoisted to components/schemas)")

@@ -12,7 +12,15 @@ from typing import Any
 
 import yaml
 
-from .diagnostics import Collector, Diagnostic, Origins, SpecError, escape_pointer_token, kind_of, one_line
+from ..diagnostics import (
+    Collector,
+    Diagnostic,
+    Origins,
+    SpecError,
+    escape_pointer_token,
+    kind_of,
+    one_line,
+)
 from .refs import Document, bundle, is_reference, read_bounded
 
 MAX_BYTES = 64 * 1024 * 1024

@@ -1,4 +1,4 @@
-"""Whether generated output is current: the input key, and a cheap check of the output against it."""
+"""The manifest: provenance of a generated tree, the input key, and whether the output is current."""
 
 from __future__ import annotations
 
@@ -7,20 +7,12 @@ import json
 from importlib import metadata
 from pathlib import Path
 
-from .config import Config
-from .output import GENERATOR_NAME, MANIFEST, OutputError, files_on_disk, owned_files
+from ..config import Config, Flavor
+from ..emit.templates import PACKAGE_DIR, TEMPLATES_DIR
+from ..spec.loader import LoadedSpec
+from .files import GENERATOR_NAME, MANIFEST, OutputError, files_on_disk, owned_files
 
 PINNED = ("black", "datamodel-code-generator", "jinja2", "openapi-spec-validator", "pydantic", "pyyaml")
-GENERATOR_DIR = Path(__file__).resolve().parent
-
-
-def _templates_dir() -> Path:
-    """The built-in templates: inside the installed package, or the checkout's top-level `templates/`."""
-    installed = GENERATOR_DIR / "templates"
-    return installed if installed.is_dir() else GENERATOR_DIR.parent / "templates"
-
-
-TEMPLATES_DIR = _templates_dir()
 
 
 def generator_version() -> str:
@@ -48,7 +40,7 @@ def input_key(config: Config, template_dirs: list[Path], sources: tuple[str, ...
     for name in sources:  # the other files of a multi-file spec, relative to its directory
         data = b"" if "://" in name else (config.spec_path.parent / name).read_bytes()  # URLs: never current
         digest.update(name.encode() + b"\0" + data + b"\0")
-    for directory, pattern in [(GENERATOR_DIR, "*.py"), *[(d, "*.jinja") for d in [*template_dirs, TEMPLATES_DIR]]]:
+    for directory, pattern in [(PACKAGE_DIR, "*.py"), *[(d, "*.jinja") for d in [*template_dirs, TEMPLATES_DIR]]]:
         for path in sorted(p for p in directory.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
             digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -68,3 +60,19 @@ def is_current(config: Config, template_dirs: list[Path]) -> bool:
     return expected.keys() == on_disk.keys() and all(
         hashlib.sha256(data).hexdigest() == expected[path] for path, data in on_disk.items()
     )
+
+
+def manifest(spec: LoadedSpec, flavors: tuple[Flavor, ...], files: dict[str, bytes], key: str) -> bytes:
+    """Provenance of the tree: spec hash, generator and pinned versions, flavors, each file's hash."""
+    body = {
+        "generator": {"name": "acs-sdkgen", "version": generator_version()},
+        "pinned": pinned_versions(),
+        "spec": {"file": spec.display_name, "sha256": spec.sha256, **({"sources": list(spec.sources)} if spec.sources else {})},
+        "flavors": {
+            f.name: {"package": f.package, "distribution": f.distribution, "version": f.version, "models": f.models, "clients": list(f.clients)}
+            for f in flavors
+        },
+        "files": {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())},
+        "input_key": key,
+    }
+    return (json.dumps(body, indent=2, sort_keys=True) + "\n").encode()

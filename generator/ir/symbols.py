@@ -11,7 +11,7 @@ from __future__ import annotations
 import builtins
 import keyword
 
-from .runtime import __all__ as RUNTIME_EXPORTS
+from ..runtime import __all__ as RUNTIME_EXPORTS
 
 # typing and standard-library names the templates import into package modules.
 TEMPLATE_IMPORTS = frozenset({"annotations", "TYPE_CHECKING", "Any", "Literal", "Mapping", "cast", "import_module"})

@@ -45,6 +45,15 @@ def pascal(text: str) -> str:
     return "".join(w[:1].upper() + w[1:] for w in _ascii_words(text))
 
 
+def unique_key(taken: dict[str, object] | set[str], wanted: str) -> str:
+    """`wanted`, or `wanted2`, `wanted3`, … when it is taken (component schema keys of hoisted schemas)."""
+    unique, n = wanted, 1
+    while unique in taken:
+        n += 1
+        unique = f"{wanted}{n}"
+    return unique
+
+
 def _legal(name: str, fallback: str, joiner: str = "_") -> str:
     """Make a candidate a legal, bounded identifier (prefixed when empty or starting with a digit)."""
     name = name or fallback

@@ -6,8 +6,8 @@ import ast
 import json
 from typing import Any
 
-from . import ir
-from .diagnostics import Collector, SpecError, escape_pointer_token
+from ..diagnostics import Collector, SpecError, escape_pointer_token
+from ..ir import tree as ir
 
 # Options that shape the generated models; changing any of them changes the golden files.
 MODEL_OPTIONS: dict[str, Any] = {

@@ -9,8 +9,18 @@ from typing import Any
 
 import jinja2
 
-from .freshness import TEMPLATES_DIR
-from .literals import pyrepr
+from ..ir.literals import pyrepr
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+def _templates_dir() -> Path:
+    """The built-in templates: inside the installed package, or the checkout's top-level `templates/`."""
+    installed = PACKAGE_DIR / "templates"
+    return installed if installed.is_dir() else PACKAGE_DIR.parent / "templates"
+
+
+TEMPLATES_DIR = _templates_dir()
 
 
 

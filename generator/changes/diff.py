@@ -9,18 +9,14 @@ message. Each side is a spec file or `REV:PATH`, read with `git show` in the cur
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from operator import attrgetter
 from typing import Any
 
-from . import ir
-from .diagnostics import Level, SpecError
-from .frontend import RefOptions, read_spec
+from ..ir import tree as ir
 
 BREAKING, COMPATIBLE = "breaking", "compatible"
-EXIT_OK, EXIT_BREAKING, EXIT_INPUT = 0, 1, 2
 UNTYPED = "dict[str, Any]"  # what a method without a response model returns
 
 # entity → (location, description) templates; `owner` is the enclosing operation or model.
@@ -275,22 +271,3 @@ def format_changelog(changes: list[Change]) -> str:
 
 
 FORMATS = {"text": format_text, "json": format_json}
-
-
-def command(old: str, new: str, refs: RefOptions, output: Callable[[list[Change]], str]) -> int:
-    """Run `diff`: print the report; exit 1 when anything is breaking, 2 when a side cannot be read."""
-    apis, problems = [], []
-    for source in (old, new):
-        try:
-            apis.append(read_spec(source, refs).api)
-        except SpecError as exc:
-            problems += exc.diagnostics
-    if problems:
-        for item in problems:
-            print(item.format(), file=sys.stderr)
-        errors = sum(d.level is Level.ERROR for d in problems)
-        print(f"{errors} error(s); nothing was compared", file=sys.stderr)
-        return EXIT_INPUT
-    changes = diff_apis(*apis)
-    sys.stdout.write(output(changes))
-    return EXIT_BREAKING if any(c.breaking for c in changes) else EXIT_OK

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from .names import Namespace, snake
+from ..ir.names import Namespace, snake
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""How a public API changed: the diff and the docs changelog."""

@@ -1,0 +1,1 @@
+"""Output stages: templates, models, module split, formatting, SDK and docs files."""

@@ -1,0 +1,1 @@
+"""The intermediate representation: its tree, how it is built, and the names in it."""

@@ -1,0 +1,1 @@
+"""The output directory: ownership, safe writes, the manifest and freshness."""

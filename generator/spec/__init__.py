@@ -1,0 +1,1 @@
+"""Reading a spec: load and bundle, validate, normalise."""
