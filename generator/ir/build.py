@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from ..diagnostics import Collector, join_pointer
 from ..spec.normalize import Normalized
-from ..spec.refs import deref
 from ..spec.validate import iter_operations
 from . import tree as ir
 from .literals import pyrepr
 from .names import NameAuthority, snake
+from .types import (
+    ANY,
+    SCALAR_HINTS,
+    SCHEMAS,
+    Hint,
+    Types,
+    json_kind,
+    nullable,
+    parameter_hint,
+)
 
-SCALAR_HINTS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 STATUS_BASES = {
     400: "BadRequestError",
     401: "AuthenticationError",
@@ -27,7 +34,6 @@ STATUS_BASES = {
     503: "ServiceUnavailableError",
     504: "GatewayTimeoutError",
 }
-SCHEMAS = "/components/schemas"
 IDEMPOTENT = ("get", "head", "options", "put", "delete")
 PREFERRED_MEDIA = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data", "application/octet-stream")
 MEDIA_ENCODING = {
@@ -53,22 +59,6 @@ def _summary(text: str) -> str:
     return " ".join(text.strip().split("\n\n", 1)[0].split())
 
 
-def _nullable(schema: dict[str, Any]) -> bool:
-    """OpenAPI 3.0 `nullable` and 3.1 `type: [..., "null"]` both mean nullable."""
-    kind = schema.get("type")
-    return bool(schema.get("nullable")) or (isinstance(kind, list) and "null" in kind)
-
-
-def _kind(schema: dict[str, Any]) -> str:
-    """The JSON type of a schema, ignoring `null` in 3.1 type arrays."""
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        kind = next((k for k in kind if k != "null"), "object")
-    if kind is None:
-        kind = "object" if "properties" in schema else "string" if "enum" in schema else "object"
-    return str(kind)
-
-
 def _refs_by_class(node: Any, names: dict[str, str]) -> Any:
     """A copy of a schema whose component `$ref`s name the Python classes (`#/components/schemas/Instance`)."""
     if isinstance(node, dict):
@@ -92,17 +82,8 @@ class _Builder:
         self.schemas: dict[str, Any] = (self.doc.get("components") or {}).get("schemas") or {}
         self.origins = {name: spec.origin(name) for name in self.schemas}
         self.class_names = {name: self.names.class_name(name, self.origins[name]) for name in sorted(self.schemas)}
-
-    def resolve(self, node: Any) -> Any:
-        """Follow `$ref`s (validated earlier) to the target object."""
-        return deref(self.doc, node)
-
-    def ref_class(self, schema: dict[str, Any]) -> str | None:
-        """The class name of a referenced component schema, if `schema` is such a reference."""
-        ref = schema.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#" + SCHEMAS + "/"):
-            return self.class_names.get(ref.rsplit("/", 1)[1].replace("~1", "/").replace("~0", "~"))
-        return None
+        self.types = Types(self.doc, self.class_names)
+        self.resolve = self.types.resolve
 
     def api(self) -> ir.Api:
         """The root of the IR."""
@@ -176,8 +157,8 @@ class _Builder:
             op_id = op.get("operationId") or f"{method}_{path}"
             name = self.names.method_name(op_id, pointer)
             params = self.parameters(pointer, self.doc["paths"][path], op)
-            body = self.request_body(op)
-            responses, example = self.success(op)
+            body, body_models = self.request_body(op)
+            responses, example, response_models = self.success(op)
             response = next((r.model for r in responses if r.model), None)
             returns = " | ".join(dict.fromkeys(r.type_hint for r in responses)) or "None"
             errors = self.documented_errors(op, pointer)
@@ -200,7 +181,7 @@ class _Builder:
                         response=response,
                         responses=responses,
                         returns=returns,
-                        models_used=self.models_named(returns + " " + (body.type_hint if body else "")),
+                        models_used=tuple(sorted(body_models | response_models)),
                         response_example=example,
                         errors=tuple(
                             sorted(
@@ -230,8 +211,8 @@ class _Builder:
         """One parameter, normalised."""
         raw_schema = param.get("schema") or {}
         schema = self.resolve(raw_schema)
-        kind = _kind(schema)
-        items = _kind(self.resolve(schema.get("items") or {})) if kind == "array" else None
+        kind = json_kind(schema)
+        items = json_kind(self.resolve(schema.get("items") or {})) if kind == "array" else None
         enum = tuple(pyrepr(v) for v in schema.get("enum") or ())
         description = (param.get("description") or schema.get("description") or "").strip()
         example = param.get("example", schema.get("example"))
@@ -241,13 +222,13 @@ class _Builder:
             location=param["in"],
             kind=kind,
             items=items,
-            type_hint=self.type_hint(kind, items, enum),
+            type_hint=parameter_hint(kind, items, enum),
             required=bool(param.get("required", False)),
-            nullable=_nullable(schema),
+            nullable=nullable(schema),
             default=_json(schema["default"]) if "default" in schema else None,
             repeat_list=param.get("x-acs-style") == "repeatList" or self.repeats(param, kind, items),
             enum=enum,
-            enum_model=self.ref_class(raw_schema),
+            enum_model=self.types.ref_class(raw_schema),
             description=description,
             summary=_summary(description),
             example=None if example is None else _json(example),
@@ -265,19 +246,10 @@ class _Builder:
             and param.get("explode", True) is not False
         )
 
-    @staticmethod
-    def type_hint(kind: str, items: str | None, enum: tuple[str, ...]) -> str:
-        """Python annotation of a parameter value."""
-        if enum:
-            return f"Literal[{', '.join(enum)}]"
-        if kind == "array":
-            return f"list[{SCALAR_HINTS.get(items or '', 'Any')}]"
-        return SCALAR_HINTS.get(kind, "dict[str, Any]")
-
-    def success(self, op: dict[str, Any]) -> tuple[tuple[ir.Response, ...], str | None]:
-        """The success responses (model and Python type of each body) and the first JSON example."""
+    def success(self, op: dict[str, Any]) -> tuple[tuple[ir.Response, ...], str | None, frozenset[str]]:
+        """The success responses (model and Python type of each body), the first JSON example, the models named."""
         responses = op.get("responses") or {}
-        result, example = [], None
+        result, example, models = [], None, frozenset[str]()
         for status in sorted(str(s) for s in responses if str(s).startswith("2")):
             response = self.resolve(responses[status])
             content = response.get("content") or {}
@@ -285,93 +257,46 @@ class _Builder:
             media = content.get(media_type) or {} if media_type else {}
             raw = media.get("schema") or {}
             if media_type is None:
-                hint, model, container = "None", None, ""
+                hint, model, container = Hint("None"), None, ""
             elif "json" not in media_type:
-                hint, model, container = ("str" if media_type.startswith("text/") else "bytes"), None, ""
+                hint, model, container = Hint("str" if media_type.startswith("text/") else "bytes"), None, ""
             else:
-                hint = self.schema_hint(raw) if raw else "Any"
-                model, container = self.holds_model(raw)
-            result.append(ir.Response(status, model, container, hint, media_type, (response.get("description") or "").strip()))
+                hint = self.types.hint(raw) if raw else ANY
+                model, container = self.types.holds_model(raw)
+            models |= hint.models
+            description = (response.get("description") or "").strip()
+            result.append(ir.Response(status, model, container, hint.text, media_type, description))
             if example is None and media:
                 example = media.get("example")
                 if example is None and media.get("examples"):
                     example = self.resolve(next(iter(media["examples"].values()))).get("value")
         text = None if example is None else json.dumps(example, ensure_ascii=False, indent=2)
-        return tuple(result), text
+        return tuple(result), text, models
 
-    def models_named(self, hints: str) -> tuple[str, ...]:
-        """Model classes named in a type annotation."""
-        known = set(self.class_names.values())
-        return tuple(sorted(set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", hints)) & known))
-
-    def holds_model(self, raw: dict[str, Any]) -> tuple[str | None, str]:
-        """The model class a body schema is, or holds as array items."""
-        name = self.ref_class(raw)
-        if name:
-            return name, ""
-        schema = self.resolve(raw)
-        if _kind(schema) == "array" and isinstance(schema.get("items"), dict) and self.ref_class(schema["items"]):
-            return self.ref_class(schema["items"]), "list"
-        return None, ""
-
-    def request_body(self, op: dict[str, Any]) -> ir.RequestBody | None:
-        """The operation's request body, as one keyword argument."""
+    def request_body(self, op: dict[str, Any]) -> tuple[ir.RequestBody | None, frozenset[str]]:
+        """The operation's request body, as one keyword argument, and the models its type names."""
         body = self.resolve(op.get("requestBody"))
         if not isinstance(body, dict) or not body.get("content"):
-            return None
+            return None, frozenset()
         content = body["content"]
         media_type = next((m for m in PREFERRED_MEDIA if m in content), sorted(content)[0])
         media = content[media_type] or {}
         raw = media.get("schema") or {}
         encoding = MEDIA_ENCODING.get(media_type, "json" if "json" in media_type else "binary")
-        hint = "bytes" if encoding == "binary" else (self.schema_hint(raw) if raw else "Any")
-        model, _ = self.holds_model(raw)
+        hint = Hint("bytes") if encoding == "binary" else (self.types.hint(raw) if raw else ANY)
+        model, _ = self.types.holds_model(raw)
         example = media.get("example")
         name = self.names.body_argument()
         return ir.RequestBody(
             python_name=name,
             media_type=media_type,
             encoding=encoding,
-            type_hint=hint,
+            type_hint=hint.text,
             model=model,
             required=bool(body.get("required", False)),
             description=(body.get("description") or "").strip(),
             example=None if example is None else _json(example),
-        )
-
-    def schema_hint(self, raw: Any) -> str:
-        """The Python annotation of values of a schema (references become class names)."""
-        if not isinstance(raw, dict):
-            return "Any"
-        name = self.ref_class(raw)
-        if name:
-            return name
-        schema = self.resolve(raw)
-        hint = self._bare_hint(schema)
-        return f"{hint} | None" if _nullable(schema) and hint not in ("Any", "None") else hint
-
-    def _bare_hint(self, schema: dict[str, Any]) -> str:
-        """The annotation ignoring nullability."""
-        for key in ("oneOf", "anyOf"):
-            if isinstance(schema.get(key), list) and schema[key]:
-                return " | ".join(dict.fromkeys(self.schema_hint(s) for s in schema[key]))
-        if isinstance(schema.get("allOf"), list) and len(schema["allOf"]) == 1:
-            return self.schema_hint(schema["allOf"][0])
-        if "enum" in schema and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in schema["enum"]):
-            return f"Literal[{', '.join(pyrepr(v) for v in schema['enum'])}]" if schema["enum"] else "Any"
-        if "const" in schema and isinstance(schema["const"], (str, int)) and not isinstance(schema["const"], bool):
-            return f"Literal[{pyrepr(schema['const'])}]"
-        kind = _kind(schema)
-        if kind == "array":
-            return f"list[{self.schema_hint(schema.get('items') or {})}]"
-        if kind == "object":
-            extra = schema.get("additionalProperties")
-            if isinstance(extra, dict) and extra and not schema.get("properties"):
-                return f"dict[str, {self.schema_hint(extra)}]"
-            return "dict[str, Any]"
-        if kind == "string" and schema.get("format") == "binary":
-            return "bytes"
-        return SCALAR_HINTS.get(kind, "Any")
+        ), hint.models
 
     def documented_errors(self, op: dict[str, Any], pointer: str) -> list[tuple[int, dict[str, Any]]]:
         """(status, entry) for every `x-acs-error-codes` entry of the operation's error responses."""
@@ -438,7 +363,7 @@ class _Builder:
         if "enum" in schema:
             return "enum"
         props, _ = self.merged_properties(schema, set())
-        if props or (_kind(schema) == "object" and not any(k in schema for k in ("oneOf", "anyOf"))):
+        if props or (json_kind(schema) == "object" and not any(k in schema for k in ("oneOf", "anyOf"))):
             return "object" if "type" in schema or props or "allOf" in schema else "other"
         if any(k in schema for k in ("oneOf", "anyOf")):
             return "union"
@@ -452,16 +377,16 @@ class _Builder:
         for (wire, raw), python_name in zip(props.items(), names):
             prop = self.resolve(raw)
             description = (prop.get("description") or "").strip()
-            ref, container = self.field_ref(raw)
+            ref, container = self.types.field_ref(raw)
             result.append(
                 ir.ModelField(
                     wire_name=wire,
                     python_name=python_name,
-                    type_text=self.type_text(raw),
+                    type_text=self.types.text(raw),
                     ref=ref,
                     container=container,
                     required=wire in required,
-                    nullable=_nullable(prop),
+                    nullable=nullable(prop),
                     description=description,
                     example=_json(prop["example"]) if "example" in prop else None,
                 )
@@ -482,26 +407,3 @@ class _Builder:
         props.update(schema.get("properties") or {})
         required |= set(schema.get("required") or ())
         return props, required
-
-    def field_ref(self, raw: dict[str, Any]) -> tuple[str | None, str]:
-        """The model a field holds directly, as array items, or as map values."""
-        direct = self.ref_class(raw)
-        if direct:
-            return direct, ""
-        schema = self.resolve(raw)
-        if _kind(schema) == "array" and isinstance(schema.get("items"), dict):
-            return self.ref_class(schema["items"]), "list"
-        if isinstance(schema.get("additionalProperties"), dict):
-            return self.ref_class(schema["additionalProperties"]), "dict"
-        return None, ""
-
-    def type_text(self, raw: dict[str, Any]) -> str:
-        """Human-readable type of a schema for the docs."""
-        name = self.ref_class(raw)
-        if name:
-            return name
-        schema = self.resolve(raw)
-        kind = _kind(schema)
-        if kind == "array":
-            return f"array of {self.type_text(schema.get('items') or {})}"
-        return f"{kind} ({schema['format']})" if schema.get("format") else kind
