@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
-_EXPORTS = {
+_EXPORTS: dict[str, str] = {
     "APIConnectionError": ".errors",
     "APIError": ".errors",
     "APIResponseError": ".errors",
@@ -89,7 +89,7 @@ _EXPORTS = {
     "UnsuccessfulResponseError": ".errors",
 }
 
-__all__ = [
+__all__: list[str] = [
     "APIConnectionError",
     "APIError",
     "APIResponseError",

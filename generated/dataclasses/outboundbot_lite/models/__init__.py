@@ -28,7 +28,7 @@ if TYPE_CHECKING:
         NluServiceType,
     )
 
-_EXPORTS = {
+_EXPORTS: dict[str, str] = {
     "CreateInstanceResponse": "._create_instance_response",
     "DescribeInstanceResponse": "._describe_instance_response",
     "ErrorResponse": "._error_response",
@@ -36,7 +36,7 @@ _EXPORTS = {
     "NluServiceType": "._nlu_service_type",
 }
 
-__all__ = [
+__all__: list[str] = [
     "CreateInstanceResponse",
     "DescribeInstanceResponse",
     "ErrorResponse",
