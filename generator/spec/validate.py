@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Any, Callable, Iterator
 
@@ -22,6 +23,7 @@ SUPPORTED = re.compile(r"^3\.[01]\.\d+$")
 STATUS_CODE = re.compile(r"^(?:default|[1-5]XX|[1-5][0-9][0-9])$")
 MAX_SCHEMA_ERRORS = 50
 MAX_SCHEMA_DEPTH = 64
+JSON_TYPES = frozenset({"string", "number", "integer", "boolean", "array", "object", "null"})
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # The x-acs- extensions the generator reads, with the type it reads them as (other x- members are not ours).
 _ACS_TYPES = {
@@ -44,21 +46,25 @@ def validate_spec(spec: LoadedSpec) -> Collector:
     _guarded(diag, "the OpenAPI version", lambda: _check_version(doc, diag))
     diag.raise_if_errors()
     _guarded(diag, "the references", lambda: _check_refs(doc, diag))
-    diag.raise_if_errors()
+    broken_refs = diag.has_errors  # the other checks still run, so that every problem is reported at once
     covered: Covered = set()
-    _guarded(diag, "the operations", lambda: _check_rules(doc, diag, covered))
-    _guarded(diag, "the schemas", lambda: _check_schemas(doc, diag))
-    _guarded(diag, "the OpenAPI schema", lambda: _check_openapi_schema(doc, diag, covered))
+    _guarded(diag, "the operations", lambda: _check_rules(doc, diag, covered), quiet=broken_refs)
+    _guarded(diag, "the schemas", lambda: _check_schemas(doc, diag, covered), quiet=broken_refs)
+    _guarded(diag, "the OpenAPI schema", lambda: _check_openapi_schema(doc, diag, covered), quiet=broken_refs)
     diag.raise_if_errors()
     return diag
 
 
-def _guarded(diag: Collector, what: str, check: Callable[[], None]) -> None:
-    """Run one check; an unexpected exception becomes an error, never a traceback."""
+def _guarded(diag: Collector, what: str, check: Callable[[], None], quiet: bool = False) -> None:
+    """Run one check; an unexpected exception becomes an error, never a traceback.
+
+    `quiet`: the document has reference errors already, which explain a check that cannot finish.
+    """
     try:
         check()
     except Exception as exc:
-        diag.error("", f"cannot check {what}: {type(exc).__name__}: {one_line(str(exc))}")
+        if not quiet:
+            diag.error("", f"cannot check {what}: {type(exc).__name__}: {one_line(str(exc))}")
 
 
 def _check_version(doc: dict[str, Any], diag: Collector) -> None:
@@ -192,13 +198,20 @@ def _explain(meta: dict[str, Any], doc: Any, where: list[Any], schema_path: list
         subschema = subschema[key]
     instance: Any = doc
     for key in where:
-        instance = instance[key]
+        instance = instance[_key_in(instance, key)]
     branch = {"anyOf": subschema}
     branch.update({k: meta[k] for k in ("definitions", "$defs") if k in meta})
     detail = best_match(validator_for(meta)(branch).iter_errors(instance))
     if detail is None:
         return join_pointer("", *where), message
     return join_pointer("", *where, *detail.absolute_path), detail.message
+
+def _key_in(node: Any, key: Any) -> Any:
+    """`key` as the node holds it: a YAML mapping may have the number 200 where the pointer says "200"."""
+    if isinstance(node, dict) and key not in node:
+        return next((k for k in node if str(k) == str(key)), key)
+    return key
+
 
 def _dict(value: Any) -> dict[str, Any]:
     """`value` when it is a mapping, else an empty one (malformed parts are the schema check's to report)."""
@@ -343,12 +356,13 @@ def _params(doc: dict[str, Any], owner: dict[str, Any], pointer: str) -> list[tu
     return [(where, param) for where, param in found if isinstance(param, dict)]
 
 
-def _check_schemas(doc: dict[str, Any], diag: Collector) -> None:
-    """Every schema in the document: arrays have items, nesting is bounded."""
+def _check_schemas(doc: dict[str, Any], diag: Collector, covered: Covered) -> None:
+    """Every schema in the document: known types, arrays have items, satisfiable `required`, bounded nesting."""
+    types = JSON_TYPES if str(doc.get("openapi", "")).startswith("3.1") else JSON_TYPES - {"null"}
     for pointer, schema in _schema_roots(doc):
         try:
             if isinstance(schema, dict):
-                _check_schema(pointer, schema, 0, diag)
+                _check_schema(pointer, schema, 0, diag, (types, covered))
         except _TooDeep:
             diag.error(
                 pointer,
@@ -361,11 +375,15 @@ class _TooDeep(Exception):
     """A schema's nesting went past the bound."""
 
 
-def _check_schema(pointer: str, schema: dict[str, Any], depth: int, diag: Collector) -> None:
+def _check_schema(
+    pointer: str, schema: dict[str, Any], depth: int, diag: Collector, context: tuple[frozenset[str], Covered]
+) -> None:
     """One schema and its subschemas (references are checked where they point)."""
     if depth > MAX_SCHEMA_DEPTH:
         raise _TooDeep
     kind = schema.get("type")
+    _check_type(pointer, kind, diag, *context)
+    _check_required(pointer, schema, diag)
     if (
         (kind == "array" or (isinstance(kind, list) and "array" in kind))
         and "items" not in schema
@@ -379,15 +397,41 @@ def _check_schema(pointer: str, schema: dict[str, Any], depth: int, diag: Collec
     for key in SUBSCHEMA_KEYWORDS:
         sub = schema.get(key)
         if isinstance(sub, dict):
-            _check_schema(f"{pointer}/{key}", sub, depth + 1, diag)
+            _check_schema(f"{pointer}/{key}", sub, depth + 1, diag, context)
     for key in SUBSCHEMA_LISTS + ("items",):
         for i, sub in enumerate(_list(schema.get(key))):
             if isinstance(sub, dict):
-                _check_schema(f"{pointer}/{key}/{i}", sub, depth + 1, diag)
+                _check_schema(f"{pointer}/{key}/{i}", sub, depth + 1, diag, context)
     for key in SUBSCHEMA_MAPS:
         for name, sub in _dict(schema.get(key)).items():
             if isinstance(sub, dict):
-                _check_schema(join_pointer(pointer, key, name), sub, depth + 1, diag)
+                _check_schema(join_pointer(pointer, key, name), sub, depth + 1, diag, context)
+
+
+def _check_type(pointer: str, kind: Any, diag: Collector, types: frozenset[str], covered: Covered) -> None:
+    """`type` names JSON types only (a misspelt type would silently become `Any`)."""
+    for name in kind if isinstance(kind, list) else [kind]:
+        if isinstance(name, str) and name not in types:
+            near = difflib.get_close_matches(name, sorted(types), n=1)
+            hint = f"did you mean {near[0]!r}?" if near else f"use one of {', '.join(sorted(types))}"
+            where = join_pointer(pointer, "type", *([kind.index(name)] if isinstance(kind, list) else []))
+            covered.update({where, join_pointer(pointer, "type")})
+            diag.error(where, f"unknown schema type {name!r}", hint)
+
+
+def _check_required(pointer: str, schema: dict[str, Any], diag: Collector) -> None:
+    """A property that is required but can never be present makes every value invalid: say so."""
+    props = schema.get("properties")
+    if schema.get("additionalProperties") is not False or not isinstance(props, dict) or "allOf" in schema:
+        return
+    for i, name in enumerate(_list(schema.get("required"))):
+        if isinstance(name, str) and name not in props:
+            diag.error(
+                join_pointer(pointer, "required", i),
+                f"required property {name!r} is not among the properties and additionalProperties is false, "
+                "so no value can ever satisfy this schema",
+                "add the property, or drop it from required",
+            )
 
 
 def _schema_roots(doc: dict[str, Any]) -> Iterator[tuple[str, Any]]:

@@ -74,6 +74,28 @@ EXPECTED: dict[str, list[str]] = {
         " #/components/schemas/A → #/components/schemas/B → #/components/schemas/A",
     ],
     "python_tag.yaml": [f"ERROR python_tag.yaml:6#/x-setup: {TAG}"],
+    # A dangling $ref no longer hides the other problems: all of them in one run.
+    "unknown_type_and_dangling_ref_30.yaml": [
+        "ERROR unknown_type_and_dangling_ref_30.yaml:8#/paths/~1a/get/responses/200/content/application~1json/schema/type:"
+        " unknown schema type 'integr' (hint: did you mean 'integer'?)",
+        "ERROR unknown_type_and_dangling_ref_30.yaml:12#/paths/~1a/post/responses/200/content/application~1json/schema/$ref:"
+        " $ref '#/components/schemas/Nope' points to nothing (#/components/schemas/Nope does not exist)",
+        "ERROR unknown_type_and_dangling_ref_30.yaml:15#/components/schemas/S/properties/a/type:"
+        " unknown schema type 'strin' (hint: did you mean 'string'?)",
+    ],
+    # OpenAPI 3.1's meta-schema does not look into schemas: our own rules do.
+    "unknown_type_unsatisfiable_31.yaml": [
+        "ERROR unknown_type_unsatisfiable_31.yaml:8#/paths/~1a/get/responses/200/content/application~1json/schema/type:"
+        " unknown schema type 'integr' (hint: did you mean 'integer'?)",
+        "ERROR unknown_type_unsatisfiable_31.yaml:14#/components/schemas/S/required/0: required property 'missing' is not"
+        " among the properties and additionalProperties is false, so no value can ever satisfy this schema"
+        " (hint: add the property, or drop it from required)",
+    ],
+    # An unquoted status code is the number 200 in YAML: the explanation still finds it.
+    "numeric_status_key.yaml": [
+        "ERROR numeric_status_key.yaml:8#/paths/~1a/get/responses/200/content/application~1json/schema/properties/a/type:"
+        " unknown schema type 'strin' (hint: did you mean 'string'?)",
+    ],
     "alias_bomb.yaml": [
         "ERROR alias_bomb.yaml: the document is too large: over the limit of 2000000 nodes once aliases are expanded"
         " (alias bomb or huge spec)"
