@@ -5,7 +5,9 @@ Four passes over a copy of the document (the input is not modified):
   `<OperationId>Response`, `<OperationId>Response<Status>`, `<Name>Item` for array items);
 - `oneOf`/`anyOf` that only add rules to an object with properties are dropped (reported);
 - objects, enums and unions nested inside components are named `<Parent><Property>` (`…Item`, …);
-- required `readOnly`/`writeOnly` properties become optional (reported).
+- required `readOnly`/`writeOnly` properties become optional (reported);
+- a string `pattern` that pydantic's regular-expression engine cannot compile is dropped (reported),
+  since one such pattern would make the whole models package fail at import.
 Names are deterministic and never clash with an existing component. Where each named schema was
 written in the user's spec is returned beside the document, never stored in it.
 """
@@ -13,12 +15,13 @@ written in the user's spec is returned beside the document, never stored in it.
 from __future__ import annotations
 
 import copy
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 from ..diagnostics import Collector, join_pointer
 from ..ir.names import pascal, unique_key
-from .refs import deref
+from .refs import SUBSCHEMA_KEYWORDS, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, deref
 from .validate import iter_operations
 
 SCHEMAS = "/components/schemas"
@@ -78,6 +81,7 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
             _relax_read_write_only(doc, schemas[name], diag, result.origin(name))
+            _drop_uncompilable_patterns(schemas[name], diag, result.origin(name))
     return result
 
 
@@ -185,3 +189,38 @@ def _hoist(
     schemas[unique], origins[unique] = schema, pointer
     owner[key] = {"$ref": f"#/components/schemas/{unique}"}
     diag.info(pointer, f"inline schema named {unique!r} (hoisted to components/schemas)")
+
+
+def _drop_uncompilable_patterns(schema: Any, diag: Collector, pointer: str) -> None:
+    """Remove every `pattern` in a schema (and its inline subschemas) that pydantic cannot compile."""
+    if not isinstance(schema, dict):
+        return
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str) and _pattern_problem(pattern):
+        del schema["pattern"]
+        diag.warning(
+            join_pointer(pointer, "pattern"),
+            f"pattern {pattern!r} is not checked by the models: {_pattern_problem(pattern)}",
+            "write it in the common subset of regular expressions (no \\p{...} classes, look-arounds or back-references)",
+        )
+    for key in SUBSCHEMA_KEYWORDS:
+        _drop_uncompilable_patterns(schema.get(key), diag, join_pointer(pointer, key))
+    for key in SUBSCHEMA_LISTS:
+        for i, sub in enumerate(schema.get(key) or []):
+            _drop_uncompilable_patterns(sub, diag, join_pointer(pointer, key, i))
+    for key in SUBSCHEMA_MAPS:
+        for name, sub in (schema.get(key) or {}).items() if isinstance(schema.get(key), dict) else ():
+            _drop_uncompilable_patterns(sub, diag, join_pointer(pointer, key, name))
+
+
+@functools.cache
+def _pattern_problem(pattern: str) -> str | None:
+    """Why pydantic's regular-expression engine rejects `pattern` (its own words, shortened), or None."""
+    from pydantic_core import SchemaValidator, core_schema
+
+    try:
+        SchemaValidator(core_schema.str_schema(pattern=pattern))
+    except Exception as exc:  # pydantic_core.SchemaError, with the regex crate's explanation
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        return lines[-1] if lines else type(exc).__name__
+    return None

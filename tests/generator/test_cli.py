@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -278,3 +281,21 @@ def test_a_generator_bug_exits_3_and_says_so(
     assert "acs-sdkgen: internal error: RuntimeError: boom" in err
     assert "This is a bug in acs-sdkgen" in err and "not a problem of your input" in err
     assert not out.exists()
+
+
+def test_patterns_pydantic_cannot_compile_are_dropped_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`\\p{Print}`, look-arounds and back-references: warned about and left out; the models import and validate."""
+    out = tmp_path / "out"
+    spec = Path(__file__).with_name("patterns.yaml")
+    assert main(["generate", "--spec", str(spec), "--out", str(out), "--flavor", "pydantic"]) == 0
+    err = capsys.readouterr().err
+    for where in ("P/properties/a/pattern", "P/properties/b/pattern", "P/properties/d/items/pattern"):
+        assert "WARNING patterns.yaml" in err and where in err
+    probe = "import pat.models as m; m.P(a='x', c='abc'); print(m.P.model_fields['c'].metadata)"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env={**os.environ, "PYTHONPATH": str(out / "pydantic")}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "^[a-z]+$" in done.stdout, "a pattern pydantic can compile is kept"
