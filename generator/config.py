@@ -69,7 +69,7 @@ class Flavor:
 # Built-in flavors: (models, clients, package suffix).
 BUILTIN: dict[str, tuple[str, tuple[str, ...], str]] = {
     "pydantic": ("pydantic", ("sync", "async"), ""),
-    "dataclasses": ("dataclasses", ("sync",), "_lite"),
+    "dataclasses": ("dataclasses", ("sync", "async"), "_lite"),
     "typeddict": ("typeddict", ("sync", "async"), "_dicts"),
 }
 

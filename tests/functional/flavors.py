@@ -1,7 +1,7 @@
 """The generated SDK flavors behind one small adapter, so behaviour tests run unchanged for each.
 
 ``generated/`` holds the same SDK three times: ``outboundbot`` (pydantic models), ``outboundbot_lite``
-(stdlib dataclasses, sync client only) and ``outboundbot_dicts`` (TypedDicts keyed by wire names).
+(stdlib dataclasses) and ``outboundbot_dicts`` (TypedDicts keyed by wire names).
 ``Flavor.read(result, "instance.instance_id")`` reads a result by its Python attribute path, or by
 the wire keys (``result["Instance"]["InstanceId"]``) for the typeddict flavor.
 """
@@ -34,7 +34,7 @@ class FlavorSpec:
 
 FLAVOR_SPECS: Mapping[str, FlavorSpec] = {
     "pydantic": FlavorSpec("outboundbot", ("sync", "async"), wire_keys=False),
-    "dataclasses": FlavorSpec("outboundbot_lite", ("sync",), wire_keys=False),
+    "dataclasses": FlavorSpec("outboundbot_lite", ("sync", "async"), wire_keys=False),
     "typeddict": FlavorSpec("outboundbot_dicts", ("sync", "async"), wire_keys=True),
 }
 FLAVORS = tuple(FLAVOR_SPECS)

@@ -2,7 +2,7 @@
 
 Each behaviour test runs for the pydantic, dataclasses and typeddict flavors and for each client kind
 (sync, async) the flavor has; results are read through ``Flavor.read`` (attributes, or wire keys for
-the typeddict flavor). Combinations a flavor lacks (the dataclasses flavor has no async client) are
+the typeddict flavor). A combination a flavor lacks is
 skipped with a reason.
 """
 

@@ -252,6 +252,7 @@ def test_one_field_change_rewrites_only_the_files_it_reaches(tmp_path: Path) -> 
     assert (
         changed
         == [  # the changelog records the documentation change (a compatible change)
+            "dataclasses/outboundbot_lite/_async_client.py",
             "dataclasses/outboundbot_lite/_client.py",
             "docs/changelog.json",
             "docs/docs/changelog.md",

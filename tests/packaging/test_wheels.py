@@ -105,7 +105,7 @@ def test_wheel_installs_imports_and_calls_in_a_clean_venv(
     assert report["typed"], "py.typed is shipped"
     assert report["third_party_at_import"] == [], "importing the root loads no model layer"
     assert report["exported"] > 10
-    kinds = ["sync", "async"] if flavor != "dataclasses" else ["sync"]
+    kinds = ["sync", "async"]
     assert sorted(report["calls"]) == sorted(kinds)
     for kind in kinds:
         created_id, described_id, name = report["calls"][kind]

@@ -11,6 +11,9 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._async_client import (
+        AsyncClient,
+    )
     from ._client import (
         Client,
     )
@@ -60,6 +63,7 @@ _EXPORTS: dict[str, str] = {
     "APIResponseError": ".errors",
     "APIStatusError": ".errors",
     "APITimeoutError": ".errors",
+    "AsyncClient": "._async_client",
     "AuthenticationError": ".errors",
     "BadGatewayError": ".errors",
     "BadRequestError": ".errors",
@@ -95,6 +99,7 @@ __all__: list[str] = [
     "APIResponseError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncClient",
     "AuthenticationError",
     "BadGatewayError",
     "BadRequestError",
