@@ -190,6 +190,7 @@ class _Builder:
                             )
                         ),
                         pointer=pointer,
+                        anonymous=op.get("security", self.doc.get("security")) == [],
                     ),
                     errors,
                 )

@@ -120,6 +120,7 @@ class Operation:
     response_example: str | None  # JSON text
     errors: tuple[ErrorRef, ...]
     pointer: str
+    anonymous: bool = field(default=False, metadata=INTERNAL)  # `security: []`: no credentials are sent
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,19 @@ def test_sync_request_shape_and_retry(server: Server) -> None:
         client._call(GET_PET, {"petId": "x"})
 
 
+def test_an_anonymous_operation_sends_no_credentials(server: Server) -> None:
+    """`security: []` on an operation: the client's API key stays home for that call, not for the others."""
+    script(server)
+    inventory = RestOperation("GET", "/store/inventory", read_only=True, anonymous=True)
+    with Pets(base_url=f"http://{server.endpoint}/v1", api_key="k") as client:
+        client.sleeps = []
+        client._call(inventory, {})
+        client._call(GET_PET, {"petId": "p"})
+    anonymous, authenticated = server.requests
+    assert "x-api-key" not in anonymous.headers
+    assert authenticated.headers["x-api-key"] == "k"
+
+
 def test_async_retry_and_lifecycle(server: Server) -> None:
     script(server, json_reply(503, Code="ServiceUnavailable", Message="busy"))
 

@@ -37,6 +37,7 @@ class RestOperation(FrozenRecord):
         "body",
         "read_only",
         "error_classes",
+        "anonymous",
     )
     method: str
     path: str
@@ -45,6 +46,7 @@ class RestOperation(FrozenRecord):
     body: str | None
     read_only: bool
     error_classes: Mapping[str, type[APIStatusError]]
+    anonymous: bool
 
     def __init__(
         self,
@@ -55,8 +57,9 @@ class RestOperation(FrozenRecord):
         body: str | None = None,
         read_only: bool = False,
         error_classes: Mapping[str, type[APIStatusError]] = _NO_ERRORS,
+        anonymous: bool = False,
     ) -> None:
-        """`locations[i]` is where `params[i]` goes: path, query, header or cookie."""
+        """`locations[i]` is where `params[i]` goes; `anonymous` operations (`security: []`) send no credentials."""
         if len(locations) != len(params):
             raise ValueError("every parameter needs a location")
         self._init(
@@ -67,6 +70,7 @@ class RestOperation(FrozenRecord):
             body=body,
             read_only=read_only,
             error_classes=error_classes,
+            anonymous=anonymous,
         )
 
     def __hash__(self) -> int:
@@ -273,7 +277,7 @@ class _RestBase(_CallSettings):
             name.lower(): text for name, text in _pairs(groups["header"], values)
         }
         cookies = _pairs(groups["cookie"], values)
-        for location, name, value in self._auth:
+        for location, name, value in () if op.anonymous else self._auth:
             if location == "query":
                 query.append((name, value))
             elif location == "cookie":
