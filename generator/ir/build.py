@@ -191,6 +191,7 @@ class _Builder:
                         ),
                         pointer=pointer,
                         anonymous=op.get("security", self.doc.get("security")) == [],
+                        error_models=self.error_models(op),
                     ),
                     errors,
                 )
@@ -298,6 +299,18 @@ class _Builder:
             description=(body.get("description") or "").strip(),
             example=None if example is None else _json(example),
         ), hint.models
+
+    def error_models(self, op: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+        """(status, model class) of every documented error response whose JSON body is a model."""
+        found = []
+        for status, response in sorted((op.get("responses") or {}).items(), key=lambda item: str(item[0])):
+            if str(status) == "default" or str(status)[:1] in ("4", "5"):
+                content = self.resolve(response).get("content") or {}
+                media = next((content[m] for m in sorted(content) if "json" in m), None)
+                model = self.types.ref_class(media.get("schema") or {}) if isinstance(media, dict) else None
+                if model:
+                    found.append((str(status).upper() if str(status) != "default" else "default", model))
+        return tuple(found)
 
     def documented_errors(self, op: dict[str, Any], pointer: str) -> list[tuple[int, dict[str, Any]]]:
         """(status, entry) for every `x-acs-error-codes` entry of the operation's error responses."""

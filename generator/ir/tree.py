@@ -121,6 +121,7 @@ class Operation:
     errors: tuple[ErrorRef, ...]
     pointer: str
     anonymous: bool = field(default=False, metadata=INTERNAL)  # `security: []`: no credentials are sent
+    error_models: tuple[tuple[str, str], ...] = field(default=(), metadata=INTERNAL)  # (status, model) of error bodies
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,14 @@ class AsyncClient(AsyncAPIClient):
     _default_region = "cn-shanghai"
     _user_agent = "outboundbot-lite/0.1.0"
 
+    def _parse_error(self, model: str, data: Any) -> Any:
+        """A documented error body as its dataclass (`err.parsed`)."""
+        from . import models
+        from ._runtime.wire import decode
+        from ._wire import REGISTRY
+
+        return decode(getattr(models, model), data, REGISTRY)
+
     async def create_instance(
         self,
         *,
@@ -98,6 +106,8 @@ class AsyncClient(AsyncAPIClient):
             InvalidInstanceNameDuplicatedError: HTTP 400 `InvalidInstanceName.Duplicated`.
             LimitExceededConcurrentConversationError: HTTP 400 `LimitExceeded.ConcurrentConversation`.
             InternalError: HTTP 500 `InternalError`.
+            APIStatusError: HTTP 400: `err.parsed` holds the body as `ErrorResponse`.
+            APIStatusError: HTTP 500: `err.parsed` holds the body as `ErrorResponse`.
             APIStatusError: any other error answer (see `errors`).
             APIConnectionError: the service could not be reached.
         """
@@ -155,6 +165,7 @@ class AsyncClient(AsyncAPIClient):
         Raises:
             ParameterError: an argument is None or has the wrong type (nothing is sent).
             InternalError: HTTP 500 `InternalError`.
+            APIStatusError: HTTP 500: `err.parsed` holds the body as `ErrorResponse`.
             APIStatusError: any other error answer (see `errors`).
             APIConnectionError: the service could not be reached.
         """

@@ -35,6 +35,12 @@ class Client(SyncAPIClient):
     _default_region = "cn-shanghai"
     _user_agent = "outboundbot/0.1.0"
 
+    def _parse_error(self, model: str, data: Any) -> Any:
+        """A documented error body as its model (`err.parsed`)."""
+        from . import models
+
+        return getattr(models, model).model_validate(data)
+
     def create_instance(
         self,
         *,
@@ -98,6 +104,8 @@ class Client(SyncAPIClient):
             InvalidInstanceNameDuplicatedError: HTTP 400 `InvalidInstanceName.Duplicated`.
             LimitExceededConcurrentConversationError: HTTP 400 `LimitExceeded.ConcurrentConversation`.
             InternalError: HTTP 500 `InternalError`.
+            APIStatusError: HTTP 400: `err.parsed` holds the body as `ErrorResponse`.
+            APIStatusError: HTTP 500: `err.parsed` holds the body as `ErrorResponse`.
             APIStatusError: any other error answer (see `errors`).
             APIConnectionError: the service could not be reached.
         """
@@ -153,6 +161,7 @@ class Client(SyncAPIClient):
         Raises:
             ParameterError: an argument is None or has the wrong type (nothing is sent).
             InternalError: HTTP 500 `InternalError`.
+            APIStatusError: HTTP 500: `err.parsed` holds the body as `ErrorResponse`.
             APIStatusError: any other error answer (see `errors`).
             APIConnectionError: the service could not be reached.
         """

@@ -98,6 +98,8 @@ class AsyncClient(AsyncAPIClient):
             InvalidInstanceNameDuplicatedError: HTTP 400 `InvalidInstanceName.Duplicated`.
             LimitExceededConcurrentConversationError: HTTP 400 `LimitExceeded.ConcurrentConversation`.
             InternalError: HTTP 500 `InternalError`.
+            APIStatusError: HTTP 400: `err.parsed` holds the body as `ErrorResponse`.
+            APIStatusError: HTTP 500: `err.parsed` holds the body as `ErrorResponse`.
             APIStatusError: any other error answer (see `errors`).
             APIConnectionError: the service could not be reached.
         """
@@ -152,6 +154,7 @@ class AsyncClient(AsyncAPIClient):
         Raises:
             ParameterError: an argument is None or has the wrong type (nothing is sent).
             InternalError: HTTP 500 `InternalError`.
+            APIStatusError: HTTP 500: `err.parsed` holds the body as `ErrorResponse`.
             APIStatusError: any other error answer (see `errors`).
             APIConnectionError: the service could not be reached.
         """

@@ -6,7 +6,12 @@ from types import MappingProxyType
 
 from ._calls import AsyncCalls, SyncCalls, _CallSettings, check_headers, parse_endpoint
 from .encoding import NOT_GIVEN, NotGiven, encode_extra_query, encode_query
-from .errors import APIResponseError, ParameterError, error_from_response
+from .errors import (
+    APIResponseError,
+    APIStatusError,
+    ParameterError,
+    error_from_response,
+)
 from .records import FrozenRecord
 
 TYPE_CHECKING = False
@@ -15,10 +20,10 @@ if TYPE_CHECKING:
     from typing import Any, ClassVar
 
     from .encoding import Param
-    from .errors import APIStatusError
     from .http11 import HTTPResponse
 
 _NO_ERRORS: Mapping[str, type[APIStatusError]] = MappingProxyType({})
+_NO_MODELS: Mapping[str, str] = MappingProxyType({})
 _CONTENT_TYPES = {
     "json": "application/json",
     "form": "application/x-www-form-urlencoded",
@@ -38,6 +43,7 @@ class RestOperation(FrozenRecord):
         "read_only",
         "error_classes",
         "anonymous",
+        "error_models",
     )
     method: str
     path: str
@@ -47,6 +53,7 @@ class RestOperation(FrozenRecord):
     read_only: bool
     error_classes: Mapping[str, type[APIStatusError]]
     anonymous: bool
+    error_models: Mapping[str, str]
 
     def __init__(
         self,
@@ -58,8 +65,12 @@ class RestOperation(FrozenRecord):
         read_only: bool = False,
         error_classes: Mapping[str, type[APIStatusError]] = _NO_ERRORS,
         anonymous: bool = False,
+        error_models: Mapping[str, str] = _NO_MODELS,
     ) -> None:
-        """`locations[i]` is where `params[i]` goes; `anonymous` operations (`security: []`) send no credentials."""
+        """`locations[i]` is where `params[i]` goes; `anonymous` operations (`security: []`) send no credentials.
+
+        `error_models` maps a documented error status (`404`, `4XX`, `default`) to its body's model name.
+        """
         if len(locations) != len(params):
             raise ValueError("every parameter needs a location")
         self._init(
@@ -71,6 +82,7 @@ class RestOperation(FrozenRecord):
             read_only=read_only,
             error_classes=error_classes,
             anonymous=anonymous,
+            error_models=error_models,
         )
 
     def __hash__(self) -> int:
@@ -308,9 +320,30 @@ class _RestBase(_CallSettings):
         """`(status, parsed body)` of a success answer; otherwise raise the matching error."""
         if 200 <= response.status < 300:
             return response.status, decode_body(response)
-        raise error_from_response(
+        error = error_from_response(
             response.status, response.headers, response.body, op.error_classes
         )
+        status = str(response.status)
+        model = next(
+            (
+                op.error_models[k]
+                for k in (status, status[0] + "XX", "default")
+                if k in op.error_models
+            ),
+            None,
+        )
+        if model is not None and isinstance(error, APIStatusError):
+            try:
+                error.parsed = self._parse_error(model, error.data)
+            except (
+                Exception
+            ):  # a body that does not fit its documented model: `parsed` stays None
+                pass
+        raise error
+
+    def _parse_error(self, model: str, data: Any) -> Any:
+        """The error body as the model named `model`; generated clients parse it with their models."""
+        return data
 
 
 class SyncRestAPIClient(SyncCalls, _RestBase):

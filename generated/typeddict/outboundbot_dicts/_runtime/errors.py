@@ -129,6 +129,7 @@ class APIResponseError(APIError):
         self.headers = headers if isinstance(headers, Headers) else Headers(headers)
         self.body = body
         self.retry_after = parse_retry_after(self.headers)
+        self.parsed = None
 
 
 class APIStatusError(APIError):
@@ -142,6 +143,7 @@ class APIStatusError(APIError):
     recommend: str | None
     host_id: str | None
     retry_after: float | None
+    parsed: Any  # the body as the spec's documented error model for this status, when there is one
 
     def __init__(
         self,
@@ -166,6 +168,7 @@ class APIStatusError(APIError):
         self.recommend = recommend
         self.host_id = host_id
         self.retry_after = parse_retry_after(self.headers)
+        self.parsed = None
 
     def __str__(self) -> str:
         """Format as ``"400 Code: Message (request id ...)"``."""
