@@ -11,7 +11,7 @@ _T = TypeVar("_T")
 PRESENT = "_wire_present"  # wire names a decoded record had, so explicit nulls survive a round trip
 EXTRA = "_wire_extra"  # keys the spec does not list, kept so nothing a service sends is lost
 
-# For each dataclass: wire name → (attribute name, nested dataclass or None, container "" | "list" | "dict").
+# For each dataclass: wire name → (attribute name, nested dataclass or enum or None, container "" | "list" | "dict").
 Registry = Mapping[type, Mapping[str, tuple[str, "type | None", str]]]
 
 
@@ -40,13 +40,14 @@ def decode(cls: type[_T], data: Any, registry: Registry) -> _T:
         name, nested, container = spec
         if nested is not None and value is not None:
             if container == "list" and isinstance(value, list):
-                value = [decode(nested, item, registry) for item in value]
+                value = [_decode_value(nested, item, registry) for item in value]
             elif container == "dict" and isinstance(value, dict):
                 value = {
-                    key: decode(nested, item, registry) for key, item in value.items()
+                    key: _decode_value(nested, item, registry)
+                    for key, item in value.items()
                 }
             elif not container:
-                value = decode(nested, value, registry)
+                value = _decode_value(nested, value, registry)
         kwargs[name] = value
     try:
         record = cls(**kwargs)
@@ -55,6 +56,16 @@ def decode(cls: type[_T], data: Any, registry: Registry) -> _T:
     object.__setattr__(record, PRESENT, frozenset(data) - frozenset(extra))
     object.__setattr__(record, EXTRA, extra)
     return record
+
+
+def _decode_value(cls: type, value: Any, registry: Registry) -> Any:
+    """A nested dataclass, or an enum member (a value the spec does not list yet stays as sent)."""
+    if isinstance(cls, type) and issubclass(cls, Enum):
+        try:
+            return cls(value)
+        except ValueError:
+            return value
+    return decode(cls, value, registry)
 
 
 _NO_DEFAULT = object()
