@@ -244,36 +244,32 @@ def has_no_body(method: str, status: int) -> bool:
 class ResponseReader:
     """One answer read from a connection's bytes as they arrive (1xx skipped); no I/O."""
 
-    __slots__ = ("received", "head_done", "keep", "_buffer", "_steps")
+    __slots__ = ("received", "head_done", "keep", "_ended", "_buffer", "_steps")
 
     def __init__(self, method: str) -> None:
         """Expect the answer to a ``method`` request."""
         self.received = 0
         self.head_done = False
         self.keep = False
+        self._ended = False
         self._buffer = bytearray()
         self._steps = self._read(method)
-        next(self._steps)
 
     def feed(self, data: bytes) -> HTTPResponse | None:
         """Take bytes just read (``b""`` at end of stream); the response once complete."""
         self.received += len(data)
+        self._ended = not data
         self._buffer += data
         try:
-            self._steps.send(data)
+            self._steps.send(None)
         except StopIteration as done:
             response: HTTPResponse = done.value
             return response
         return None
 
-    def _more(self) -> Generator[None, bytes, None]:
-        """Wait for the next block; ``ClosedEarly`` at end of stream."""
-        if not (yield):
-            raise ClosedEarly
-
     def _until(
         self, marker: bytes, limit: int, what: str
-    ) -> Generator[None, bytes, bytes]:
+    ) -> Generator[None, None, bytes]:
         """Bytes up to and including ``marker``, at most ``limit`` of them."""
         start = 0
         while True:
@@ -282,22 +278,28 @@ class ResponseReader:
                 end += len(marker)
                 if end > limit:
                     break
-                return (yield from self._exactly(end))
+                block = bytes(self._buffer[:end])
+                del self._buffer[:end]
+                return block
             if len(self._buffer) > limit:
                 break
+            if self._ended:
+                raise ClosedEarly
             start = max(len(self._buffer) - len(marker) + 1, 0)
-            yield from self._more()
+            yield
         raise ProtocolError(f"{what} exceeds {limit} bytes")
 
-    def _exactly(self, size: int) -> Generator[None, bytes, bytes]:
+    def _exactly(self, size: int) -> Generator[None, None, bytes]:
         """Exactly ``size`` bytes."""
         while len(self._buffer) < size:
-            yield from self._more()
+            if self._ended:
+                raise ClosedEarly
+            yield
         data = bytes(self._buffer[:size])
         del self._buffer[:size]
         return data
 
-    def _read(self, method: str) -> Generator[None, bytes, HTTPResponse]:
+    def _read(self, method: str) -> Generator[None, None, HTTPResponse]:
         """The whole answer; sets ``head_done`` and ``keep`` on the way."""
         while True:
             head = yield from self._until(
@@ -315,8 +317,8 @@ class ResponseReader:
         else:
             length = content_length(headers)
             if length is None:
-                while (yield):
-                    pass
+                while not self._ended:
+                    yield
                 body, complete = bytes(self._buffer), False
                 self._buffer.clear()
             else:
@@ -324,7 +326,7 @@ class ResponseReader:
         self.keep = complete and not self._buffer and keeps_alive(version, headers)
         return HTTPResponse(status, headers, body)
 
-    def _chunked(self) -> Generator[None, bytes, bytes]:
+    def _chunked(self) -> Generator[None, None, bytes]:
         """A chunked body; its trailers are read and dropped."""
         parts = []
         while True:

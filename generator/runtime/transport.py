@@ -11,6 +11,7 @@ from .http11 import HTTPResponse, StaleConnection, is_dropped
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import queue
     import socket
     import ssl
     from collections.abc import Mapping
@@ -83,7 +84,7 @@ class SyncTransport(TransportCore):
         max_connections: int = MAX_CONNECTIONS,
     ) -> None:
         """``timeout`` is the default of ``send``; nothing is opened yet."""
-        import threading
+        import queue
 
         super().__init__(
             scheme,
@@ -93,7 +94,10 @@ class SyncTransport(TransportCore):
             user_agent=user_agent,
             max_connections=max_connections,
         )
-        self._slots = threading.BoundedSemaphore(self._max_connections)
+        # A request in flight holds a slot: slots are made up to the bound, then
+        # reused through ``_free`` (a cheaper BoundedSemaphore).
+        self._slots = 0
+        self._free: queue.SimpleQueue[None] = queue.SimpleQueue()
 
     def send(
         self,
@@ -106,8 +110,19 @@ class SyncTransport(TransportCore):
         """Send a request and read the answer; resend once on a stale connection."""
         request = self._request(method, path_and_query, headers, body)
         seconds = self._timeout if timeout is None else timeout
-        with self._slots:
+        self._hold_slot()
+        try:
             return self._send(method, request, seconds)
+        finally:
+            self._free.put(None)
+
+    def _hold_slot(self) -> None:
+        """Make a slot while fewer than ``max_connections`` exist, else wait for one."""
+        with self._lock:
+            if self._slots < self._max_connections:
+                self._slots += 1
+                return
+        self._free.get()
 
     def _send(self, method: str, request: bytes, seconds: float) -> HTTPResponse:
         """Send on an idle or new connection; on a stale one, once more on a new one."""
