@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._sansio import FAILURES, MAX_CONNECTIONS, Deadline, Exchange, TransportCore
+from ._sansio import FAILURES, Deadline, Exchange, TransportCore
 from .http11 import StaleConnection, is_dropped
 
 TYPE_CHECKING = False

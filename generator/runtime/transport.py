@@ -11,7 +11,6 @@ from .http11 import HTTPResponse, StaleConnection, is_dropped
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import queue
     import socket
     import ssl
     from collections.abc import Mapping
