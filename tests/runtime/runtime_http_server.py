@@ -55,6 +55,8 @@ class Reply:
     reset: bool = False
     raw: bytes | None = None
     length: bool = True
+    drip: float = 0.0  # seconds between body bytes (the head goes at once)
+    stray: bytes = b""  # sent 50 ms after the reply, while the connection is idle
 
 
 def json_reply(status: int = 200, **fields: object) -> Reply:
@@ -63,6 +65,12 @@ def json_reply(status: int = 200, **fields: object) -> Reply:
 
 
 Handler = Callable[[Request], Reply]
+
+
+def _reset(client: socket.socket) -> bool:
+    """Make closing ``client`` send a RST; False: the connection must end."""
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    return False
 
 
 class Server:
@@ -80,6 +88,8 @@ class Server:
         self.handler: Handler = handler or (lambda request: Reply())
         self.requests: list[Request] = []
         self.connections = 0
+        self.in_flight = 0
+        self.peak_in_flight = 0
         self._lock = threading.Lock()
         self._clients: list[socket.socket] = []
         self._listener = socket.create_server(("127.0.0.1", 0), backlog=backlog)
@@ -150,10 +160,17 @@ class Server:
                     return
                 with self._lock:
                     self.requests.append(request)
-                reply = self.handler(request)
-                if reply.delay:
-                    self._stop.wait(reply.delay)
-                if not self._write(client, reply):
+                    self.in_flight += 1
+                    self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+                try:
+                    reply = self.handler(request)
+                    if reply.delay:
+                        self._stop.wait(reply.delay)
+                    keep = self._write(client, reply)
+                finally:
+                    with self._lock:
+                        self.in_flight -= 1
+                if not keep:
                     return
         except OSError:
             return
@@ -164,6 +181,8 @@ class Server:
         """Send one reply; False when the connection must end."""
         if reply.raw is not None:
             client.sendall(reply.raw)
+            if reply.reset:
+                return _reset(client)
             return not reply.close_after
         lines = [f"HTTP/1.1 {reply.status} Whatever"]
         lines += [f"{k}: {v}" for k, v in reply.headers.items()]
@@ -180,12 +199,20 @@ class Server:
         data = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload
         if reply.truncate_to is not None:
             data = data[: len(data) - len(payload) + reply.truncate_to]
-        client.sendall(data)
+        if reply.drip:
+            head = len(data) - len(payload)
+            client.sendall(data[:head])
+            for index in range(head, len(data)):
+                if self._stop.wait(reply.drip):
+                    return False
+                client.sendall(data[index : index + 1])
+        else:
+            client.sendall(data)
+        if reply.stray:
+            self._stop.wait(0.05)
+            client.sendall(reply.stray)
         if reply.reset:
-            client.setsockopt(
-                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
-            )
-            return False
+            return _reset(client)
         if reply.truncate_to is not None or not reply.length:
             return False
         return not reply.close_after
