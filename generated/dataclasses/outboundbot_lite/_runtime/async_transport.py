@@ -1,143 +1,184 @@
-"""Asyncio HTTP/1.1 transport: a small client over streams with a keep-alive pool."""
+"""Asyncio HTTP/1.1 transport: the I/O shell of ``TransportCore`` for coroutines."""
 
 from __future__ import annotations
 
-from .errors import APIConnectionError, APITimeoutError, ParameterError, SDKError
-from .http11 import (
-    MAX_HEAD_BYTES,
-    HTTPResponse,
-    ProtocolError,
-    StaleConnection,
-    build_request_head,
-    check_scheme,
-    content_length,
-    default_tls_context,
-    describe_error,
-    has_no_body,
-    is_chunked,
-    keeps_alive,
-    parse_chunk_size,
-    parse_response_head,
-)
+from ._sansio import FAILURES, Deadline, Exchange, TransportCore
+from .http11 import StaleConnection, is_dropped
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import asyncio
+    import socket
+    import ssl
+    from asyncio import Protocol as _Protocol
     from collections.abc import Awaitable, Mapping
     from typing import TypeVar
 
+    from .http11 import HTTPResponse
+
     _T = TypeVar("_T")
-
-_HEAD_END = b"\r\n\r\n"
-
-
-class _Progress:
-    """How far an exchange got, to classify failures."""
-
-    __slots__ = ("sent", "received")
-
-    def __init__(self) -> None:
-        """Nothing sent or received yet."""
-        self.sent = False
-        self.received = False
+else:
+    _Protocol = object  # asyncio needs only the methods; importing it here is slow
 
 
-class _Connection:
-    """One open stream pair."""
+async def _within(awaitable: Awaitable[_T], seconds: float) -> _T:
+    """Await with a timeout, raising the built-in ``TimeoutError`` on every version."""
+    import asyncio
 
-    __slots__ = ("reader", "writer")
+    if hasattr(asyncio, "timeout"):
+        async with asyncio.timeout(seconds):
+            return await awaitable
+    try:
+        return await asyncio.wait_for(awaitable, seconds)
+    except asyncio.TimeoutError:
+        raise TimeoutError from None
 
-    def __init__(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        """Wrap the pair returned by ``asyncio.open_connection``."""
-        self.reader = reader
-        self.writer = writer
+
+class _Connection(_Protocol):
+    """One connection: an asyncio protocol keeping what arrived until it is read."""
+
+    __slots__ = (
+        "transport",
+        "_loop",
+        "_sock",
+        "_data",
+        "_eof",
+        "_error",
+        "_paused",
+        "_waiter",
+        "_closed",
+    )
+    transport: asyncio.Transport
+    _sock: socket.socket
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Nothing received yet."""
+        self._loop = loop
+        self._data = bytearray()
+        self._eof = False
+        self._error: Exception | None = None
+        self._paused = False
+        self._waiter: asyncio.Future[None] | None = None
+        self._closed: asyncio.Future[None] = loop.create_future()
+
+    @classmethod
+    async def open(
+        cls, host: str, port: int, tls: ssl.SSLContext | None, deadline: Deadline
+    ) -> _Connection:
+        """Connect (and handshake) before ``deadline``."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        transport, conn = await _within(
+            loop.create_connection(lambda: cls(loop), host, port, ssl=tls),
+            deadline.left(),
+        )
+        conn.transport = transport
+        conn._sock = transport.get_extra_info("socket")
+        return conn
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        """Nothing to do: ``open`` keeps the transport."""
+
+    def data_received(self, data: bytes) -> None:
+        """Keep the bytes for ``recv``."""
+        self._data += data
+        self._wake()
+
+    def eof_received(self) -> None:
+        """The peer closed its side; the transport closes itself."""
+        self._eof = True
+        self._wake()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        """The connection is closed (``exc``: why, if it failed)."""
+        self._eof = True
+        self._error = exc
+        self._wake()
+        if not self._closed.done():
+            self._closed.set_result(None)
+
+    def pause_writing(self) -> None:
+        """The transport's write buffer is full."""
+        self._paused = True
+
+    def resume_writing(self) -> None:
+        """The transport's write buffer has drained."""
+        self._paused = False
+        self._wake()
+
+    def _wake(self) -> None:
+        """Resume ``send`` or ``recv`` if one is waiting."""
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def _wait(self, seconds: float) -> None:
+        """Wait for the next protocol event, at most ``seconds``."""
+        self._waiter = self._loop.create_future()
+        try:
+            await _within(self._waiter, seconds)
+        finally:
+            self._waiter = None
 
     def is_usable(self) -> bool:
-        """False once the peer closed it or it has unread bytes."""
-        return not (
-            self.writer.is_closing()
-            or self.reader.at_eof()
-            or self.reader.exception() is not None
-        )
+        """False once the peer closed it or sent bytes while it was idle."""
+        if self._data or self._eof or self.transport.is_closing():
+            return False
+        return not is_dropped(self._sock)
+
+    async def send(self, data: bytes, seconds: float) -> None:
+        """Hand all of ``data`` to the transport within ``seconds``."""
+        self.transport.write(data)
+        while self._paused and not self._eof:
+            await self._wait(seconds)
+        if self._error is not None:
+            raise self._error
+
+    async def recv(self, seconds: float) -> bytes:
+        """The bytes received, waiting up to ``seconds`` for some; ``b""`` at end of stream."""
+        while not self._data and not self._eof:
+            await self._wait(seconds)
+        if self._data:
+            data = bytes(self._data)
+            self._data.clear()
+            return data
+        if self._error is not None:
+            raise self._error
+        return b""
 
     def close(self) -> None:
         """Close without waiting; if its event loop is gone, at least shut it down."""
         try:
-            self.writer.close()
+            self.transport.close()
         except RuntimeError:
             import socket
 
-            sock = self.writer.get_extra_info("socket")
-            if sock is not None:
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
+            try:
+                self._sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    async def wait_closed(self) -> None:
+        """Wait until the transport has closed (no-op from another event loop)."""
+        try:
+            await self._closed
+        except RuntimeError:
+            pass
 
 
-async def _within(awaitable: Awaitable[_T], timeout: float) -> _T:
-    """Await with a timeout (``asyncio.timeout`` where available, else ``wait_for``)."""
-    import asyncio
+class AsyncTransport(TransportCore):
+    """Sends requests from coroutines over at most ``max_connections`` keep-alive connections."""
 
-    if hasattr(asyncio, "timeout"):
-        async with asyncio.timeout(timeout):
-            return await awaitable
-    return await asyncio.wait_for(awaitable, timeout)
-
-
-def _timeout_errors() -> tuple[type[BaseException], ...]:
-    """Timeout exception types (``asyncio.TimeoutError`` is distinct before 3.11)."""
-    import asyncio
-
-    return (TimeoutError, asyncio.TimeoutError)
-
-
-class AsyncTransport:
-    """Sends requests from coroutines over pooled keep-alive connections."""
-
-    def __init__(
-        self,
-        scheme: str,
-        host: str,
-        port: int | None,
-        *,
-        timeout: float,
-        user_agent: str,
-        max_connections: int = 100,
-    ) -> None:
-        """At most ``max_connections`` requests are in flight; others wait."""
-        check_scheme(scheme)
-        if max_connections < 1:
-            raise ParameterError("max_connections must be at least 1")
-        self._scheme = scheme
-        self._host = host
-        self._port = port if port else (443 if scheme == "https" else 80)
-        bracketed = f"[{host}]" if ":" in host else host
-        self._host_header = bracketed if port is None else f"{bracketed}:{port}"
-        self._timeout = timeout
-        self._user_agent = user_agent
-        self._max_connections = max_connections
-        self._origin = f"{scheme}://{self._host_header}"
-        self._idle: list[_Connection] = []
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._slots: asyncio.Semaphore | None = None
-        self._closed = False
-
-    def __repr__(self) -> str:
-        """Show the origin."""
-        return f"AsyncTransport({self._origin!r})"
+    _loop: asyncio.AbstractEventLoop | None = None
+    _slots: asyncio.Semaphore
 
     def _bind(self) -> asyncio.Semaphore:
-        """The slot semaphore of the running loop; a new loop starts a fresh pool."""
+        """The slots of the running loop; a new loop starts a fresh pool."""
         import asyncio
 
         loop = asyncio.get_running_loop()
-        if loop is not self._loop or self._slots is None:
-            for conn in self._idle:
-                conn.close()
-            self._idle = []
+        if loop is not self._loop:
+            self._drop_idle(final=False)
             self._loop = loop
             self._slots = asyncio.Semaphore(self._max_connections)
         return self._slots
@@ -151,189 +192,63 @@ class AsyncTransport:
         timeout: float | None = None,
     ) -> HTTPResponse:
         """Send a request and read the answer; resend once on a stale connection."""
-        if self._closed:
-            raise SDKError("this client has been closed")
-        if timeout is None:
-            timeout = self._timeout
-        head = build_request_head(
-            method,
-            path_and_query,
-            self._host_header,
-            headers,
-            len(body),
-            self._user_agent,
-        )
-        slots = self._bind()
-        async with slots:
-            conn = self._checkout()
-            reused = conn is not None
-            if conn is None:
-                conn = await self._connect(timeout)
+        request = self._request(method, path_and_query, headers, body)
+        seconds = self._timeout if timeout is None else timeout
+        async with self._bind():
+            return await self._send(method, request, seconds)
+
+    async def _send(self, method: str, request: bytes, seconds: float) -> HTTPResponse:
+        """Send on an idle or new connection; on a stale one, once more on a new one."""
+        conn: _Connection | None = self._take()
+        reused = conn is not None
+        if conn is None:
+            conn = await self._connect(seconds)
+        try:
             try:
-                try:
-                    response, keep = await self._exchange(
-                        conn, reused, method, head, body, timeout
-                    )
-                except StaleConnection:
-                    conn.close()
-                    conn = await self._connect(timeout)
-                    response, keep = await self._exchange(
-                        conn, False, method, head, body, timeout
-                    )
-            except BaseException:
+                response, keep = await self._exchange(
+                    conn, reused, method, request, seconds
+                )
+            except StaleConnection:
                 conn.close()
-                raise
-            if keep and not self._closed:
-                self._idle.append(conn)
-            else:
-                conn.close()
+                conn = await self._connect(seconds)
+                response, keep = await self._exchange(
+                    conn, False, method, request, seconds
+                )
+        except BaseException:
+            conn.close()
+            raise
+        self._put(conn, keep)
         return response
 
-    def _checkout(self) -> _Connection | None:
-        """The most recently used live idle connection, if any."""
-        while self._idle:
-            conn = self._idle.pop()
-            if conn.is_usable():
-                return conn
-            conn.close()
-        return None
-
-    async def _connect(self, timeout: float) -> _Connection:
+    async def _connect(self, seconds: float) -> _Connection:
         """Open a connection (TLS for https), mapping failures to SDK errors."""
-        import asyncio
-
-        context = default_tls_context() if self._scheme == "https" else None
+        deadline = Deadline(seconds)
         try:
-            reader, writer = await _within(
-                asyncio.open_connection(
-                    self._host, self._port, ssl=context, limit=MAX_HEAD_BYTES
-                ),
-                timeout,
-            )
-        except _timeout_errors() as exc:
-            raise APITimeoutError(
-                f"Timed out connecting to {self._origin} (timeout {timeout:g} s).",
-                phase="connect",
-                request_sent=False,
-            ) from exc
+            return await _Connection.open(self._host, self._port, self._tls(), deadline)
         except OSError as exc:
-            raise APIConnectionError(
-                f"Could not connect to {self._origin}: {describe_error(exc)}",
-                request_sent=False,
-            ) from exc
-        return _Connection(reader, writer)
+            raise self._connect_failure(exc, deadline) from exc
 
     async def _exchange(
         self,
         conn: _Connection,
         reused: bool,
         method: str,
-        head: bytes,
-        body: bytes,
-        timeout: float,
+        request: bytes,
+        seconds: float,
     ) -> tuple[HTTPResponse, bool]:
-        """One request/answer on ``conn``, mapping failures to SDK errors."""
-        import asyncio
-
-        progress = _Progress()
+        """One request and answer on ``conn``; also whether ``conn`` may be reused."""
+        exchange = Exchange(method, seconds, reused)
         try:
-            return await _within(
-                self._roundtrip(conn, method, head, body, progress), timeout
-            )
-        except _timeout_errors() as exc:
-            raise APITimeoutError(
-                f"Timed out waiting for {self._origin} (timeout {timeout:g} s).",
-                phase="read",
-                request_sent=progress.sent,
-            ) from exc
-        except asyncio.IncompleteReadError as exc:
-            if reused and not progress.received and not exc.partial:
-                raise StaleConnection from exc
-            what = "response body" if progress.received else "response headers"
-            raise APIConnectionError(
-                f"The connection to {self._origin} closed before the {what} "
-                f"were complete.",
-                request_sent=progress.sent,
-            ) from exc
-        except ConnectionError as exc:
-            if reused and not progress.received:
-                raise StaleConnection from exc
-            raise APIConnectionError(
-                f"The connection to {self._origin} failed: {describe_error(exc)}",
-                request_sent=progress.sent,
-            ) from exc
-        except asyncio.LimitOverrunError as exc:
-            raise APIConnectionError(
-                f"Invalid HTTP response from {self._origin}: a header line or block "
-                f"exceeds {MAX_HEAD_BYTES} bytes.",
-                request_sent=True,
-            ) from exc
-        except ProtocolError as exc:
-            raise APIConnectionError(
-                f"Invalid HTTP response from {self._origin}: {exc}",
-                request_sent=True,
-            ) from exc
-        except OSError as exc:
-            raise APIConnectionError(
-                f"The connection to {self._origin} failed: {describe_error(exc)}",
-                request_sent=progress.sent,
-            ) from exc
-
-    async def _roundtrip(
-        self,
-        conn: _Connection,
-        method: str,
-        head: bytes,
-        body: bytes,
-        progress: _Progress,
-    ) -> tuple[HTTPResponse, bool]:
-        """Write the request, then read the head and the body."""
-        reader, writer = conn.reader, conn.writer
-        writer.write(head + body if body else head)
-        await writer.drain()
-        progress.sent = True
-        while True:
-            block = await reader.readuntil(_HEAD_END)
-            progress.received = True
-            version, status, headers = parse_response_head(block)
-            if not (100 <= status < 200) or status == 101:
-                break
-        if has_no_body(method, status):
-            data, complete = b"", True
-        elif is_chunked(headers):
-            data, complete = await _read_chunked(reader), True
-        else:
-            length = content_length(headers)
-            if length is None:
-                data, complete = await reader.read(), False
-            else:
-                data, complete = await reader.readexactly(length), True
-        keep = complete and keeps_alive(version, headers)
-        return HTTPResponse(status, headers, data), keep
+            await conn.send(request, exchange.left())
+            exchange.sent = True
+            response = None
+            while response is None:
+                response = exchange.reader.feed(await conn.recv(exchange.left()))
+        except FAILURES as exc:
+            raise self._failure(exchange, exc) from exc
+        return response, exchange.reader.keep
 
     async def aclose(self) -> None:
         """Close every pooled connection; later sends raise ``SDKError``."""
-        self._closed = True
-        idle, self._idle = self._idle, []
-        for conn in idle:
-            conn.close()
-        for conn in idle:
-            try:
-                await conn.writer.wait_closed()
-            except (OSError, RuntimeError):
-                pass
-
-
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    """Read a chunked body and its trailers."""
-    parts = []
-    while True:
-        size = parse_chunk_size(await reader.readuntil(b"\r\n"))
-        if size == 0:
-            break
-        parts.append(await reader.readexactly(size))
-        if await reader.readexactly(2) != b"\r\n":
-            raise ProtocolError("missing CRLF after a chunk")
-    while await reader.readuntil(b"\r\n") != b"\r\n":
-        pass
-    return b"".join(parts)
+        for conn in self._drop_idle(final=True):
+            await conn.wait_closed()

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 
+from ._sansio import check_timeout
 from .async_transport import AsyncTransport
 from .encoding import NotGiven
 from .errors import APIError, ParameterError
-from .http11 import FRAMING_HEADERS, check_header
-from .retry import RetryPolicy
+from .http11 import FRAMING_HEADERS, check_header, check_scheme
+from .retry import Attempts, RetryPolicy
 from .transport import SyncTransport
 
 TYPE_CHECKING = False
@@ -45,8 +46,7 @@ def parse_endpoint(endpoint: str, protocol: str) -> tuple[str, str, int | None, 
     if "://" in text:
         scheme, _, text = text.partition("://")
         scheme = scheme.lower()
-    if scheme not in ("https", "http"):
-        raise ParameterError(f"protocol must be 'https' or 'http', got {scheme!r}")
+    check_scheme(scheme)
     if text.endswith("/"):
         text = text[:-1]
     bad = ParameterError(
@@ -73,15 +73,6 @@ def parse_endpoint(endpoint: str, protocol: str) -> tuple[str, str, int | None, 
     if not host:
         raise bad
     return scheme, host, port, text
-
-
-def check_timeout(value: object) -> float:
-    """A positive number of seconds."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-        raise ParameterError(
-            f"timeout must be a positive number of seconds, got {value!r}"
-        )
-    return float(value)
 
 
 def check_retries(value: object) -> int:
@@ -171,32 +162,14 @@ class _CallSettings:
             return seconds, policy
         return seconds, policy.with_max_retries(retries)
 
-    def _retry_wait(
-        self,
-        op: _Op,
-        policy: RetryPolicy,
-        error: APIError,
-        attempt: int,
-        start: float,
-    ) -> float | None:
-        """Seconds to wait before retry ``attempt``, or None to raise ``error``."""
-        return policy.next_delay(
-            error,
-            attempt,
+    def _attempts(self, op: _Op, seconds: float, policy: RetryPolicy) -> Attempts:
+        """The retry state of one call of ``op``."""
+        return Attempts(
+            policy,
+            seconds,
             read_only=op.read_only,
             retry_server_errors=self._retry_server_errors,
-            elapsed=time.monotonic() - start,
         )
-
-
-def _attempt_timeout(
-    seconds: float, policy: RetryPolicy, start: float, wait: float
-) -> float:
-    """A retry's timeout: the call's, cut so the retry ends by the deadline."""
-    if policy.deadline is None:
-        return seconds
-    left = policy.deadline - (time.monotonic() - start) - wait
-    return min(seconds, max(left, 0.001))
 
 
 class SyncCalls(_CallSettings):
@@ -228,19 +201,15 @@ class SyncCalls(_CallSettings):
     ) -> _R:
         """Send ``request()`` and interpret the answer; retry where safe."""
         send = self._transport.send
-        start = time.monotonic()
-        attempt = 0
-        limit = seconds
+        attempts = self._attempts(op, seconds, policy)
         while True:
             method, target, headers, body = request()
             try:
-                return interpret(send(method, target, headers, body, limit))
+                return interpret(send(method, target, headers, body, attempts.timeout))
             except APIError as error:
-                attempt += 1
-                wait = self._retry_wait(op, policy, error, attempt, start)
+                wait = attempts.backoff(error)
                 if wait is None:
                     raise
-            limit = _attempt_timeout(seconds, policy, start, wait)
             self._sleep(wait)
 
     def close(self) -> None:
@@ -292,19 +261,17 @@ class AsyncCalls(_CallSettings):
     ) -> _R:
         """Send ``request()`` and interpret the answer; retry where safe."""
         send = self._transport.send
-        start = time.monotonic()
-        attempt = 0
-        limit = seconds
+        attempts = self._attempts(op, seconds, policy)
         while True:
             method, target, headers, body = request()
             try:
-                return interpret(await send(method, target, headers, body, limit))
+                return interpret(
+                    await send(method, target, headers, body, attempts.timeout)
+                )
             except APIError as error:
-                attempt += 1
-                wait = self._retry_wait(op, policy, error, attempt, start)
+                wait = attempts.backoff(error)
                 if wait is None:
                     raise
-            limit = _attempt_timeout(seconds, policy, start, wait)
             await self._sleep(wait)
 
     async def aclose(self) -> None:

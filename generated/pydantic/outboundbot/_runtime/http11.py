@@ -1,4 +1,4 @@
-"""HTTP/1.1 wire helpers shared by the transports: response record, heads, framing."""
+"""HTTP/1.1 wire helpers shared by the transports: response record, heads, framing, reader."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ from .errors import ParameterError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import socket
     import ssl
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Generator, Iterable, Mapping
 
 MAX_HEAD_BYTES = 64 * 1024
+MAX_LINE_BYTES = 8192
 _TOKEN_CHARS = frozenset(
     "!#$%&'*+-.^_`|~0123456789" "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 )
@@ -50,10 +52,29 @@ class StaleConnection(Exception):
     """A reused keep-alive connection died before any byte of the answer."""
 
 
+class ClosedEarly(Exception):
+    """The peer closed the connection before the answer was complete."""
+
+
 def check_scheme(scheme: str) -> None:
     """Only ``http`` and ``https`` are supported."""
     if scheme not in ("http", "https"):
         raise ParameterError(f"protocol must be 'https' or 'http', got {scheme!r}")
+
+
+def is_dropped(sock: socket.socket) -> bool:
+    """Whether an idle connection is readable (closed by the peer, or stray bytes)."""
+    import select
+
+    try:
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return bool(poller.poll(0))
+        readable, _, _ = select.select([sock], [], [], 0)
+        return bool(readable)
+    except (OSError, ValueError):
+        return True
 
 
 def describe_error(exc: BaseException) -> str:
@@ -218,3 +239,109 @@ def keeps_alive(version: str, headers: Mapping[str, str]) -> bool:
 def has_no_body(method: str, status: int) -> bool:
     """Answers that never carry a body whatever their headers say."""
     return method == "HEAD" or status in (204, 304) or 100 <= status < 200
+
+
+class ResponseReader:
+    """One answer read from a connection's bytes as they arrive (1xx skipped); no I/O."""
+
+    __slots__ = ("received", "head_done", "keep", "_ended", "_buffer", "_steps")
+
+    def __init__(self, method: str) -> None:
+        """Expect the answer to a ``method`` request."""
+        self.received = 0
+        self.head_done = False
+        self.keep = False
+        self._ended = False
+        self._buffer = bytearray()
+        self._steps = self._read(method)
+
+    def feed(self, data: bytes) -> HTTPResponse | None:
+        """Take bytes just read (``b""`` at end of stream); the response once complete."""
+        self.received += len(data)
+        self._ended = not data
+        self._buffer += data
+        try:
+            self._steps.send(None)
+        except StopIteration as done:
+            response: HTTPResponse = done.value
+            return response
+        return None
+
+    def _until(
+        self, marker: bytes, limit: int, what: str
+    ) -> Generator[None, None, bytes]:
+        """Bytes up to and including ``marker``, at most ``limit`` of them."""
+        start = 0
+        while True:
+            end = self._buffer.find(marker, start)
+            if end >= 0:
+                end += len(marker)
+                if end > limit:
+                    break
+                block = bytes(self._buffer[:end])
+                del self._buffer[:end]
+                return block
+            if len(self._buffer) > limit:
+                break
+            if self._ended:
+                raise ClosedEarly
+            start = max(len(self._buffer) - len(marker) + 1, 0)
+            yield
+        raise ProtocolError(f"{what} exceeds {limit} bytes")
+
+    def _exactly(self, size: int) -> Generator[None, None, bytes]:
+        """Exactly ``size`` bytes."""
+        while len(self._buffer) < size:
+            if self._ended:
+                raise ClosedEarly
+            yield
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        return data
+
+    def _read(self, method: str) -> Generator[None, None, HTTPResponse]:
+        """The whole answer; sets ``head_done`` and ``keep`` on the way."""
+        while True:
+            head = yield from self._until(
+                b"\r\n\r\n", MAX_HEAD_BYTES, "the response head"
+            )
+            version, status, headers = parse_response_head(head)
+            if not (100 <= status < 200) or status == 101:
+                break
+        self.head_done = True
+        complete = True
+        if has_no_body(method, status):
+            body = b""
+        elif is_chunked(headers):
+            body = yield from self._chunked()
+        else:
+            length = content_length(headers)
+            if length is None:
+                while not self._ended:
+                    yield
+                body, complete = bytes(self._buffer), False
+                self._buffer.clear()
+            else:
+                body = yield from self._exactly(length)
+        self.keep = complete and not self._buffer and keeps_alive(version, headers)
+        return HTTPResponse(status, headers, body)
+
+    def _chunked(self) -> Generator[None, None, bytes]:
+        """A chunked body; its trailers are read and dropped."""
+        parts = []
+        while True:
+            line = yield from self._until(b"\r\n", MAX_LINE_BYTES, "a chunk-size line")
+            size = parse_chunk_size(line)
+            if size == 0:
+                break
+            parts.append((yield from self._exactly(size)))
+            if (yield from self._exactly(2)) != b"\r\n":
+                raise ProtocolError("missing CRLF after a chunk")
+        trailers = 0
+        while True:
+            line = yield from self._until(b"\r\n", MAX_LINE_BYTES, "a trailer line")
+            if line == b"\r\n":
+                return b"".join(parts)
+            trailers += len(line)
+            if trailers > MAX_HEAD_BYTES:
+                raise ProtocolError(f"the trailers exceed {MAX_HEAD_BYTES} bytes")

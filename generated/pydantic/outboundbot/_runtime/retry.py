@@ -1,8 +1,9 @@
-"""When to retry a failed call and how long to wait first."""
+"""When to retry a failed call, how long to wait first, and each attempt's timeout."""
 
 from __future__ import annotations
 
 import os
+import time
 
 from .errors import (
     APIConnectionError,
@@ -122,4 +123,52 @@ class RetryPolicy:
         wait = self.delay(attempt, retry_after)
         if self.deadline is not None and elapsed + wait > self.deadline:
             return None
+        return wait
+
+
+class Attempts:
+    """The retry state of one call: attempts made, time spent, the next timeout."""
+
+    __slots__ = (
+        "timeout",
+        "_policy",
+        "_seconds",
+        "_read_only",
+        "_retry_server_errors",
+        "_failed",
+        "_start",
+    )
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        seconds: float,
+        *,
+        read_only: bool,
+        retry_server_errors: bool,
+    ) -> None:
+        """``seconds``: each attempt's timeout; the clock starts now."""
+        self.timeout = seconds
+        self._policy = policy
+        self._seconds = seconds
+        self._read_only = read_only
+        self._retry_server_errors = retry_server_errors
+        self._failed = 0
+        self._start = time.monotonic()
+
+    def backoff(self, error: BaseException) -> float | None:
+        """Seconds to wait before retrying after ``error`` (None: give up); sets ``timeout``."""
+        self._failed += 1
+        elapsed = time.monotonic() - self._start
+        policy = self._policy
+        wait = policy.next_delay(
+            error,
+            self._failed,
+            read_only=self._read_only,
+            retry_server_errors=self._retry_server_errors,
+            elapsed=elapsed,
+        )
+        if wait is not None and policy.deadline is not None:
+            left = policy.deadline - elapsed - wait
+            self.timeout = min(self._seconds, max(left, 0.001))
         return wait
