@@ -4,7 +4,7 @@ Standard library only; copied verbatim into each generated package as ``_runtime
 """
 
 from .async_transport import AsyncTransport
-from .client import AsyncAPIClient, Operation, SyncAPIClient, parse_endpoint
+from .rpc import AsyncAPIClient, Operation, SyncAPIClient, parse_endpoint
 from .credentials import Credentials, resolve_credentials
 from .encoding import NOT_GIVEN, NotGiven, Param, encode_query, percent_encode
 from .errors import (

@@ -1,4 +1,4 @@
-"""Base classes of the generated API clients: configuration, signing, retries."""
+"""Base classes of the generated RPC clients (signed ACS actions): configuration, signing, retries."""
 
 from __future__ import annotations
 
