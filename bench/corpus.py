@@ -26,6 +26,7 @@ import tempfile
 import threading
 import time
 import traceback
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,24 +124,24 @@ def spec_operations(path: Path) -> tuple[list[str], str]:
 # -- the generator's identity --------------------------------------------------------------------------
 
 
-def generator_identity(python: str) -> str:
-    """Version (pip show) and commit of the acs_sdkgen that `python` imports, with a hash of local edits."""
+def generator_identity(python: str) -> tuple[str, str]:
+    """(identity, commit) of the acs_sdkgen that `python` imports: its pip version and the git tree hashes of
+    generator/, templates/ and pyproject.toml (so commits elsewhere keep the key), plus a hash of local edits."""
     where = subprocess.run(
         [python, "-c", "import acs_sdkgen, os; print(os.path.dirname(os.path.abspath(acs_sdkgen.__file__)))"],
         capture_output=True, text=True, check=True,
     ).stdout.strip()
     show = subprocess.run([python, "-m", "pip", "show", "acs-sdkgen"], capture_output=True, text=True).stdout
     version = next((line.split(":", 1)[1].strip() for line in show.splitlines() if line.startswith("Version:")), "?")
-    git = ["git", "-C", where]
-    head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip() or "nogit"
-    top = subprocess.run([*git, "rev-parse", "--show-toplevel"], capture_output=True, text=True).stdout.strip()
-    scope = ["--", "generator", "templates", "pyproject.toml"]
-    dirty = subprocess.run(["git", "-C", top or where, "diff", "HEAD", *scope], capture_output=True).stdout
-    untracked = subprocess.run(
-        ["git", "-C", top or where, "ls-files", "--others", "--exclude-standard", *scope], capture_output=True
-    ).stdout
-    suffix = f"+dirty.{hashlib.sha256(dirty + untracked).hexdigest()[:10]}" if dirty or untracked else ""
-    return f"{version}@{head[:12]}{suffix}"
+    git = lambda *a: subprocess.run(["git", "-C", where, *a], capture_output=True).stdout  # noqa: E731
+    top = git("rev-parse", "--show-toplevel").decode().strip()
+    if not top:
+        return f"{version}@nogit", ""
+    scope = ["generator", "templates", "pyproject.toml"]
+    trees = git("rev-parse", *(f"HEAD:{part}" for part in scope))
+    edits = git("-C", top, "diff", "HEAD", "--", *scope) + git("-C", top, "ls-files", "--others", "--exclude-standard", "--", *scope)
+    suffix = f"+dirty.{hashlib.sha256(edits).hexdigest()[:10]}" if edits else ""
+    return f"{version}@{hashlib.sha256(trees).hexdigest()[:12]}{suffix}", git("rev-parse", "HEAD").decode().strip()
 
 
 # -- bounded child processes ---------------------------------------------------------------------------
@@ -241,8 +242,12 @@ def tail(text: str, lines: int = TAIL_LINES) -> str:
 def traceback_of(python: str, spec: Path, work: Path, timeout: float) -> str:
     """Re-run an internal error with the shim that prints the exception behind the diagnostic."""
     run = run_bounded(generate_command(python, spec, work / "trace-out", traced=True), work, child_env(work), timeout)
-    marker = run.stderr.rfind("=== traceback ===")
-    return tail(run.stderr[marker:], 30) if marker >= 0 else ""
+    start = run.stderr.rfind("=== traceback ===")
+    if start < 0:
+        return ""
+    end = run.stderr.find("\nERROR ", start)
+    text = run.stderr[start + len("=== traceback ===\n"): end if end > 0 else None]
+    return tail(re.sub(r'File "[^"]*?/((?:generator|site-packages)/[^"]*)"', r'File "\1"', text), 40)
 
 
 def import_checks(python: str, out: Path, work: Path, timeout: float) -> dict[str, Any]:
@@ -265,23 +270,39 @@ def import_checks(python: str, out: Path, work: Path, timeout: float) -> dict[st
 
 
 def _route_key(op: str) -> str:
-    """An operation with its path parameters' names blanked, to match a renamed template."""
-    return re.sub(r"\{[^}]*\}", "{}", op)
+    """An operation without its path's fragment or query (APIs-guru's `/#X-Amz-Target=…`, `/{Key}?tagging`)
+    and with its path parameters' names blanked."""
+    return re.sub(r"\{[^}]*\}", "{}", re.split(r"[#?]", op, maxsplit=1)[0])
+
+
+def missing_operations(spec_ops: list[str], generated: list[str]) -> list[str]:
+    """Spec operations left over after matching generated ones exactly, then by `_route_key` (as multisets)."""
+    exact, loose = Counter(generated), Counter(map(_route_key, generated))
+    unmatched = []
+    for op in spec_ops:
+        if exact[op] > 0:
+            exact[op] -= 1
+            loose[_route_key(op)] -= 1
+        else:
+            unmatched.append(op)
+    missing = []
+    for op in unmatched:
+        if loose[_route_key(op)] > 0:
+            loose[_route_key(op)] -= 1
+        else:
+            missing.append(op)
+    return missing
 
 
 def coverage(spec_ops: list[str], checks: dict[str, Any]) -> dict[str, Any]:
-    """Per flavor and client: the spec operations no method covers (first 10) and how many."""
+    """Per flavor and client: how many methods, and the spec operations no method covers (first 10)."""
     result = {}
     for flavor, check in checks.items():
-        for client, info in check.get("clients", {}).items():
-            covered = set(info["covered"])
-            loose = {_route_key(op) for op in covered}
-            missing = [op for op in spec_ops if op not in covered and _route_key(op) not in loose]
-            result[f"{flavor}.{client}"] = {"via": info["via"], "methods": len(covered), "missing": len(missing),
+        clients = check.get("clients") or {"Client": {"via": "none", "covered": []}}
+        for client, info in clients.items():
+            missing = missing_operations(spec_ops, [op for op, _ in info["covered"]])
+            result[f"{flavor}.{client}"] = {"via": info["via"], "methods": len(info["covered"]), "missing": len(missing),
                                             "missing_first": missing[:10]}
-        if not check.get("clients"):
-            result[f"{flavor}.Client"] = {"via": "none", "methods": 0, "missing": len(spec_ops),
-                                          "missing_first": spec_ops[:10]}
     return result
 
 
@@ -314,7 +335,7 @@ def process(rel: str, size: int, args: argparse.Namespace, key: str) -> dict[str
     """Generate one spec, check what came out, and return its result record."""
     spec = args.api / rel
     spec_ops, openapi = spec_operations(spec)
-    record: dict[str, Any] = {"spec": rel, "key": key, "size": size, "openapi": openapi, "operations": len(spec_ops)}
+    record: dict[str, Any] = {"spec": rel, "key": key, "commit": args.commit[:12], "size": size, "openapi": openapi, "operations": len(spec_ops)}
     work = Path(tempfile.mkdtemp(prefix="corpus-"))
     started = time.monotonic()
     try:
@@ -416,13 +437,15 @@ def check_failed(record: dict[str, Any], name: str) -> bool:
 
 
 def normalise(message: str) -> str:
-    """A message with names, numbers, paths and locations blanked, so similar failures group."""
-    text = re.sub(r"^(ERROR|WARNING|INFO) .*?: ", r"\1 <where>: ", message.strip())
+    """A message on one line with names, numbers, paths and locations blanked, so similar failures group."""
+    text = " ".join(re.sub(r"^(ERROR|WARNING|INFO) .*?: ", r"\1 <where>: ", message.strip()).split())
+    text = re.sub(r"\{\s*\".*\}", "<json>", text)
     text = re.sub(r"'[^']*'|\"[^\"]*\"|`[^`]*`|«[^»]*»", "<s>", text)
     text = re.sub(r"#/\S*", "<ptr>", text)
     text = re.sub(r"(?:[\w.-]*/)+[\w.-]+", "<path>", text)
     text = re.sub(r"\b0x[0-9a-fA-F]+\b|\d+", "<n>", text)
-    return re.sub(r"\b[A-Za-z]*[a-z][A-Z]\w*\b", "<name>", text)  # camelCase / CamelCase identifiers
+    text = re.sub(r"\b(?![A-Za-z]*(?:Error|Exception|Warning)\b)[A-Za-z]*[a-z][A-Z]\w*\b", "<name>", text)
+    return text[:240]
 
 
 def failure_groups(records: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -455,6 +478,12 @@ def failure_groups(records: list[dict[str, Any]]) -> dict[str, dict[str, dict[st
     return groups
 
 
+def _gist(message: str) -> str:
+    """A normalised signature of a message: its first line, and its last when it has several."""
+    lines = [line for line in message.strip().splitlines() if line.strip()] or [""]
+    return normalise(lines[0])[:160] + (f" … {normalise(lines[-1])[:120]}" if len(lines) > 1 else "")
+
+
 def _innermost_frame(trace: str) -> str:
     """`file.py:function` of the last frame of a traceback (line numbers left out so edits still group)."""
     frames = re.findall(r'File "([^"]+)", line \d+, in (\S+)', trace)
@@ -466,7 +495,7 @@ def _add_check_failures(record: dict[str, Any], add: Any) -> None:
     seen = set()
     for flavor, info in record.get("imports", {}).items():
         for err in info["errors"]:
-            signature = f"{flavor} {err['stage']}: {normalise(err['error'])}"
+            signature = f"{flavor} {err['stage']}: {_gist(err['error'])}"
             if signature not in seen:
                 seen.add(signature)
                 add("import", signature, record, f"[{flavor}] {err['stage']} {err['name']}: {err['error']} ({err.get('where', '')})")
@@ -608,7 +637,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     """Fetch the corpus if needed, run the chosen specs, write the report."""
     args = parse_args(argv)
     args.api = corpus_dir()
-    key = generator_identity(args.python)
+    key, args.commit = generator_identity(args.python)
     selecting = args.sample or args.largest or args.only
     chosen = select(list_specs(args.api), args)
     selection = " ".join(f"--{k} {v}" for k, v in (("only", args.only), ("largest", args.largest), ("sample", args.sample),

@@ -76,26 +76,26 @@ def operation_table(package: str) -> dict[str, str]:
     }
 
 
-def covered_by_code(client: type, table: dict[str, str]) -> dict[str, str]:
-    """Operations whose constant a public method of the client refers to: "METHOD /path" -> method."""
+def covered_by_code(client: type, table: dict[str, str]) -> list[tuple[str, str]]:
+    """("METHOD /path", method) for each operation constant that a public method of the client refers to."""
     covered = {}
     for attr, value in vars(client).items():
         code = getattr(value, "__code__", None)
         if attr.startswith("_") or code is None:
             continue
         for name in code_names(code) & table.keys():
-            covered[table[name]] = attr
-    return covered
+            covered[name] = attr
+    return sorted((table[name], attr) for name, attr in covered.items())
 
 
-def covered_by_docs(client: type, docs: Path) -> dict[str, str]:
+def covered_by_docs(client: type, docs: Path) -> list[tuple[str, str]]:
     """Fallback: the operation pages name "METHOD /path" and `Client.method(`; the method must exist."""
-    covered = {}
+    covered = []
     for page in sorted(docs.glob("*.md")):
         text = page.read_text(encoding="utf-8")
         operation, method = DOC_OPERATION.search(text), DOC_METHOD.search(text)
         if operation and method and callable(getattr(client, method.group(1), None)):
-            covered[f"{operation.group(1)} {operation.group(2)}"] = method.group(1)
+            covered.append((f"{operation.group(1)} {operation.group(2)}", method.group(1)))
     return covered
 
 
