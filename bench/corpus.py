@@ -506,8 +506,10 @@ def _add_check_failures(record: dict[str, Any], add: Any) -> None:
                 f"{where}: {info['missing']} of {record['operations']} missing, e.g. {info['missing_first'][:5]}")
     mypy = record.get("mypy")
     if mypy and mypy["status"] != "pass":
-        add("mypy", f"mypy {mypy['status']}", record,
-            f"{mypy['errors']} errors {mypy['per_flavor']}" + (f"\n{mypy['tail']}" if mypy.get("tail") else ""))
+        codes = sorted({err["code"] or "-" for err in mypy["first"]})
+        first = [f"{err['file']}:{err['line']}: {err['msg']}  [{err['code']}]" for err in mypy["first"][:5]]
+        add("mypy", f"mypy {mypy['status']} [{', '.join(codes)}]", record,
+            "\n".join([f"{mypy['errors']} errors {mypy['per_flavor']}", *first]) + (f"\n{mypy['tail']}" if mypy.get("tail") else ""))
 
 
 def mypy_kinds(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -563,7 +565,13 @@ def render_report(records: list[dict[str, Any]], key: str, selection: str) -> st
              "pass = exit 0; refused = exit 2 with located `ERROR` diagnostics; internal = `internal error`, a "
              "traceback, another exit code, or exit 2 without a located diagnostic; import/coverage/mypy-fail "
              "count passing specs whose check failed (clean = passed every check that ran).", ""]
-    for cls, groups in sorted(failure_groups(records).items()):
+    groups_by_class = failure_groups(records)
+    lines += ["## Failure kinds", "", "| class | specs | kind | example |", "| --- | --- | --- | --- |"]
+    for cls, groups in sorted(groups_by_class.items()):
+        for signature, group in sorted(groups.items(), key=lambda kv: -kv[1]["count"]):
+            lines.append(f"| {cls} | {group['count']} | `{_cell(signature)[:160]}` | `{group['spec']}` |")
+    lines.append("")
+    for cls, groups in sorted(groups_by_class.items()):
         lines += [f"## {cls}: {sum(g['count'] for g in groups.values())} failures in {len(groups)} kinds", ""]
         for signature, group in sorted(groups.items(), key=lambda kv: -kv[1]["count"]):
             others = ", ".join(group["specs"][1:6])
