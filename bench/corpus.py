@@ -215,9 +215,11 @@ def child_env(work: Path, **extra: str) -> dict[str, str]:
 # -- one spec --------------------------------------------------------------------------------------------
 
 
-def generate_command(python: str, spec: Path, out: Path, traced: bool = False) -> list[str]:
-    """The generate command line with every flavor."""
+def generate_command(python: str, spec: Path, out: Path, traced: bool = False, mem_limit_gb: float = 0) -> list[str]:
+    """The generate command line with every flavor (under `prlimit --as` when a memory bound is set)."""
     head = [python, "-c", TRACE_SHIM] if traced else [python, "-m", "acs_sdkgen"]
+    if mem_limit_gb and shutil.which("prlimit"):
+        head = ["prlimit", f"--as={int(mem_limit_gb * 2**30)}", "--", *head]
     flavors = [arg for flavor in FLAVORS for arg in ("--flavor", flavor)]
     return [*head, "generate", "--spec", str(spec), "--out", str(out), *flavors, "-q", "--force"]
 
@@ -239,9 +241,10 @@ def tail(text: str, lines: int = TAIL_LINES) -> str:
     return "\n".join(text.rstrip().splitlines()[-lines:])
 
 
-def traceback_of(python: str, spec: Path, work: Path, timeout: float) -> str:
+def traceback_of(python: str, spec: Path, work: Path, timeout: float, mem_limit_gb: float) -> str:
     """Re-run an internal error with the shim that prints the exception behind the diagnostic."""
-    run = run_bounded(generate_command(python, spec, work / "trace-out", traced=True), work, child_env(work), timeout)
+    command = generate_command(python, spec, work / "trace-out", traced=True, mem_limit_gb=mem_limit_gb)
+    run = run_bounded(command, work, child_env(work), timeout)
     start = run.stderr.rfind("=== traceback ===")
     if start < 0:
         return ""
@@ -340,13 +343,14 @@ def process(rel: str, size: int, args: argparse.Namespace, key: str) -> dict[str
     started = time.monotonic()
     try:
         out = work / "out"
-        run = run_bounded(generate_command(args.python, spec, out), work, child_env(work), args.timeout)
+        command = generate_command(args.python, spec, out, mem_limit_gb=args.mem_limit_gb)
+        run = run_bounded(command, work, child_env(work), args.timeout)
         outcome = classify(run)
         errors = [line for line in run.stderr.splitlines() if line.startswith("ERROR ")]
         record.update(outcome=outcome, exit=run.returncode, wall=round(run.wall, 2), max_rss_mb=round(run.max_rss_kb / 1024, 1),
                       errors=errors[:KEEP_ERRORS], error_count=len(errors), stderr_tail=tail(run.stderr) if outcome != "pass" else "")
         if outcome == "internal" and args.trace:
-            record["traceback"] = traceback_of(args.python, spec, work, args.timeout)
+            record["traceback"] = traceback_of(args.python, spec, work, args.timeout, args.mem_limit_gb)
         if outcome == "pass":
             record["output_bytes"] = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
             checks = import_checks(args.python, out, work, args.timeout)
@@ -628,6 +632,8 @@ def parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--only", help="specs whose path contains this text (or matches it as a glob)")
     parser.add_argument("--jobs", type=int, default=2, help="specs at a time (default 2)")
     parser.add_argument("--timeout", type=float, default=300, help="wall-time bound of each step, seconds (default 300)")
+    parser.add_argument("--mem-limit-gb", type=float, default=10,
+                        help="address-space bound of each generate process via prlimit, GiB (default 10; 0: none)")
     parser.add_argument("--mypy", action=argparse.BooleanOptionalAction, default=False, help="run mypy --strict on passes")
     parser.add_argument("--mypy-max-bytes", type=int, default=200_000, help="mypy only on specs up to this size")
     parser.add_argument("--trace", action=argparse.BooleanOptionalAction, default=True,
