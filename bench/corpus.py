@@ -446,6 +446,8 @@ def normalise(message: str) -> str:
     text = re.sub(r"\{\s*\".*\}", "<json>", text)
     text = re.sub(r"'[^']*'|\"[^\"]*\"|`[^`]*`|«[^»]*»", "<s>", text)
     text = re.sub(r"#/\S*", "<ptr>", text)
+    text = re.sub(r"\{[^{}\s]*\}", "{<p>}", text)
+    text = re.sub(r"\b(of|class|model|schema) [A-Z]\w*", r"\1 <name>", text)
     text = re.sub(r"(?:[\w.-]*/)+[\w.-]+", "<path>", text)
     text = re.sub(r"\b0x[0-9a-fA-F]+\b|\d+", "<n>", text)
     text = re.sub(r"\b(?![A-Za-z]*(?:Error|Exception|Warning)\b)[A-Za-z]*[a-z][A-Z]\w*\b", "<name>", text)
@@ -576,7 +578,8 @@ def render_report(records: list[dict[str, Any]], key: str, selection: str) -> st
             lines.append(f"| {cls} | {group['count']} | `{_cell(signature)[:160]}` | `{group['spec']}` |")
     lines.append("")
     for cls, groups in sorted(groups_by_class.items()):
-        lines += [f"## {cls}: {sum(g['count'] for g in groups.values())} failures in {len(groups)} kinds", ""]
+        specs = len({spec for g in groups.values() for spec in g["specs"]})
+        lines += [f"## {cls}: {specs} specs, {len(groups)} kinds (a spec counts once per kind it shows)", ""]
         for signature, group in sorted(groups.items(), key=lambda kv: -kv[1]["count"]):
             others = ", ".join(group["specs"][1:6])
             lines += [f"### {group['count']} × `{signature[:300]}`", "", f"Example `{group['spec']}`"
