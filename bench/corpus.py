@@ -186,9 +186,21 @@ def _wait(pid: int, deadline: float) -> tuple[int, Any, bool]:
             return status, usage, False
         time.sleep(delay)
         delay = min(delay * 2, 0.2)
+    _dump_stack(pid)
     _kill_group(pid)
     _, status, usage = os.wait4(pid, 0)
     return status, usage, True
+
+
+def _dump_stack(pid: int, grace: float = 3.0) -> None:
+    """SIGABRT: with PYTHONFAULTHANDLER set, Python prints where each thread was before dying."""
+    try:
+        os.kill(pid, signal.SIGABRT)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None:
+        time.sleep(0.1)
 
 
 def _kill_group(pgid: int) -> None:
@@ -209,7 +221,8 @@ def child_env(work: Path, **extra: str) -> dict[str, str]:
     """A small, predictable environment for the children."""
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
     env = {k: os.environ[k] for k in keep if k in os.environ}
-    return {**env, "ACS_SDKGEN_CACHE_DIR": str(work / "black-cache"), "PYTHONDONTWRITEBYTECODE": "1", **extra}
+    return {**env, "ACS_SDKGEN_CACHE_DIR": str(work / "black-cache"), "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONFAULTHANDLER": "1", **extra}
 
 
 # -- one spec --------------------------------------------------------------------------------------------
@@ -239,6 +252,17 @@ def classify(run: Bounded) -> str:
 def tail(text: str, lines: int = TAIL_LINES) -> str:
     """The last lines of a text."""
     return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+def stack_at_timeout(stderr: str, innermost: int = 12) -> str:
+    """The main thread's stack from faulthandler (most recent call first): the innermost frames and our own."""
+    start = stderr.rfind("most recent call first")
+    if start < 0:
+        return tail(stderr)
+    frames = [line.strip() for line in stderr[start:].splitlines()[1:] if line.strip().startswith("File ")]
+    frames = [re.sub(r'File "[^"]*?/((?:generator|site-packages)/[^"]*)"', r'File "\1"', f) for f in frames]
+    ours = [f for f in frames[innermost:] if '"generator/' in f]
+    return "\n".join(frames[:innermost] + (["…"] + ours if ours else []))
 
 
 def traceback_of(python: str, spec: Path, work: Path, timeout: float, mem_limit_gb: float) -> str:
@@ -348,7 +372,8 @@ def process(rel: str, size: int, args: argparse.Namespace, key: str) -> dict[str
         outcome = classify(run)
         errors = [line for line in run.stderr.splitlines() if line.startswith("ERROR ")]
         record.update(outcome=outcome, exit=run.returncode, wall=round(run.wall, 2), max_rss_mb=round(run.max_rss_kb / 1024, 1),
-                      errors=errors[:KEEP_ERRORS], error_count=len(errors), stderr_tail=tail(run.stderr) if outcome != "pass" else "")
+                      errors=errors[:KEEP_ERRORS], error_count=len(errors),
+                      stderr_tail=stack_at_timeout(run.stderr) if run.timed_out else tail(run.stderr) if outcome != "pass" else "")
         if outcome == "internal" and args.trace:
             record["traceback"] = traceback_of(args.python, spec, work, args.timeout, args.mem_limit_gb)
         if outcome == "pass":
@@ -478,7 +503,9 @@ def failure_groups(records: list[dict[str, Any]]) -> dict[str, dict[str, dict[st
         elif outcome == "runner-error":
             add("runner-error", "runner-error", record, record["stderr_tail"])
         elif outcome == "timeout":
-            add("timeout", "timeout", record, f"no result within the bound ({record['wall']:.0f} s)")
+            stack = record["stderr_tail"]
+            ours = re.search(r'File "generator/([^"]+)", line \d+ in (\S+)', stack)
+            add("timeout", "timeout" + (f" in {ours.group(1)}:{ours.group(2)}" if ours else ""), record, f"no result within the bound ({record['wall']:.0f} s); where it was:\n{stack}")
         else:
             _add_check_failures(record, add)
     return groups
