@@ -260,7 +260,7 @@ def stack_at_timeout(stderr: str, innermost: int = 12) -> str:
     if start < 0:
         return tail(stderr)
     frames = [line.strip() for line in stderr[start:].splitlines()[1:] if line.strip().startswith("File ")]
-    frames = [re.sub(r'File "[^"]*?/((?:generator|site-packages)/[^"]*)"', r'File "\1"', f) for f in frames]
+    frames = [re.sub(r'File "[^"]*?/((?:generator|templates|site-packages)/[^"]*)"', r'File "\1"', f) for f in frames]
     ours = [f for f in frames[innermost:] if '"generator/' in f]
     return "\n".join(frames[:innermost] + (["…"] + ours if ours else []))
 
@@ -274,7 +274,7 @@ def traceback_of(python: str, spec: Path, work: Path, timeout: float, mem_limit_
         return ""
     end = run.stderr.find("\nERROR ", start)
     text = run.stderr[start + len("=== traceback ===\n"): end if end > 0 else None]
-    return tail(re.sub(r'File "[^"]*?/((?:generator|site-packages)/[^"]*)"', r'File "\1"', text), 40)
+    return tail(re.sub(r'File "[^"]*?/((?:generator|templates|site-packages)/[^"]*)"', r'File "\1"', text), 40)
 
 
 def import_checks(python: str, out: Path, work: Path, timeout: float) -> dict[str, Any]:
