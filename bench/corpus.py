@@ -468,7 +468,7 @@ def check_failed(record: dict[str, Any], name: str) -> bool:
 def normalise(message: str) -> str:
     """A message on one line with names, numbers, paths and locations blanked, so similar failures group."""
     text = " ".join(re.sub(r"^(ERROR|WARNING|INFO) .*?: ", r"\1 <where>: ", message.strip()).split())
-    text = re.sub(r"\{\s*\".*\}", "<json>", text)
+    text = re.sub(r"\{\s*\".*", "<json> …", text)  # a JSON value quoted in a message (often cut short by the generator)
     text = re.sub(r"'[^']*'|\"[^\"]*\"|`[^`]*`|«[^»]*»", "<s>", text)
     text = re.sub(r"#/\S*", "<ptr>", text)
     text = re.sub(r"\{[^{}\s]*\}", "{<p>}", text)
