@@ -125,21 +125,28 @@ def spec_operations(path: Path) -> tuple[list[str], str]:
 
 
 def generator_identity(python: str) -> tuple[str, str]:
-    """(identity, commit) of the acs_sdkgen that `python` imports: its pip version and the git tree hashes of
-    generator/, templates/ and pyproject.toml (so commits elsewhere keep the key), plus a hash of local edits."""
+    """(identity, commit) of the acs_sdkgen `python` imports: pip version + tree hashes of its inputs + local edits."""
     where = subprocess.run(
         [python, "-c", "import acs_sdkgen, os; print(os.path.dirname(os.path.abspath(acs_sdkgen.__file__)))"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     show = subprocess.run([python, "-m", "pip", "show", "acs-sdkgen"], capture_output=True, text=True).stdout
     version = next((line.split(":", 1)[1].strip() for line in show.splitlines() if line.startswith("Version:")), "?")
-    git = lambda *a: subprocess.run(["git", "-C", where, *a], capture_output=True).stdout  # noqa: E731
+
+    def git(*args: str) -> bytes:
+        """Output of a git command run in the package's directory."""
+        return subprocess.run(["git", "-C", where, *args], capture_output=True).stdout
+
     top = git("rev-parse", "--show-toplevel").decode().strip()
     if not top:
         return f"{version}@nogit", ""
     scope = ["generator", "templates", "pyproject.toml"]
     trees = git("rev-parse", *(f"HEAD:{part}" for part in scope))
-    edits = git("-C", top, "diff", "HEAD", "--", *scope) + git("-C", top, "ls-files", "--others", "--exclude-standard", "--", *scope)
+    edits = git("-C", top, "diff", "HEAD", "--", *scope) + git(
+        "-C", top, "ls-files", "--others", "--exclude-standard", "--", *scope
+    )
     suffix = f"+dirty.{hashlib.sha256(edits).hexdigest()[:10]}" if edits else ""
     return f"{version}@{hashlib.sha256(trees).hexdigest()[:12]}{suffix}", git("rev-parse", "HEAD").decode().strip()
 
@@ -163,8 +170,9 @@ def run_bounded(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float) 
     """Run `cmd` in its own process group; kill the group at `timeout`; wall time and peak RSS (wait4)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.monotonic()
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err, start_new_session=True
+        )
         with _live_lock:
             _live_groups.add(proc.pid)
         status, usage, timed_out = _wait(proc.pid, started + timeout)
@@ -172,9 +180,13 @@ def run_bounded(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float) 
         with _live_lock:
             _live_groups.discard(proc.pid)  # reaped: its id is no longer ours to signal
         proc.returncode = os.waitstatus_to_exitcode(status)  # already reaped by wait4
-        out.seek(0), err.seek(0)
-        text = lambda f: f.read().decode("utf-8", "replace")  # noqa: E731
-        return Bounded(None if timed_out else proc.returncode, text(out), text(err), wall, usage.ru_maxrss, timed_out)
+        return Bounded(None if timed_out else proc.returncode, _read(out), _read(err), wall, usage.ru_maxrss, timed_out)
+
+
+def _read(file: Any) -> str:
+    """The whole text of a temporary file written by a child."""
+    file.seek(0)
+    return str(file.read().decode("utf-8", "replace"))
 
 
 def _wait(pid: int, deadline: float) -> tuple[int, Any, bool]:
@@ -221,8 +233,13 @@ def child_env(work: Path, **extra: str) -> dict[str, str]:
     """A small, predictable environment for the children."""
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR")
     env = {k: os.environ[k] for k in keep if k in os.environ}
-    return {**env, "ACS_SDKGEN_CACHE_DIR": str(work / "black-cache"), "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTHONFAULTHANDLER": "1", **extra}
+    return {
+        **env,
+        "ACS_SDKGEN_CACHE_DIR": str(work / "black-cache"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONFAULTHANDLER": "1",
+        **extra,
+    }
 
 
 # -- one spec --------------------------------------------------------------------------------------------
@@ -273,13 +290,13 @@ def traceback_of(python: str, spec: Path, work: Path, timeout: float, mem_limit_
     if start < 0:
         return ""
     end = run.stderr.find("\nERROR ", start)
-    text = run.stderr[start + len("=== traceback ===\n"): end if end > 0 else None]
+    text = run.stderr[start + len("=== traceback ===\n") : end if end > 0 else None]
     return tail(re.sub(r'File "[^"]*?/((?:generator|templates|site-packages)/[^"]*)"', r'File "\1"', text), 40)
 
 
 def import_checks(python: str, out: Path, work: Path, timeout: float) -> dict[str, Any]:
     """Run corpus_check.py for each flavor; its JSON answer (or the failure) per flavor."""
-    checks = {}
+    checks: dict[str, Any] = {}
     for flavor in FLAVORS:
         root = out / flavor
         packages = sorted(p.parent.name for p in root.glob("*/__init__.py"))
@@ -292,13 +309,15 @@ def import_checks(python: str, out: Path, work: Path, timeout: float) -> dict[st
             checks[flavor] = json.loads(run.stdout.strip().splitlines()[-1])
         except (ValueError, IndexError):
             reason = "timeout" if run.timed_out else f"exit {run.returncode}: {tail(run.stderr, 6)}"
-            checks[flavor] = {"package": packages[0], "errors": [{"stage": "check", "name": packages[0], "error": reason}]}
+            checks[flavor] = {
+                "package": packages[0],
+                "errors": [{"stage": "check", "name": packages[0], "error": reason}],
+            }
     return checks
 
 
 def _route_key(op: str) -> str:
-    """An operation without its path's fragment or query (APIs-guru's `/#X-Amz-Target=…`, `/{Key}?tagging`)
-    and with its path parameters' names blanked."""
+    """An operation without its path's fragment or query (`/#X-Amz-Target=…`) and with parameter names blanked."""
     return re.sub(r"\{[^}]*\}", "{}", re.split(r"[#?]", op, maxsplit=1)[0])
 
 
@@ -328,8 +347,12 @@ def coverage(spec_ops: list[str], checks: dict[str, Any]) -> dict[str, Any]:
         clients = check.get("clients") or {"Client": {"via": "none", "covered": []}}
         for client, info in clients.items():
             missing = missing_operations(spec_ops, [op for op, _ in info["covered"]])
-            result[f"{flavor}.{client}"] = {"via": info["via"], "methods": len(info["covered"]), "missing": len(missing),
-                                            "missing_first": missing[:10]}
+            result[f"{flavor}.{client}"] = {
+                "via": info["via"],
+                "methods": len(info["covered"]),
+                "missing": len(missing),
+                "missing_first": missing[:10],
+            }
     return result
 
 
@@ -343,26 +366,49 @@ def run_mypy(python: str, out: Path, work: Path, timeout: float) -> dict[str, An
         for package in sorted(p.parent.name for p in (out / flavor).glob("*/__init__.py")):
             roots.append(str(out / flavor))
             names += ["-p", package]
-    cmd = [python, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", str(work / "mypy-cache"),
-           "--no-error-summary", "--show-error-codes", *names]
+    cmd = [
+        python,
+        "-m",
+        "mypy",
+        "--strict",
+        "--no-incremental",
+        "--cache-dir",
+        str(work / "mypy-cache"),
+        "--no-error-summary",
+        "--show-error-codes",
+        *names,
+    ]
     run = run_bounded(cmd, work, child_env(work, MYPYPATH=os.pathsep.join(roots)), timeout)
     errors = [m.groupdict() for m in map(MYPY_LINE.match, run.stdout.splitlines()) if m]
     per_flavor: dict[str, int] = {}
     for item in errors:
         parts = Path(item["file"]).parts
         flavor = next((part for part in parts if part in FLAVORS), "?")
-        item["file"] = "/".join(parts[parts.index(flavor) + 1:]) if flavor in parts else item["file"]
+        item["file"] = "/".join(parts[parts.index(flavor) + 1 :]) if flavor in parts else item["file"]
         per_flavor[flavor] = per_flavor.get(flavor, 0) + 1
     status = "timeout" if run.timed_out else "pass" if run.returncode == 0 else "fail" if errors else "crash"
-    return {"status": status, "wall": round(run.wall, 2), "errors": len(errors), "per_flavor": per_flavor,
-            "first": errors[:15], "tail": "" if errors or status == "pass" else tail(run.stdout + run.stderr)}
+    return {
+        "status": status,
+        "wall": round(run.wall, 2),
+        "errors": len(errors),
+        "per_flavor": per_flavor,
+        "first": errors[:15],
+        "tail": "" if errors or status == "pass" else tail(run.stdout + run.stderr),
+    }
 
 
 def process(rel: str, size: int, args: argparse.Namespace, key: str) -> dict[str, Any]:
     """Generate one spec, check what came out, and return its result record."""
     spec = args.api / rel
     spec_ops, openapi = spec_operations(spec)
-    record: dict[str, Any] = {"spec": rel, "key": key, "commit": args.commit[:12], "size": size, "openapi": openapi, "operations": len(spec_ops)}
+    record: dict[str, Any] = {
+        "spec": rel,
+        "key": key,
+        "commit": args.commit[:12],
+        "size": size,
+        "openapi": openapi,
+        "operations": len(spec_ops),
+    }
     work = Path(tempfile.mkdtemp(prefix="corpus-"))
     started = time.monotonic()
     try:
@@ -371,16 +417,26 @@ def process(rel: str, size: int, args: argparse.Namespace, key: str) -> dict[str
         run = run_bounded(command, work, child_env(work), args.timeout)
         outcome = classify(run)
         errors = [line for line in run.stderr.splitlines() if line.startswith("ERROR ")]
-        record.update(outcome=outcome, exit=run.returncode, wall=round(run.wall, 2), max_rss_mb=round(run.max_rss_kb / 1024, 1),
-                      errors=errors[:KEEP_ERRORS], error_count=len(errors),
-                      stderr_tail=stack_at_timeout(run.stderr) if run.timed_out else tail(run.stderr) if outcome != "pass" else "")
+        record.update(
+            outcome=outcome,
+            exit=run.returncode,
+            wall=round(run.wall, 2),
+            max_rss_mb=round(run.max_rss_kb / 1024, 1),
+            errors=errors[:KEEP_ERRORS],
+            error_count=len(errors),
+            stderr_tail=(
+                stack_at_timeout(run.stderr) if run.timed_out else tail(run.stderr) if outcome != "pass" else ""
+            ),
+        )
         if outcome == "internal" and args.trace:
             record["traceback"] = traceback_of(args.python, spec, work, args.timeout, args.mem_limit_gb)
         if outcome == "pass":
             record["output_bytes"] = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
             checks = import_checks(args.python, out, work, args.timeout)
-            record["imports"] = {f: {"errors": c.get("errors", []), "names": c.get("names"), "models": c.get("models")}
-                                 for f, c in checks.items()}
+            record["imports"] = {
+                f: {"errors": c.get("errors", []), "names": c.get("names"), "models": c.get("models")}
+                for f, c in checks.items()
+            }
             record["coverage"] = coverage(spec_ops, checks)
             if args.mypy and size <= args.mypy_max_bytes:
                 record["mypy"] = run_mypy(args.python, out, work, args.timeout)
@@ -398,8 +454,17 @@ def process_safely(rel: str, size: int, args: argparse.Namespace, key: str) -> d
     try:
         return process(rel, size, args, key)
     except Exception:  # noqa: BLE001
-        return {"spec": rel, "key": key, "size": size, "operations": 0, "outcome": "runner-error", "wall": 0.0,
-                "max_rss_mb": 0.0, "errors": [], "stderr_tail": tail(traceback.format_exc())}
+        return {
+            "spec": rel,
+            "key": key,
+            "size": size,
+            "operations": 0,
+            "outcome": "runner-error",
+            "wall": 0.0,
+            "max_rss_mb": 0.0,
+            "errors": [],
+            "stderr_tail": tail(traceback.format_exc()),
+        }
 
 
 # -- results ---------------------------------------------------------------------------------------------
@@ -437,8 +502,11 @@ def run_corpus(chosen: list[tuple[str, int]], args: argparse.Namespace, key: str
                 record = future.result()
                 sink.write(json.dumps(record, ensure_ascii=False) + "\n")
                 sink.flush()
-                print(f"[{n}/{len(todo)}] {verdict(record):<14} {record.get('wall', 0):7.1f}s "
-                      f"{record.get('max_rss_mb', 0):7.0f}MB  {record['spec']}", flush=True)
+                print(
+                    f"[{n}/{len(todo)}] {verdict(record):<14} {record.get('wall', 0):7.1f}s "
+                    f"{record.get('max_rss_mb', 0):7.0f}MB  {record['spec']}",
+                    flush=True,
+                )
         except KeyboardInterrupt:
             pool.shutdown(wait=False, cancel_futures=True)
             kill_live_groups()
@@ -448,7 +516,7 @@ def run_corpus(chosen: list[tuple[str, int]], args: argparse.Namespace, key: str
 def verdict(record: dict[str, Any]) -> str:
     """The record's outcome, with the checks that failed after a pass."""
     if record["outcome"] != "pass":
-        return record["outcome"]
+        return str(record["outcome"])
     failed = [name for name in ("import", "coverage", "mypy") if check_failed(record, name)]
     return "pass" if not failed else "pass!" + ",".join(failed)
 
@@ -459,7 +527,7 @@ def check_failed(record: dict[str, Any], name: str) -> bool:
         return any(info["errors"] for info in record.get("imports", {}).values())
     if name == "coverage":
         return any(c["missing"] for c in record.get("coverage", {}).values())
-    return record.get("mypy", {}).get("status", "pass") != "pass"
+    return bool(record.get("mypy", {}).get("status", "pass") != "pass")
 
 
 # -- the report ------------------------------------------------------------------------------------------
@@ -484,8 +552,10 @@ def failure_groups(records: list[dict[str, Any]]) -> dict[str, dict[str, dict[st
     groups: dict[str, dict[str, dict[str, Any]]] = {}
 
     def add(cls: str, signature: str, record: dict[str, Any], message: str) -> None:
-        group = groups.setdefault(cls, {}).setdefault(signature, {"count": 0, "spec": record["spec"], "message": message,
-                                                                  "specs": []})
+        """Count `record` under `cls` and `signature`; the first one met is the example."""
+        group = groups.setdefault(cls, {}).setdefault(
+            signature, {"count": 0, "spec": record["spec"], "message": message, "specs": []}
+        )
         group["count"] += 1
         group["specs"].append(record["spec"])
 
@@ -498,14 +568,23 @@ def failure_groups(records: list[dict[str, Any]]) -> dict[str, dict[str, dict[st
             message = (record["errors"] or [record["stderr_tail"].splitlines()[-1] if record["stderr_tail"] else ""])[0]
             trace = record.get("traceback", "")
             frame = _innermost_frame(trace or record["stderr_tail"])
-            add("internal", normalise(message) + (f" @ {frame}" if frame else ""), record,
-                (message + ("\n" + trace if trace else "\n" + record["stderr_tail"]) ).strip())
+            add(
+                "internal",
+                normalise(message) + (f" @ {frame}" if frame else ""),
+                record,
+                (message + ("\n" + trace if trace else "\n" + record["stderr_tail"])).strip(),
+            )
         elif outcome == "runner-error":
             add("runner-error", "runner-error", record, record["stderr_tail"])
         elif outcome == "timeout":
             stack = record["stderr_tail"]
             ours = re.search(r'File "generator/([^"]+)", line \d+ in (\S+)', stack)
-            add("timeout", "timeout" + (f" in {ours.group(1)}:{ours.group(2)}" if ours else ""), record, f"no result within the bound ({record['wall']:.0f} s); where it was:\n{stack}")
+            add(
+                "timeout",
+                "timeout" + (f" in {ours.group(1)}:{ours.group(2)}" if ours else ""),
+                record,
+                f"no result within the bound ({record['wall']:.0f} s); where it was:\n{stack}",
+            )
         else:
             _add_check_failures(record, add)
     return groups
@@ -531,18 +610,32 @@ def _add_check_failures(record: dict[str, Any], add: Any) -> None:
             signature = f"{flavor} {err['stage']}: {_gist(err['error'])}"
             if signature not in seen:
                 seen.add(signature)
-                add("import", signature, record, f"[{flavor}] {err['stage']} {err['name']}: {err['error']} ({err.get('where', '')})")
+                add(
+                    "import",
+                    signature,
+                    record,
+                    f"[{flavor}] {err['stage']} {err['name']}: {err['error']} ({err.get('where', '')})",
+                )
     for where, info in record.get("coverage", {}).items():
         if info["missing"] and "coverage" not in seen:
             seen.add("coverage")
-            add("coverage", f"operations without a client method (via {info['via']})", record,
-                f"{where}: {info['missing']} of {record['operations']} missing, e.g. {info['missing_first'][:5]}")
+            add(
+                "coverage",
+                f"operations without a client method (via {info['via']})",
+                record,
+                f"{where}: {info['missing']} of {record['operations']} missing, e.g. {info['missing_first'][:5]}",
+            )
     mypy = record.get("mypy")
     if mypy and mypy["status"] != "pass":
         codes = sorted({err["code"] or "-" for err in mypy["first"]})
         first = [f"{err['file']}:{err['line']}: {err['msg']}  [{err['code']}]" for err in mypy["first"][:5]]
-        add("mypy", f"mypy {mypy['status']} [{', '.join(codes)}]", record,
-            "\n".join([f"{mypy['errors']} errors {mypy['per_flavor']}", *first]) + (f"\n{mypy['tail']}" if mypy.get("tail") else ""))
+        add(
+            "mypy",
+            f"mypy {mypy['status']} [{', '.join(codes)}]",
+            record,
+            "\n".join([f"{mypy['errors']} errors {mypy['per_flavor']}", *first])
+            + (f"\n{mypy['tail']}" if mypy.get("tail") else ""),
+        )
 
 
 def mypy_kinds(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -552,8 +645,15 @@ def mypy_kinds(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         seen = set()
         for err in (record.get("mypy") or {}).get("first", []):
             signature = f"[{err['code'] or '-'}] {normalise(err['msg'])}"
-            kind = kinds.setdefault(signature, {"specs": 0, "errors": 0, "spec": record["spec"],
-                                                "example": f"{err['file']}:{err['line']}: {err['msg']}  [{err['code']}]"})
+            kind = kinds.setdefault(
+                signature,
+                {
+                    "specs": 0,
+                    "errors": 0,
+                    "spec": record["spec"],
+                    "example": f"{err['file']}:{err['line']}: {err['msg']}  [{err['code']}]",
+                },
+            )
             kind["errors"] += 1
             if signature not in seen:
                 seen.add(signature)
@@ -563,7 +663,9 @@ def mypy_kinds(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def summary_counts(records: list[dict[str, Any]]) -> dict[str, int]:
     """How many specs ended how."""
-    counts = {k: sum(r["outcome"] == k for r in records) for k in ("pass", "refused", "internal", "timeout", "runner-error")}
+    counts = {
+        k: sum(r["outcome"] == k for r in records) for k in ("pass", "refused", "internal", "timeout", "runner-error")
+    }
     passed = [r for r in records if r["outcome"] == "pass"]
     counts["import-fail"] = sum(check_failed(r, "import") for r in passed)
     counts["coverage-fail"] = sum(check_failed(r, "coverage") for r in passed)
@@ -580,8 +682,10 @@ def size_buckets(records: list[dict[str, Any]]) -> Iterator[str]:
         rows = [r for r in records if low <= r["size"] < high and r["outcome"] != "timeout"]
         if rows:
             walls, rss = [r["wall"] for r in rows], [r["max_rss_mb"] for r in rows]
-            yield (f"| {_kb(low)}–{_kb(high) if high < 10**12 else '∞'} | {len(rows)} | {statistics.median(walls):.1f} | "
-                   f"{max(walls):.1f} | {statistics.median(rss):.0f} | {max(rss):.0f} |")
+            yield (
+                f"| {_kb(low)}–{_kb(high) if high < 10**12 else '∞'} | {len(rows)} | {statistics.median(walls):.1f} | "
+                f"{max(walls):.1f} | {statistics.median(rss):.0f} | {max(rss):.0f} |"
+            )
 
 
 def _kb(size: int) -> str:
@@ -592,12 +696,20 @@ def _kb(size: int) -> str:
 def render_report(records: list[dict[str, Any]], key: str, selection: str) -> str:
     """The markdown report."""
     counts = summary_counts(records)
-    lines = [f"# Corpus run: {CORPUS_PACKAGE}@{CORPUS_VERSION}", "",
-             f"Generator `{key}`; {len(records)} specs ({selection}). Paths are relative to `package/api/`.", "",
-             "| " + " | ".join(counts) + " |", "|" + " --- |" * len(counts), "| " + " | ".join(map(str, counts.values())) + " |", "",
-             "pass = exit 0; refused = exit 2 with located `ERROR` diagnostics; internal = `internal error`, a "
-             "traceback, another exit code, or exit 2 without a located diagnostic; import/coverage/mypy-fail "
-             "count passing specs whose check failed (clean = passed every check that ran).", ""]
+    lines = [
+        f"# Corpus run: {CORPUS_PACKAGE}@{CORPUS_VERSION}",
+        "",
+        f"Generator `{key}`; {len(records)} specs ({selection}). Paths are relative to `package/api/`.",
+        "",
+        "| " + " | ".join(counts) + " |",
+        "|" + " --- |" * len(counts),
+        "| " + " | ".join(map(str, counts.values())) + " |",
+        "",
+        "pass = exit 0; refused = exit 2 with located `ERROR` diagnostics; internal = `internal error`, a "
+        "traceback, another exit code, or exit 2 without a located diagnostic; import/coverage/mypy-fail "
+        "count passing specs whose check failed (clean = passed every check that ran).",
+        "",
+    ]
     groups_by_class = failure_groups(records)
     lines += ["## Failure kinds", "", "| class | specs | kind | example |", "| --- | --- | --- | --- |"]
     for cls, groups in sorted(groups_by_class.items()):
@@ -609,22 +721,46 @@ def render_report(records: list[dict[str, Any]], key: str, selection: str) -> st
         lines += [f"## {cls}: {specs} specs, {len(groups)} kinds (a spec counts once per kind it shows)", ""]
         for signature, group in sorted(groups.items(), key=lambda kv: -kv[1]["count"]):
             others = ", ".join(group["specs"][1:6])
-            lines += [f"### {group['count']} × `{signature[:300]}`", "", f"Example `{group['spec']}`"
-                      + (f" (also: {others})" if others else ""), "", "```text", group["message"][:4000], "```", ""]
+            lines += [
+                f"### {group['count']} × `{signature[:300]}`",
+                "",
+                f"Example `{group['spec']}`" + (f" (also: {others})" if others else ""),
+                "",
+                "```text",
+                group["message"][:4000],
+                "```",
+                "",
+            ]
     kinds = mypy_kinds(records)
     if kinds:
-        lines += ["## mypy error kinds (from the first 15 errors of each spec)", "", "| specs | errors | kind | example spec | example |",
-                  "| --- | --- | --- | --- | --- |"]
+        lines += [
+            "## mypy error kinds (from the first 15 errors of each spec)",
+            "",
+            "| specs | errors | kind | example spec | example |",
+            "| --- | --- | --- | --- | --- |",
+        ]
         for signature, kind in sorted(kinds.items(), key=lambda kv: (-kv[1]["specs"], -kv[1]["errors"])):
-            lines.append(f"| {kind['specs']} | {kind['errors']} | `{_cell(signature)}` | `{kind['spec']}` | `{_cell(kind['example'])}` |")
+            lines.append(
+                f"| {kind['specs']} | {kind['errors']} | `{_cell(signature)}` | `{kind['spec']}` | `{_cell(kind['example'])}` |"
+            )
         lines.append("")
-    lines += ["## Time and peak memory by spec size", "",
-              "| size | specs | median s | max s | median peak MB | max peak MB |", "| --- | --- | --- | --- | --- | --- |",
-              *size_buckets(records), "", "## Slowest specs", "",
-              "| spec | size | operations | outcome | wall s | peak RSS MB |", "| --- | --- | --- | --- | --- | --- |"]
+    lines += [
+        "## Time and peak memory by spec size",
+        "",
+        "| size | specs | median s | max s | median peak MB | max peak MB |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *size_buckets(records),
+        "",
+        "## Slowest specs",
+        "",
+        "| spec | size | operations | outcome | wall s | peak RSS MB |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for record in sorted(records, key=lambda r: -r["wall"])[:15]:
-        lines.append(f"| `{record['spec']}` | {_kb(record['size'])} | {record['operations']} | {verdict(record)} | "
-                     f"{record['wall']:.1f} | {record['max_rss_mb']:.0f} |")
+        lines.append(
+            f"| `{record['spec']}` | {_kb(record['size'])} | {record['operations']} | {verdict(record)} | "
+            f"{record['wall']:.1f} | {record['max_rss_mb']:.0f} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -646,7 +782,12 @@ def write_report(chosen: list[tuple[str, int]] | None, args: argparse.Namespace,
     args.report_file.write_text(text, encoding="utf-8")
     print("\n" + text.split("## ", 1)[0].strip())
     for cls, groups in sorted(failure_groups(records).items()):
-        print(f"{cls}: " + "; ".join(f"{g['count']}× {s[:100]}" for s, g in sorted(groups.items(), key=lambda kv: -kv[1]["count"])[:8]))
+        print(
+            f"{cls}: "
+            + "; ".join(
+                f"{g['count']}× {s[:100]}" for s, g in sorted(groups.items(), key=lambda kv: -kv[1]["count"])[:8]
+            )
+        )
     print(f"report: {args.report_file}")
 
 
@@ -661,16 +802,30 @@ def parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--largest", type=int, help="the N largest specs")
     parser.add_argument("--only", help="specs whose path contains this text (or matches it as a glob)")
     parser.add_argument("--jobs", type=int, default=2, help="specs at a time (default 2)")
-    parser.add_argument("--timeout", type=float, default=300, help="wall-time bound of each step, seconds (default 300)")
-    parser.add_argument("--mem-limit-gb", type=float, default=10,
-                        help="address-space bound of each generate process via prlimit, GiB (default 10; 0: none)")
-    parser.add_argument("--mypy", action=argparse.BooleanOptionalAction, default=False, help="run mypy --strict on passes")
+    parser.add_argument(
+        "--timeout", type=float, default=300, help="wall-time bound of each step, seconds (default 300)"
+    )
+    parser.add_argument(
+        "--mem-limit-gb",
+        type=float,
+        default=10,
+        help="address-space bound of each generate process via prlimit, GiB (default 10; 0: none)",
+    )
+    parser.add_argument(
+        "--mypy", action=argparse.BooleanOptionalAction, default=False, help="run mypy --strict on passes"
+    )
     parser.add_argument("--mypy-max-bytes", type=int, default=200_000, help="mypy only on specs up to this size")
-    parser.add_argument("--trace", action=argparse.BooleanOptionalAction, default=True,
-                        help="re-run internal errors to capture the traceback behind the diagnostic (default on)")
+    parser.add_argument(
+        "--trace",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="re-run internal errors to capture the traceback behind the diagnostic (default on)",
+    )
     parser.add_argument("--rerun", action="store_true", help="run specs that already have a record")
     parser.add_argument("--report", action="store_true", help="only rewrite the report from the results file")
-    parser.add_argument("--keep", action="store_true", help="keep each spec's temporary directory (printed in the record)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep each spec's temporary directory (printed in the record)"
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, help="JSON-lines results file")
     parser.add_argument("--report-file", type=Path, default=REPORT, help="markdown report")
     parser.add_argument("--python", default=sys.executable, help="interpreter that has acs_sdkgen (default: this one)")
@@ -684,8 +839,19 @@ def main(argv: Iterable[str] | None = None) -> int:
     key, args.commit = generator_identity(args.python)
     selecting = args.sample or args.largest or args.only
     chosen = select(list_specs(args.api), args)
-    selection = " ".join(f"--{k} {v}" for k, v in (("only", args.only), ("largest", args.largest), ("sample", args.sample),
-                                                      ("seed", args.seed if args.sample else None)) if v) or "all"
+    selection = (
+        " ".join(
+            f"--{k} {v}"
+            for k, v in (
+                ("only", args.only),
+                ("largest", args.largest),
+                ("sample", args.sample),
+                ("seed", args.seed if args.sample else None),
+            )
+            if v
+        )
+        or "all"
+    )
     if not args.report:
         try:
             run_corpus(chosen, args, key)
