@@ -41,7 +41,7 @@ update-golden: $(STAMP)
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache
 
-.PHONY: docs docs-serve bench
+.PHONY: docs docs-serve bench corpus
 
 ## docs: build the docs site (generated/docs, MkDocs + Material) into site/ in strict mode, offline
 docs: $(STAMP)
@@ -54,3 +54,8 @@ docs-serve: $(STAMP)
 ## bench: run every benchmark against the peers (about an hour on 2 cores; see bench/README.md)
 bench: $(VENV)/.sdk-installed
 	$(BIN)/python bench/run.py
+
+## corpus: run the generator on a sample of the APIs-guru directory and report failure classes (bench/README.md)
+CORPUS_ARGS ?= --sample 40 --seed 1
+corpus: $(STAMP)
+	$(BIN)/python bench/corpus.py $(CORPUS_ARGS)
