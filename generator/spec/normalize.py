@@ -82,7 +82,26 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
         if isinstance(schemas[name], dict):
             _relax_read_write_only(doc, schemas[name], diag, result.origin(name))
             _drop_uncompilable_patterns(schemas[name], diag, result.origin(name))
+    _follow_moves(doc, origins)
     return result
+
+
+def _follow_moves(node: Any, origins: dict[str, str]) -> None:
+    """Point `$ref`s that reached into a schema where it was written inline at the component it became."""
+    moves = sorted(((f"#{where}", f"#{SCHEMAS}/{name}") for name, where in origins.items()), key=lambda m: -len(m[0]))
+    stack = [node]
+    while moves and stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str):
+                for old, new in moves:
+                    if ref == old or ref.startswith(old + "/"):
+                        item["$ref"] = new + ref[len(old) :]
+                        break
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _hoist_nested(schemas: dict[str, Any], origins: dict[str, str], name: str, schema: dict[str, Any], pointer: str) -> None:
