@@ -26,6 +26,7 @@ from .validate import iter_operations
 
 SCHEMAS = "/components/schemas"
 SHAPE_KEYS = {"$ref", "type", "properties", "items", "additionalProperties", "allOf", "oneOf", "anyOf", "enum", "const"}
+TYPED_STRING_FORMATS = ("date-time", "date", "time", "uuid")
 JSON_TYPES = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -75,6 +76,7 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
             _drop_constraint_unions(schemas[name], diag, result.origin(name))
+            _plain_discriminator(schemas[name], diag, result.origin(name))
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
             _hoist_nested(schemas, origins, name, schemas[name], result.origin(name))
@@ -82,6 +84,7 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
         if isinstance(schemas[name], dict):
             _relax_read_write_only(doc, schemas[name], diag, result.origin(name))
             _drop_uncompilable_patterns(schemas[name], diag, result.origin(name))
+            _drop_text_defaults_of_typed_strings(schemas[name], diag, result.origin(name))
     _follow_moves(doc, origins)
     return result
 
@@ -210,26 +213,63 @@ def _hoist(
     diag.info(pointer, f"inline schema named {unique!r} (hoisted to components/schemas)")
 
 
-def _drop_uncompilable_patterns(schema: Any, diag: Collector, pointer: str) -> None:
-    """Remove every `pattern` in a schema (and its inline subschemas) that pydantic cannot compile."""
+def _plain_discriminator(schema: dict[str, Any], diag: Collector, pointer: str) -> None:
+    """Type a discriminator property written inline with an `enum` as a plain string.
+
+    Each subclass narrows it to its own `Literal` value, which an enum class in the base would forbid.
+    """
+    name = (schema.get("discriminator") or {}).get("propertyName") if isinstance(schema.get("discriminator"), dict) else None
+    prop = (schema.get("properties") or {}).get(name) if isinstance(schema.get("properties"), dict) else None
+    if isinstance(prop, dict) and "enum" in prop and "$ref" not in prop:
+        values = prop.pop("enum")
+        diag.info(
+            join_pointer(pointer, "properties", name, "enum"),
+            f"discriminator {name!r} is typed as a string in the base model; each subclass fixes its value ({len(values)} values)",
+        )
+
+
+def _walk(schema: Any, pointer: str, visit: Any) -> None:
+    """Call `visit(schema, pointer)` on a schema and each of its inline subschemas."""
     if not isinstance(schema, dict):
         return
-    pattern = schema.get("pattern")
-    if isinstance(pattern, str) and _pattern_problem(pattern):
-        del schema["pattern"]
-        diag.warning(
-            join_pointer(pointer, "pattern"),
-            f"pattern {pattern!r} is not checked by the models: {_pattern_problem(pattern)}",
-            "write it in the common subset of regular expressions (no \\p{...} classes, look-arounds or back-references)",
-        )
+    visit(schema, pointer)
     for key in SUBSCHEMA_KEYWORDS:
-        _drop_uncompilable_patterns(schema.get(key), diag, join_pointer(pointer, key))
+        _walk(schema.get(key), join_pointer(pointer, key), visit)
     for key in SUBSCHEMA_LISTS:
         for i, sub in enumerate(schema.get(key) or []):
-            _drop_uncompilable_patterns(sub, diag, join_pointer(pointer, key, i))
+            _walk(sub, join_pointer(pointer, key, i), visit)
     for key in SUBSCHEMA_MAPS:
         for name, sub in (schema.get(key) or {}).items() if isinstance(schema.get(key), dict) else ():
-            _drop_uncompilable_patterns(sub, diag, join_pointer(pointer, key, name))
+            _walk(sub, join_pointer(pointer, key, name), visit)
+
+
+def _drop_uncompilable_patterns(schema: Any, diag: Collector, pointer: str) -> None:
+    """Remove every `pattern` in a schema (and its inline subschemas) that pydantic cannot compile."""
+
+    def visit(node: dict[str, Any], where: str) -> None:
+        pattern = node.get("pattern")
+        if isinstance(pattern, str) and _pattern_problem(pattern):
+            del node["pattern"]
+            diag.warning(
+                join_pointer(where, "pattern"),
+                f"pattern {pattern!r} is not checked by the models: {_pattern_problem(pattern)}",
+                "write it in the common subset of regular expressions (no \\p{...} classes, look-arounds or back-references)",
+            )
+
+    _walk(schema, pointer, visit)
+
+
+def _drop_text_defaults_of_typed_strings(schema: Any, diag: Collector, pointer: str) -> None:
+    """Remove a string `default` of a date, time or UUID schema: the models type it as a datetime, not a str."""
+
+    def visit(node: dict[str, Any], where: str) -> None:
+        if node.get("format") in TYPED_STRING_FORMATS and isinstance(node.get("default"), str):
+            diag.info(
+                join_pointer(where, "default"),
+                f"default {node.pop('default')!r} of a {node['format']} value is left out of the models (it is text, the field is not)",
+            )
+
+    _walk(schema, pointer, visit)
 
 
 @functools.cache
