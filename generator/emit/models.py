@@ -24,7 +24,8 @@ MODEL_OPTIONS: dict[str, Any] = {
     "set_default_enum_member": True,
     # `email` would need the email-validator package at run time: keep such strings plain.
     # `password` would become SecretStr, which serialises as "**********": requests must send the value.
-    "type_mappings": ["string+email=iri", "string+idn-email=iri", "string+password=iri"],
+    # `ulid` would import the third-party `ulid` package, which the SDK does not depend on.
+    "type_mappings": ["string+email=iri", "string+idn-email=iri", "string+password=iri", "string+ulid=iri"],
 }
 
 

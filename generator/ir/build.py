@@ -88,7 +88,7 @@ class _Builder:
     def api(self) -> ir.Api:
         """The root of the IR."""
         info = self.doc.get("info") or {}
-        package = info.get("x-acs-package") or snake(info.get("title", "api")) or "api"
+        package = info.get("x-acs-package") or self.names.package_name(info.get("title", "api"))
         operations = self.operations()
         models = tuple(sorted(self.models(), key=lambda m: m.class_name))
         errors = self.error_codes(operations)

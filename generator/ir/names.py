@@ -164,6 +164,11 @@ class NameAuthority:
         return self._scoped(items, symbols.field_names(), "field")
 
     @staticmethod
+    def package_name(title: str) -> str:
+        """The base import name of the SDK from the API's title (`1Forge Finance` → `api_1_forge_finance`)."""
+        return _legal(snake(title), "api")
+
+    @staticmethod
     def body_argument() -> str:
         """The keyword argument of a request body (parameters never take it: it is reserved for them)."""
         return symbols.BODY_ARGUMENT

@@ -316,3 +316,17 @@ def test_refs_into_schemas_written_inline_follow_them_when_they_are_named(tmp_pa
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "ListPrintoutsResponsePrintoutItem" in done.stdout and "HolderInner" in done.stdout
+
+
+def test_a_title_starting_with_a_digit_and_a_ulid_field_still_give_an_importable_sdk(tmp_path: Path) -> None:
+    """`1Forge …` becomes the package `api_1_forge_…`; `format: ulid` is a plain string (no `ulid` package needed)."""
+    out = tmp_path / "out"
+    spec = Path(__file__).with_name("digit_title_ulid.yaml")
+    assert main(["generate", "--spec", str(spec), "--out", str(out), "--flavor", "pydantic", "-q"]) == 0
+    (package,) = [p.name for p in (out / "pydantic").iterdir() if p.is_dir()]
+    assert package == "api_1_forge_finance_ap_is"
+    probe = f"import {package}.models as m; print(m.R(id='01ARZ3NDEKTSV4RRFFQ69G5FAV').id)"
+    env = {**os.environ, "PYTHONPATH": str(out / "pydantic")}
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "01ARZ3NDEKTSV4RRFFQ69G5FAV"
