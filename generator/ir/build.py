@@ -10,7 +10,7 @@ from ..spec.normalize import Normalized
 from ..spec.validate import iter_operations
 from . import tree as ir
 from .literals import pyrepr
-from .names import NameAuthority, snake
+from .names import NameAuthority
 from .types import (
     ANY,
     SCALAR_HINTS,

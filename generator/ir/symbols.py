@@ -9,6 +9,7 @@ and the generated model modules actually import and define.
 from __future__ import annotations
 
 import builtins
+import functools
 import keyword
 
 from ..runtime import __all__ as RUNTIME_EXPORTS
@@ -79,17 +80,20 @@ def is_keyword(name: str) -> bool:
     return keyword.iskeyword(name) or keyword.issoftkeyword(name)
 
 
+@functools.cache
 def module_names() -> frozenset[str]:
     """Names a model or error class must not take: every name some generated module imports or defines."""
     library = frozenset().union(*MODEL_LIBRARY_IMPORTS.values())
     return TEMPLATE_IMPORTS | TEMPLATE_DEFINES | frozenset(RUNTIME_EXPORTS) | library | frozenset(dir(builtins))
 
 
+@functools.cache
 def field_names(model_kinds: tuple[str, ...] = tuple(MODEL_ATTRIBUTES)) -> frozenset[str]:
     """Names a model field must not take in any of these model kinds (one IR serves every flavor)."""
     return BUILTIN_TYPES.union(*(MODEL_ATTRIBUTES[kind] for kind in model_kinds))
 
 
+@functools.cache
 def parameter_names() -> frozenset[str]:
     """Names an operation parameter must not take: the per-call options and the typing names methods use."""
     return CALL_OPTIONS | TEMPLATE_IMPORTS | {BODY_ARGUMENT}

@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 MANIFEST = "manifest.json"
 GENERATOR_NAME = "acs-sdkgen"
@@ -49,6 +50,12 @@ def files_on_disk(root: Path, only: Iterable[str] | None = None) -> dict[str, by
 
 def owned_files(root: Path) -> set[str] | None:
     """The paths the last generation in `root` wrote (its manifest's list), or None without a manifest."""
+    recorded = read_manifest(root)
+    return None if recorded is None else {*recorded["files"], MANIFEST}
+
+
+def read_manifest(root: Path) -> dict[str, Any] | None:
+    """The manifest the last generation in `root` wrote, its paths checked; None without one."""
     path = root / MANIFEST
     if not path.is_file():
         return None
@@ -63,19 +70,19 @@ def owned_files(root: Path) -> set[str] | None:
             f"{path} was not written by {GENERATOR_NAME}: refusing to write into {root}; "
             "choose another --out directory"
         )
-    for relative in listed:
-        check_inside(root, relative, f"{path} lists {relative!r}")
-    return {*listed, MANIFEST}
+    check_inside(root, listed, f"{path} lists")
+    return recorded
 
 
-def check_inside(root: Path, relative: str, what: str) -> None:
-    """Refuse a path that leaves `root` (absolute, `..`, a symlink out) or enters `.git/`."""
-    pure = PurePosixPath(relative)
-    if not relative or pure.is_absolute() or "\\" in relative or ".." in pure.parts or ".git" in pure.parts:
-        raise OutputError(f"{what}: not a plain relative path inside the output directory; refusing to touch it")
+def check_inside(root: Path, paths: Iterable[str], source: str) -> None:
+    """Refuse any path that leaves `root` (absolute, `..`, a symlink out) or enters `.git/`."""
     base = root.resolve()
-    if not (root / relative).resolve().is_relative_to(base):
-        raise OutputError(f"{what}: it resolves outside {root} (a symbolic link?); refusing to touch it")
+    for relative in paths:
+        what, pure = f"{source} {relative!r}", PurePosixPath(relative)
+        if not relative or pure.is_absolute() or "\\" in relative or ".." in pure.parts or ".git" in pure.parts:
+            raise OutputError(f"{what}: not a plain relative path inside the output directory; refusing to touch it")
+        if not (root / relative).resolve().is_relative_to(base):
+            raise OutputError(f"{what}: it resolves outside {root} (a symbolic link?); refusing to touch it")
 
 
 @contextlib.contextmanager
@@ -154,8 +161,7 @@ def write_output(root: Path, files: dict[str, bytes], *, overwrite: bool = False
                 "(files the generator did not write are never deleted)"
             )
         owned = owned or set()
-        for relative in files:
-            check_inside(root, relative, f"output file {relative!r}")
+        check_inside(root, files, "output file")
         guarded = {p.resolve() for p in protected}
         hit = sorted(p for p in files if (root / p).resolve() in guarded)
         if hit:

@@ -10,7 +10,7 @@ from pathlib import Path
 from ..config import Config, Flavor
 from ..emit.templates import PACKAGE_DIR, TEMPLATES_DIR
 from ..spec.loader import LoadedSpec
-from .files import GENERATOR_NAME, MANIFEST, OutputError, files_on_disk, owned_files
+from .files import GENERATOR_NAME, OutputError, files_on_disk, read_manifest
 
 PINNED = ("black", "datamodel-code-generator", "jinja2", "openapi-spec-validator", "pydantic", "pyyaml")
 
@@ -49,12 +49,14 @@ def input_key(config: Config, template_dirs: list[Path], sources: tuple[str, ...
 def is_current(config: Config, template_dirs: list[Path]) -> bool:
     """Whether the output already holds exactly what these inputs produce (manifest key and file hashes)."""
     try:
-        recorded = json.loads((config.out / MANIFEST).read_bytes())
+        recorded = read_manifest(config.out)
+        if recorded is None:
+            return False
         sources = tuple(recorded.get("spec", {}).get("sources", ()))
         if any("://" in name for name in sources) or recorded.get("input_key") != input_key(config, template_dirs, sources):
             return False
         expected = recorded["files"]
-        on_disk = files_on_disk(config.out, (owned_files(config.out) or set()) - {MANIFEST})
+        on_disk = files_on_disk(config.out, expected)
     except (OSError, ValueError, KeyError, TypeError, OutputError):
         return False
     return expected.keys() == on_disk.keys() and all(

@@ -15,16 +15,10 @@ from acs_sdkgen.cli import main
 from acs_sdkgen.config import Config
 from acs_sdkgen.output import files as output
 from acs_sdkgen.pipeline import run
+from tests.support.git import git
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC_TEXT = (ROOT / "spec" / "outboundbot.yaml").read_text()
-
-
-def git(*args: str, cwd: Path) -> str:
-    """Run git with a fixed identity; return its output."""
-    identity = ["-c", "user.name=T", "-c", "user.email=t@example.invalid", "-c", "commit.gpgsign=false"]
-    done = subprocess.run(["git", *identity, *args], cwd=cwd, capture_output=True, text=True, check=True)
-    return done.stdout
 
 
 def tree(root: Path) -> dict[str, bytes]:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.packaging.venvs import clean_venv, run
+from tests.support.git import git
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec" / "outboundbot.yaml"
@@ -46,12 +47,6 @@ def installed(dists: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) 
     python = clean_venv(where)
     run(python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"{dists['wheel']}[docs]", timeout=1200)
     return python.parent
-
-
-def git(*args: str, cwd: Path) -> str:
-    """Run git with a fixed identity in `cwd`."""
-    identity = ["-c", "user.name=Test User", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false"]
-    return run("git", *identity, *args, cwd=cwd)
 
 
 @pytest.fixture
