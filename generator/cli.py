@@ -137,12 +137,13 @@ def _generate_or_check(args: argparse.Namespace, config: Config, spec: Path) -> 
         if not args.quiet:
             print(f"{config.out} is up to date: no input changed ({time.perf_counter() - started:.2f}s)")
         return EXIT_OK
+    from .emit.formatting import FormatError
     from .emit.templates import TemplateError
     from .pipeline import run
 
     try:
         result = run(config, args.templates, _refs(args))
-    except TemplateError as exc:
+    except (TemplateError, FormatError) as exc:
         print(f"{PROG}: error: {exc}\nnothing was written", file=sys.stderr)
         return EXIT_INPUT
     except SpecError as exc:

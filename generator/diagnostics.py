@@ -43,6 +43,10 @@ class SpecError(Exception):
         super().__init__(f"{len(diagnostics)} problem(s) in the spec")
         self.diagnostics = sorted(diagnostics, key=_sort_key)
 
+    def __reduce__(self) -> tuple[type[SpecError], tuple[list[Diagnostic]]]:
+        """Pickled with its diagnostics (raised in a worker process, re-raised in the caller)."""
+        return (SpecError, (self.diagnostics,))
+
 
 def _sort_key(d: Diagnostic) -> tuple[int, str, int, str, str]:
     """Errors first, then by file, line and pointer."""

@@ -11,8 +11,9 @@ from pathlib import Path
 from .config import Config, Flavor
 from .diagnostics import Diagnostic
 from .emit.docs import render_docs
-from .emit.formatting import Formatter
-from .emit.sdk import render_flavor, runtime_error_names
+from .emit.formatting import format_python
+from .emit.models import ModelsPass
+from .emit.sdk import render_flavor, render_models_package, runtime_error_names
 from .emit.templates import environment
 from .frontend import RefOptions, read_spec
 from .ir.tree import Api
@@ -44,11 +45,15 @@ def run(config: Config, template_dirs: list[Path] | None = None, refs: RefOption
         "header": HEADER.format(generator="acs-sdkgen", spec=spec.display_name),
         "runtime_errors": runtime_error_names(),
     }
-    files: dict[str, bytes] = {}
-    with Formatter() as formatter:  # black works in the background while models and docs render
+    python: dict[str, str] = {}
+    with ModelsPass(api, diag, base["header"], [f.models for f in flavors]) as models:  # workers start here
+        files = render_docs(env, api, {**base, "flavor": flavors[0]}, config.out)
         for flavor in flavors:
-            files.update(render_flavor(env, api, flavor, diag, {**base, "flavor": flavor}, formatter))
-        files.update(render_docs(env, api, {**base, "flavor": flavors[0]}, config.out))
-        files.update({path: text.encode() for path, text in formatter.result().items()})
+            modules, other = render_flavor(env, api, flavor, {**base, "flavor": flavor})
+            python.update(modules)
+            files.update(other)
+        for flavor in flavors:
+            python.update(render_models_package(env, flavor, models.get(flavor.models), {**base, "flavor": flavor}))
+    files.update({path: text.encode() for path, text in format_python(python).items()})
     files["manifest.json"] = manifest(spec, flavors, files, input_key(config, template_dirs, spec.sources))
     return Result(api, flavors, dict(sorted(files.items())), diag.items)

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 import pytest
 
 pytest_plugins = ["tests.support.fixtures"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The generator's result cache starts empty for every session, so no test sees another run's results."""
+    os.environ["ACS_SDKGEN_CACHE_DIR"] = tempfile.mkdtemp(prefix="acs-sdkgen-test-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the session's result cache."""
+    shutil.rmtree(os.environ.pop("ACS_SDKGEN_CACHE_DIR", ""), ignore_errors=True)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -15,6 +15,7 @@ history starts with a baseline entry that says there was nothing to compare with
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import types
 import typing
@@ -97,7 +98,7 @@ def _decode(hint: Any, value: Any) -> Any:
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         if not isinstance(value, Mapping):
             raise ValueError(f"expected an object for {hint.__name__}")
-        hints = typing.get_type_hints(hint)
+        hints = _field_hints(hint)
         values = {
             f.name: _decode(hints[f.name], value[f.name]) if f.name in value else _neutral(hints[f.name])
             for f in dataclasses.fields(hint)
@@ -105,6 +106,12 @@ def _decode(hint: Any, value: Any) -> Any:
         }
         return hint(**values)
     return value
+
+
+@functools.cache
+def _field_hints(cls: type) -> dict[str, Any]:
+    """A dataclass's resolved field types (resolving them is costly; a snapshot holds thousands of objects)."""
+    return typing.get_type_hints(cls)
 
 
 def _entry_data(entry: Entry) -> dict[str, Any]:

@@ -200,7 +200,9 @@ def _module(
     ]
     docstring = f'"""{", ".join(group)}: see the `models` package.\n\n{header}\n"""\n'
     body = ["".join(lines[_first_line(s) - 1 : s.end_lineno]) for s in statements]
-    return "\n".join([docstring, *("".join(b) for b in blocks if b)]) + "\n\n" + "\n\n".join(body)
+    # black's blank lines after imports: two before a class or function, one before anything else
+    gap = "\n\n" if isinstance(statements[0], (ast.ClassDef, ast.FunctionDef)) else "\n"
+    return "\n".join([docstring, *("".join(b) for b in blocks if b)]) + gap + "\n\n".join(body)
 
 
 def _import_text(node: ast.stmt, used: set[str]) -> str:

@@ -1,13 +1,19 @@
-"""Models through datamodel-code-generator's public API, with class names checked against ours."""
+"""Models through datamodel-code-generator's public API, with class names checked against ours, cached."""
 
 from __future__ import annotations
 
 import ast
 import json
+import multiprocessing
+import os
+from collections.abc import Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
+from .. import cache
 from ..diagnostics import Collector, SpecError, escape_pointer_token
 from ..ir import tree as ir
+from .model_modules import ModelModules, split_models
 
 # Options that shape the generated models; changing any of them changes the golden files.
 MODEL_OPTIONS: dict[str, Any] = {
@@ -37,6 +43,57 @@ OUTPUT_TYPES = {
         {"snake_case_field": False, "target_python_version": "3.11", "use_closed_typed_dict": False},
     ),
 }
+
+
+class ModelsPass:
+    """The models package of each kind a run needs: cache hits at once, the rest in worker processes.
+
+    The workers (forked, where the platform can fork and has more than one core) run while the caller
+    renders templates and docs; `get` waits for one kind and raises its SpecError, if any.
+    """
+
+    def __init__(self, api: ir.Api, diag: Collector, header: str, kinds: Iterable[str]) -> None:
+        self._ready: dict[str, ModelModules] = {}
+        self._pending: dict[str, Future[ModelModules]] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        misses = []
+        for kind in dict.fromkeys(kinds):
+            hit = cache.load("models", *_cache_parts(api, header, kind))
+            if hit is None:
+                misses.append(kind)
+            else:
+                data = json.loads(hit)
+                self._ready[kind] = ModelModules(data["sources"], data["owners"])
+        if misses and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self._pool = ProcessPoolExecutor(min(len(misses), os.cpu_count() or 1), mp_context=multiprocessing.get_context("fork"))
+            self._pending = {kind: self._pool.submit(_model_modules, api, diag, header, kind) for kind in misses}
+        else:
+            self._ready.update({kind: _model_modules(api, diag, header, kind) for kind in misses})
+
+    def __enter__(self) -> ModelsPass:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def get(self, kind: str) -> ModelModules:
+        """The models package of `kind` (datamodel-code-generator's output type)."""
+        if kind not in self._ready:
+            self._ready[kind] = self._pending.pop(kind).result()
+        return self._ready[kind]
+
+
+def _cache_parts(api: ir.Api, header: str, kind: str) -> tuple[str, ...]:
+    """Everything the models package of `kind` depends on (besides the generator's code)."""
+    return (kind, header, json.dumps(_aliases(api), sort_keys=True), _models_document(api))
+
+
+def _model_modules(api: ir.Api, diag: Collector, header: str, kind: str) -> ModelModules:
+    """The models package of `kind`, computed and cached."""
+    modules = split_models(render_models(api, diag, header, kind), header)
+    cache.store("models", _cache_parts(api, header, kind), json.dumps({"sources": modules.sources, "owners": modules.owners}))
+    return modules
 
 
 def render_models(api: ir.Api, diag: Collector, header: str, kind: str) -> str:

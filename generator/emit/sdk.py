@@ -8,11 +8,8 @@ from typing import Any
 import jinja2
 
 from ..config import Flavor
-from ..diagnostics import Collector
 from ..ir.tree import Api
-from .formatting import Formatter
-from .model_modules import split_models
-from .models import render_models
+from .model_modules import ModelModules
 from .templates import render
 
 RUNTIME_DIR = Path(__file__).resolve().parents[1] / "runtime"
@@ -24,7 +21,7 @@ PACKAGE_TEMPLATES = {
     "sdk/_operations.py.jinja": "_operations.py",
     "sdk/errors.py.jinja": "errors.py",
 }
-# The models package's lazy `__init__` (its modules come from `model_modules.split_models`).
+# The models package's lazy `__init__` (its modules come from `models.ModelsPass`).
 MODELS_INIT = "sdk/models_init.py.jinja"
 # Client modules, by the flavor's `clients` option.
 CLIENT_TEMPLATES = {"sync": ("sdk/_client.py.jinja", "_client.py"), "async": ("sdk/_async_client.py.jinja", "_async_client.py")}
@@ -40,25 +37,26 @@ def runtime_error_names() -> list[str]:
 
 
 def render_flavor(
-    env: jinja2.Environment,
-    api: Api,
-    flavor: Flavor,
-    diag: Collector,
-    context: dict[str, Any],
-    formatter: Formatter,
-) -> dict[str, bytes]:
-    """One installable SDK: package modules and models (handed to `formatter`), runtime, packaging files."""
+    env: jinja2.Environment, api: Api, flavor: Flavor, context: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, bytes]]:
+    """One installable SDK but its models: Python modules still to be formatted, runtime and packaging files."""
     root = f"{flavor.name}/{flavor.package}"
     templates = {**PACKAGE_TEMPLATES, **dict(CLIENT_TEMPLATES[c] for c in flavor.clients), **MODEL_GLUE.get(flavor.models, {})}
-    formatter.submit({f"{root}/{module}": render(env, name, **context) for name, module in templates.items()})
-    models = split_models(render_models(api, diag, context["header"], flavor.models), context["header"])
-    python = {f"{root}/models/{stem}.py": text for stem, text in models.sources.items()}
-    python[f"{root}/models/__init__.py"] = render(env, MODELS_INIT, model_modules=models.owners, **context)
-    formatter.submit(python)
+    python = {f"{root}/{module}": render(env, name, **context) for name, module in templates.items()}
     files: dict[str, bytes] = {}
     for module in sorted(RUNTIME_DIR.glob("*.py")):  # hand-written and black-clean (a test checks): copied as is
         files[f"{root}/_runtime/{module.name}"] = module.read_bytes()
     files[f"{root}/py.typed"] = b""
     files[f"{flavor.name}/pyproject.toml"] = render(env, "sdk/pyproject.toml.jinja", **context).encode()
     files[f"{flavor.name}/README.md"] = render(env, "sdk/README.md.jinja", **context).encode()
-    return files
+    return python, files
+
+
+def render_models_package(
+    env: jinja2.Environment, flavor: Flavor, models: ModelModules, context: dict[str, Any]
+) -> dict[str, str]:
+    """A flavor's `models` package: one module per group of models and the lazy `__init__`, to be formatted."""
+    root = f"{flavor.name}/{flavor.package}/models"
+    python = {f"{root}/{stem}.py": text for stem, text in models.sources.items()}
+    python[f"{root}/__init__.py"] = render(env, MODELS_INIT, model_modules=models.owners, **context)
+    return python

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import traceback
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,45 @@ def docstring(text: str, indent: int = 4) -> str:
     text = text.strip().replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     pad = " " * indent
     return "\n".join((pad + line) if line.strip() else "" for line in text.splitlines()).lstrip()
+
+
+LINE_LENGTH = 88
+PARAMETER_INDENT = " " * 8  # a keyword parameter of a client method
+
+
+def parameter(name: str, hint: str, default: str = "") -> str:
+    """A client method's parameter as black lays it out: a union hint too long for the line goes in parentheses.
+
+    The formatter keeps these parentheses; left to itself it would split such a hint differently from black.
+    """
+    tail = f" = {default}" if default else ""
+    if _width(f"{PARAMETER_INDENT}{name}: {hint}{tail},") <= LINE_LENGTH or not _top_level_union(hint):
+        return f"{name}: {hint}{tail},"
+    return f"{name}: (\n{PARAMETER_INDENT}    {hint}\n{PARAMETER_INDENT}){tail},"
+
+
+def _width(line: str) -> int:
+    """Columns a line takes as black counts them (East Asian wide characters take two, combining ones none)."""
+    if line.isascii():
+        return len(line)
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def _top_level_union(hint: str) -> bool:
+    """Whether `|` joins members of the hint itself (not inside brackets or string literals)."""
+    depth, quote, escaped = 0, "", False
+    for char in hint:
+        if quote:
+            escaped, quote = (not escaped and char == "\\"), ("" if char == quote and not escaped else quote)
+        elif char in "\"'":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            return True
+    return False
 
 
 def pyliteral(json_text: str) -> str:
@@ -59,6 +99,7 @@ def environment(template_dirs: list[Path] | None = None) -> jinja2.Environment:
         autoescape=False,
     )
     env.filters.update(docstring=docstring, pyrepr=pyrepr, pyliteral=pyliteral, md_cell=md_cell, md_paragraphs=md_paragraphs)
+    env.globals.update(parameter=parameter)
     return env
 
 

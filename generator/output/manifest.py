@@ -7,13 +7,11 @@ import json
 from importlib import metadata
 from pathlib import Path
 
+from ..cache import code_digest, pinned_versions
 from ..config import Config, Flavor
-from ..emit.templates import PACKAGE_DIR, TEMPLATES_DIR
+from ..emit.templates import TEMPLATES_DIR
 from ..spec.loader import LoadedSpec
 from .files import GENERATOR_NAME, OutputError, files_on_disk, read_manifest
-
-PINNED = ("black", "datamodel-code-generator", "jinja2", "openapi-spec-validator", "pydantic", "pyyaml")
-
 
 def generator_version() -> str:
     """The installed generator's version."""
@@ -21,11 +19,6 @@ def generator_version() -> str:
         return metadata.version(GENERATOR_NAME)
     except metadata.PackageNotFoundError:
         return "0+source"
-
-
-def pinned_versions() -> dict[str, str]:
-    """Versions of the libraries that shape the output."""
-    return {name: metadata.version(name) for name in PINNED}
 
 
 def input_key(config: Config, template_dirs: list[Path], sources: tuple[str, ...] = ()) -> str:
@@ -40,8 +33,9 @@ def input_key(config: Config, template_dirs: list[Path], sources: tuple[str, ...
     for name in sources:  # the other files of a multi-file spec, relative to its directory
         data = b"" if "://" in name else (config.spec_path.parent / name).read_bytes()  # URLs: never current
         digest.update(name.encode() + b"\0" + data + b"\0")
-    for directory, pattern in [(PACKAGE_DIR, "*.py"), *[(d, "*.jinja") for d in [*template_dirs, TEMPLATES_DIR]]]:
-        for path in sorted(p for p in directory.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+    digest.update(code_digest())
+    for directory in [*template_dirs, TEMPLATES_DIR]:
+        for path in sorted(p for p in directory.rglob("*.jinja") if p.is_file()):
             digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 

@@ -1,51 +1,68 @@
-"""The background formatter: black's output, in place or in workers, cached, and errors that name the file."""
+"""The formatter: black's exact output from ruff, for awkward sources too, and errors that name the module."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import black
 import pytest
-from acs_sdkgen.emit.formatting import MODE, PARALLEL_MIN_LINES, Formatter
+from acs_sdkgen.emit.formatting import BATCH, FormatError, format_python
+from acs_sdkgen.emit.templates import parameter
+from tests.generator.test_black_stable import MODE
+
+AWKWARD = {
+    "long_signature.py": "def f(aaaaaaaaaaaaaaa: int, bbbbbbbbbbbbbbbbbbb: str = 'x', cccccccccccccccccccccc: list[dict[str, int]] | None = None) -> dict[str, int]: return {'k':1}\n",
+    "docstring.py": 'def f():\n    """  Ends with a quote "x"   \n\n      indented   \n    """\n',
+    "quotes.py": "x = 'it\\'s'\ny = 'say \"hi\"'\nz = u'unicode é'\n",
+    "magic_comma.py": "call(a,)\nvalue = [1, 2, 3,]\n",
+    "blank_lines.py": "import os\nclass A:\n    x = 1\n    def f(self): pass\n\n\n\n\ndef g(): pass\n",
+    "after_imports.py": "from typing import Literal\n\nX = Literal['a']\n\n\nclass A:\n    pass\n",
+}
 
 
-def _module(n: int) -> str:
-    """An unformatted module of about `n` lines."""
-    return "".join(f"def f{i}( a,b ):\n  return {{'k':a+b}}\n" for i in range(n // 2))
+def test_awkward_sources_come_out_as_black_makes_them() -> None:
+    """Long signatures and hints, docstrings, quotes, magic trailing commas, blank lines: black's bytes."""
+    assert format_python(AWKWARD) == {path: black.format_str(text, mode=MODE) for path, text in AWKWARD.items()}
 
 
-@pytest.fixture(autouse=True)
-def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private, empty cache."""
-    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
-    return tmp_path / "cache"
+def _literal(count: int) -> str:
+    """A Literal hint of `count` values."""
+    return "Literal[" + ", ".join(f'"value{i:03d}x"' for i in range(count)) + "]"
 
 
-def test_small_and_large_batches_give_blacks_output(cache: Path) -> None:
-    """A batch under the threshold is formatted in place, a large one by workers: same result as black."""
-    small, large = {"a.py": _module(10)}, {"b.py": _module(PARALLEL_MIN_LINES), "c.py": _module(20)}
-    with Formatter() as formatter:
-        formatter.submit(small)
-        formatter.submit(large)
-        result = formatter.result()
-    assert result == {path: black.format_str(text, mode=MODE) for path, text in {**small, **large}.items()}
-    assert len(list(cache.rglob("*"))) >= 3  # entries written
+HINTS = [
+    *(f"{_literal(n)} | NotGiven" for n in (3, 5, 6, 12, 40)),
+    *(_literal(n) for n in (5, 6, 12)),
+    "dict[str, SomeVeryLongModelNameThatGoesOnAndOn | AnotherVeryLongModelNameThatGoesOnAndOn]",
+    "dict[str, list[SomeVeryLongModelNameThatGoesOnAndOnAndOnAndOnForeverAndEverAndEver]] | None",
+    "SomeVeryLongModelNameThatGoesOnAndOnAndOnAndOnForeverAndEverAndEverAndEverAndEverAndEver",
+    'Literal["a | b", "[c", "\\"d", "長い値の名前です長い値の名前です長い値の名前です"] | NotGiven',
+]
 
 
-def test_a_cache_hit_is_returned_without_formatting(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Second time round, black is not called at all."""
-    with Formatter() as formatter:
-        formatter.submit({"a.py": _module(10)})
-        first = formatter.result()
-    monkeypatch.setattr(black, "_format_str_once", lambda *a, **k: pytest.fail("black ran on a cache hit"))
-    with Formatter() as formatter:
-        formatter.submit({"a.py": _module(10)})
-        assert formatter.result() == first
+@pytest.mark.parametrize("name", ["value", "a_rather_long_parameter_name_for_this"])
+@pytest.mark.parametrize("default", ["", "NOT_GIVEN"])
+@pytest.mark.parametrize("hint", HINTS)
+def test_parameters_shaped_by_the_templates_come_out_as_black_lays_them_out(name: str, default: str, hint: str) -> None:
+    """Long hints, unions at the top or nested, quoted brackets and bars, wide characters: black's layout."""
+    def method(line: str) -> str:
+        return f"class C:\n    def m(\n        self,\n        *,\n        {line}\n    ) -> None: ...\n"
+
+    flat = method(f"{name}: {hint}" + (f" = {default}," if default else ","))
+    assert format_python({"m.py": method(parameter(name, hint, default))})["m.py"] == black.format_str(flat, mode=MODE)
 
 
-@pytest.mark.parametrize("lines", [10, PARALLEL_MIN_LINES], ids=["in place", "in a worker"])
-def test_invalid_python_names_the_file(lines: int) -> None:
-    """A template that renders invalid Python fails with the module's path."""
-    with Formatter() as formatter, pytest.raises(RuntimeError, match="pkg/_client.py is not valid Python"):
-        formatter.submit({"pkg/_client.py": _module(lines) + "def broken(:\n"})
-        formatter.result()
+def test_paths_ruff_would_exclude_by_default_are_formatted() -> None:
+    """A package called `build` or `dist` (ruff skips such folders when it walks a tree) is still formatted."""
+    sources = {"build/dist/mod.py": "x = {'a':1}\n", "site-packages/m.py": "y=(1,)\n"}
+    assert format_python(sources) == {"build/dist/mod.py": 'x = {"a": 1}\n', "site-packages/m.py": "y = (1,)\n"}
+
+
+def test_more_modules_than_one_batch() -> None:
+    """Sources beyond one command line's batch are all formatted."""
+    sources = {f"pkg/m{i}.py": f"v{i}=[ {i} ]\n" for i in range(BATCH + 3)}
+    assert format_python(sources) == {path: f"v{i} = [{i}]\n" for i, path in enumerate(sources)}
+
+
+def test_invalid_python_names_the_module_and_line() -> None:
+    """A template that renders invalid Python fails with the module's path and line, nothing else."""
+    with pytest.raises(FormatError, match=r"generated pkg/_client.py:2:\d+ is not valid Python .*template bug"):
+        format_python({"pkg/ok.py": "x = 1\n", "pkg/_client.py": "x = 1\ndef broken(:\n"})
