@@ -266,6 +266,18 @@ def test_one_field_change_rewrites_only_the_files_it_reaches(tmp_path: Path) -> 
     )
 
 
+def test_a_renamed_spec_is_not_up_to_date(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Generated headers name the spec file: the same bytes under another name regenerate those headers."""
+    first, second, out = tmp_path / "first.yaml", tmp_path / "second.yaml", tmp_path / "out"
+    first.write_bytes(SPEC.read_bytes())
+    second.write_bytes(SPEC.read_bytes())
+    assert main(["generate", "--spec", str(first), "--out", str(out), "-q"]) == 0
+    assert main(["generate", "--spec", str(second), "--out", str(out)]) == 0
+    assert "is up to date" not in capsys.readouterr().out
+    client = (out / "pydantic" / "outboundbot" / "_client.py").read_text(encoding="utf-8")
+    assert "from second.yaml" in client and "first.yaml" not in client
+
+
 def test_a_generator_bug_exits_3_and_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
