@@ -19,9 +19,9 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from ..diagnostics import Collector, join_pointer
+from ..diagnostics import Collector, escape_pointer_token, join_pointer
 from ..ir.names import pascal, unique_key
-from .refs import SUBSCHEMA_KEYWORDS, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, deref
+from .refs import SUBSCHEMA_KEYWORDS, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, deref, unescape_token
 from .validate import iter_operations
 
 SCHEMAS = "/components/schemas"
@@ -80,12 +80,12 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
             _hoist_nested(schemas, origins, name, schemas[name], result.origin(name))
+    _follow_moves(doc, origins)  # before anything follows a `$ref` again
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
             _relax_read_write_only(doc, schemas[name], diag, result.origin(name))
             _drop_uncompilable_patterns(schemas[name], diag, result.origin(name))
             _drop_text_defaults_of_typed_strings(schemas[name], diag, result.origin(name))
-    _follow_moves(doc, origins)
     return result
 
 
@@ -97,7 +97,8 @@ def _follow_moves(node: Any, origins: dict[str, str]) -> None:
         item = stack.pop()
         if isinstance(item, dict):
             ref = item.get("$ref")
-            if isinstance(ref, str):
+            if isinstance(ref, str) and ref.startswith("#/"):
+                ref = "#/" + "/".join(escape_pointer_token(unescape_token(t)) for t in ref[2:].split("/"))  # `%7B` is `{`
                 for old, new in moves:
                     if ref == old or ref.startswith(old + "/"):
                         item["$ref"] = new + ref[len(old) :]

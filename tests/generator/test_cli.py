@@ -316,19 +316,24 @@ def test_patterns_pydantic_cannot_compile_are_dropped_with_a_warning(
 
 
 def test_refs_into_schemas_written_inline_follow_them_when_they_are_named(tmp_path: Path) -> None:
-    """A `$ref` into an inline response schema (or a component's inline property) still resolves once named."""
+    """A `$ref` into an inline response schema (or a component's inline property) still resolves once named.
+
+    `Summary` requires a property that is such a `$ref` (the read/write-only pass follows it).
+    """
     out = tmp_path / "out"
     spec = Path(__file__).with_name("ref_into_inline.yaml")
     assert main(["generate", "--spec", str(spec), "--out", str(out), "--flavor", "pydantic", "-q"]) == 0
     probe = (
         "import refs_into_inline as p, refs_into_inline.models as m, inspect;"
         "print(inspect.signature(p.Client.print_again).parameters['body'].annotation);"
-        "print(m.Holder.model_fields['again'].annotation)"
+        "print(m.Holder.model_fields['again'].annotation);"
+        "print(m.Summary.model_fields['first'].annotation)"
     )
     env = {**os.environ, "PYTHONPATH": str(out / "pydantic")}
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "ListPrintoutsResponsePrintoutItem" in done.stdout and "HolderInner" in done.stdout
+    assert "Printout" in done.stdout.splitlines()[2]
 
 
 def test_a_title_starting_with_a_digit_and_a_ulid_field_still_give_an_importable_sdk(tmp_path: Path) -> None:
