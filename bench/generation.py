@@ -2,18 +2,67 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
+import yaml
 from records import OURS, Row
 from stats import CommandFailed, Sample
-from tools import TOOLS, Tool, cache_dir, clear, forget, mark_done, output_dir
+from tools import TOOLS, WORK, Tool, cache_dir, clear, forget, mark_done, output_dir
 
 SUITE = "generation"
-# Our extra rows: a second `generate` with nothing changed, and a forced re-render with a warm black cache.
+# Our extra rows: a second `generate` with nothing changed, a forced re-render with a warm cache, and
+# one small edit of each kind regenerated over the previous output (the loop users live in).
 NOOP = "ours: no-change regenerate"
 RERENDER = "ours: re-render, warm cache"
+
+
+def _first_operation(spec: dict[str, Any]) -> dict[str, Any]:
+    """The first operation of the first path."""
+    item = next(iter(spec["paths"].values()))
+    return next(v for k, v in item.items() if k in ("get", "put", "post", "delete", "patch"))
+
+
+def _edit_operation(spec: dict[str, Any]) -> None:
+    """One operation's summary."""
+    operation = _first_operation(spec)
+    operation["summary"] = operation.get("summary", "") + " (edited)"
+
+
+def _edit_parameter(spec: dict[str, Any]) -> None:
+    """One parameter's description."""
+    _first_operation(spec)["parameters"][0]["description"] = "An edited parameter description."
+
+
+def _edit_model_field(spec: dict[str, Any]) -> None:
+    """One field's description in the first component schema that has fields."""
+    schema = next(s for s in spec["components"]["schemas"].values() if s.get("properties"))
+    next(iter(schema["properties"].values()))["description"] = "An edited field description."
+
+
+EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
+    "ours: edit one operation": _edit_operation,
+    "ours: edit one parameter": _edit_parameter,
+    "ours: edit one model field": _edit_model_field,
+}
+
+
+def _edited_specs(spec: Path) -> tuple[Path, dict[str, Path]]:
+    """The spec re-dumped (the baseline) and one copy per edit, each under the spec's own file name."""
+    data = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    folder = WORK / "edits" / spec.stem
+    copies = {}
+    for name, edit in {"baseline": None, **EDITS}.items():
+        edited = copy.deepcopy(data)
+        if edit is not None:
+            edit(edited)
+        target = folder / name.replace(" ", "-").replace(":", "") / spec.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(yaml.safe_dump(edited, sort_keys=False), encoding="utf-8")
+        copies[name] = target
+    return copies.pop("baseline"), copies
 
 
 def case_name(spec: Path) -> str:
@@ -23,12 +72,21 @@ def case_name(spec: Path) -> str:
 
 
 def _ours(tool: Tool, spec: Path, samples: dict[str, Sample]) -> None:
-    """One full generation from scratch (empty output, empty cache), then the two regenerations."""
+    """One full generation from scratch (empty output, empty cache), the two regenerations, the edits.
+
+    Each edit is generated over the baseline's output and then undone (untimed), so every edit is
+    timed from the same state.
+    """
     out, cache = output_dir(tool, spec), cache_dir(spec)
     clear(out, cache)
     samples[OURS].values.append(tool.run(spec, out, cache))
     samples[NOOP].values.append(tool.run(spec, out, cache))
     samples[RERENDER].values.append(tool.run(spec, out, cache, force=True))
+    baseline, edited = _edited_specs(spec)
+    tool.run(baseline, out, cache)
+    for name, path in edited.items():
+        samples[name].values.append(tool.run(path, out, cache))
+        tool.run(baseline, out, cache)
 
 
 def _peer(tool: Tool, spec: Path, samples: dict[str, Sample]) -> None:
@@ -42,7 +100,7 @@ def measure_spec(
     spec: Path, runs: int, budget: float, log: Callable[[str], None]
 ) -> list[Row]:
     """Interleave the tools `runs` times on one spec (fewer, but at least two, past `budget` seconds)."""
-    names = [t.name for t in TOOLS] + [NOOP, RERENDER]
+    names = [t.name for t in TOOLS] + [NOOP, RERENDER, *EDITS]
     samples = {name: Sample("s") for name in names}
     errors: dict[str, str] = {}
     started = time.perf_counter()
@@ -57,7 +115,8 @@ def measure_spec(
             except CommandFailed as exc:
                 errors[tool.name] = str(exc)
                 if tool.name == OURS:
-                    errors[NOOP] = errors[RERENDER] = "full generation failed"
+                    for name in (NOOP, RERENDER, *EDITS):
+                        errors[name] = "full generation failed"
         spent = time.perf_counter() - started
         log(f"  {spec.stem} run {run + 1}: {spent:.0f}s so far")
         if run >= 1 and spent > budget and run + 1 < runs:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from calls import SIGNATURES
-from generation import NOOP
+from generation import EDITS, NOOP
 from imports import OFFICIAL
 from records import OURS, Row, advantage, find
 
@@ -108,6 +108,16 @@ def _generation_targets(rows: list[Row]) -> list[Target]:
                 None if share is None else share < 0.1,
             )
         )
+        for edit in EDITS:
+            seconds = _median(rows, "generation", case, edit)
+            found.append(
+                Target(
+                    f"generation {case}: {edit.removeprefix('ours: ')} regenerates in <= 1 s",
+                    seconds,
+                    "<= 1 s",
+                    None if seconds is None else seconds <= 1.0,
+                )
+            )
     return found
 
 

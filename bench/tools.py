@@ -108,7 +108,7 @@ class Tool:
         ]
 
     def environ(self, cache: Path) -> dict[str, str]:
-        """Environment variables of a run: our black cache, or the peer env's bin first on PATH (its hooks)."""
+        """Environment variables of a run: our result cache, or the peer env's bin first on PATH (its hooks)."""
         if self.env is None:
             tree = {"PYTHONPATH": str(TREE)} if TREE.is_dir() else {}
             return {"ACS_SDKGEN_CACHE_DIR": str(cache), **tree}
@@ -142,7 +142,7 @@ def output_dir(tool: Tool, spec: Path) -> Path:
 
 
 def cache_dir(spec: Path) -> Path:
-    """Our black cache for one spec (cleared before every full generation)."""
+    """Our result cache for one spec (cleared before every full generation)."""
     return WORK / "cache" / spec.stem
 
 
