@@ -106,7 +106,9 @@ class TransportCore:
         self._tls_context = network.tls
         self._hooks = network.hooks
         # Through a proxy, https goes in a CONNECT tunnel and http in absolute form.
-        self._proxy = select_proxy(scheme, host, network.proxy, network.trust_env)
+        self._proxy = select_proxy(
+            scheme, self._host_header, network.proxy, network.trust_env
+        )
         self._dial = (host, self._port)
         self._tunnel: bytes | None = None
         self._absolute = False

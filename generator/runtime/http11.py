@@ -65,6 +65,10 @@ def is_dropped(sock: socket.socket) -> bool:
 
 def describe_error(exc: BaseException) -> str:
     """A short reason for a socket-level failure (never includes request data)."""
+    if isinstance(exc, ConnectionError) and exc.errno:
+        import os
+
+        return os.strerror(exc.errno)  # asyncio's says "Connect call failed (...)"
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc) or type(exc).__name__

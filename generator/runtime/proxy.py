@@ -72,9 +72,9 @@ def check_proxy(value: object) -> None:
 
 
 def select_proxy(
-    scheme: str, host: str, proxy: object, trust_env: bool
+    scheme: str, authority: str, proxy: object, trust_env: bool
 ) -> Proxy | None:
-    """The proxy requests to ``scheme://host`` go through, or None to connect directly.
+    """The proxy requests to ``scheme://authority`` go through, or None to connect directly.
 
     An explicit ``proxy`` URL is always used; otherwise, when ``trust_env``, the variables
     ``<scheme>_proxy``/``ALL_PROXY`` and ``NO_PROXY`` are read as ``urllib`` reads them.
@@ -88,7 +88,7 @@ def select_proxy(
 
     proxies = getproxies_environment()
     url = proxies.get(scheme) or proxies.get("all")
-    if not url or proxy_bypass_environment(host, proxies):
+    if not url or proxy_bypass_environment(authority, proxies):
         return None
     variable = f"{scheme.upper()}_PROXY" if scheme in proxies else "ALL_PROXY"
     return parse_proxy(url, f"the {variable} environment variable")
