@@ -89,7 +89,7 @@ class Hooks:
                 f"event_hooks keys must be 'request' or 'response', got {unknown[0]!r}"
             )
         for kind, functions in hooks.items():
-            if isinstance(functions, (str, bytes)) or not all(
+            if not isinstance(functions, (list, tuple)) or not all(
                 callable(f) for f in functions
             ):
                 raise ParameterError(
