@@ -30,7 +30,9 @@ def send(
     """Send ``count`` requests on one sync or async transport, then close it."""
     options = {"network": network or Network(proxy=None)}
     if kind == "sync":
-        transport = SyncTransport(scheme, host, port, timeout=5, user_agent="t", **options)
+        transport = SyncTransport(
+            scheme, host, port, timeout=5, user_agent="t", **options
+        )
         try:
             return [transport.send("POST", target, HEADERS, b"") for _ in range(count)]
         finally:

@@ -31,7 +31,11 @@ DESCRIBE = Operation(
     read_only=True,
 )
 GET_PET = RestOperation(
-    "GET", "/pets/{petId}", (Param("petId", "pet_id", "string", True),), ("path",), read_only=True
+    "GET",
+    "/pets/{petId}",
+    (Param("petId", "pet_id", "string", True),),
+    ("path",),
+    read_only=True,
 )
 
 
@@ -80,7 +84,9 @@ def fail_first(server: Server, count: int) -> None:
     server.handler = handler
 
 
-def call(kind: str, style: str, server: Server, **options: Any) -> tuple[Any, list[Any]]:
+def call(
+    kind: str, style: str, server: Server, **options: Any
+) -> tuple[Any, list[Any]]:
     """One call (retried up to twice) on a client with recording hooks; also what they saw."""
     seen: list[Any] = []
 
@@ -93,7 +99,10 @@ def call(kind: str, style: str, server: Server, **options: Any) -> tuple[Any, li
     def record(info: ResponseInfo) -> None:
         seen.append(info)
 
-    hooks = {"request": [on_request], "response": [on_response if kind == "async" else record]}
+    hooks = {
+        "request": [on_request],
+        "response": [on_response if kind == "async" else record],
+    }
     if style == "rpc":
         config: dict[str, Any] = {
             "endpoint": server.endpoint,
@@ -139,7 +148,9 @@ def test_rpc_hooks_see_every_attempt_and_no_secret(
             assert info.headers["authorization"] == "***"
             assert info.headers["x-acs-security-token"] == "***"
             nonces.add(info.headers["x-acs-signature-nonce"])
-            assert sent.headers["authorization"].startswith("ACS3-HMAC-SHA256 Credential=")
+            assert sent.headers["authorization"].startswith(
+                "ACS3-HMAC-SHA256 Credential="
+            )
         else:
             assert "&Signature=***" in info.url and "&SecurityToken=***" in info.url
             assert f"AccessKeyId={KEY_ID}" in info.url
@@ -149,11 +160,15 @@ def test_rpc_hooks_see_every_attempt_and_no_secret(
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
-def test_rest_hooks_never_see_an_api_key_in_the_query(kind: str, server: Server) -> None:
+def test_rest_hooks_never_see_an_api_key_in_the_query(
+    kind: str, server: Server
+) -> None:
     fail_first(server, 1)
     (status, _), seen = call(kind, "rest", server)
     assert status == 200
-    assert [x.url for x in seen[0::2]] == [f"http://{server.endpoint}/v1/pets/p1?api_key=***"] * 2
+    assert [x.url for x in seen[0::2]] == [
+        f"http://{server.endpoint}/v1/pets/p1?api_key=***"
+    ] * 2
     assert [dict(r.query) for r in server.requests] == [{"api_key": API_KEY}] * 2
     assert all(API_KEY not in repr(x) for x in seen)
 
@@ -171,7 +186,10 @@ def test_a_failing_hook_stops_the_call(kind: str, server: Server) -> None:
 @pytest.mark.parametrize(
     ("hooks", "message"),
     [
-        ({"reqest": []}, "event_hooks keys must be 'request' or 'response', got 'reqest'"),
+        (
+            {"reqest": []},
+            "event_hooks keys must be 'request' or 'response', got 'reqest'",
+        ),
         ({"request": print}, r"event_hooks\['request'\] must be a list of callables"),
         ({"response": ["x"]}, r"event_hooks\['response'\] must be a list of callables"),
     ],

@@ -168,11 +168,18 @@ def test_an_explicit_proxy_wins_over_the_environment(
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_proxy_credentials_are_sent_to_the_proxy_only(
-    kind: str, server: Server, https_origin: Server, locked_proxy: ForwardProxy, ca: trustme.CA
+    kind: str,
+    server: Server,
+    https_origin: Server,
+    locked_proxy: ForwardProxy,
+    ca: trustme.CA,
 ) -> None:
     url = locked_proxy.url(USER, PASSWORD)
     assert send(kind, "http", server.port, Network(proxy=url))[0].status == 200
-    assert send(kind, "https", https_origin.port, _trusting(ca, proxy=url))[0].status == 200
+    assert (
+        send(kind, "https", https_origin.port, _trusting(ca, proxy=url))[0].status
+        == 200
+    )
     assert len(locked_proxy.forwarded) == 1 and len(locked_proxy.tunnels) == 1
     for origin in (server, https_origin):
         assert "proxy-authorization" not in origin.requests[0].headers
@@ -212,7 +219,9 @@ def test_an_unreachable_proxy_is_named_without_its_password(
     kind: str, scheme: str, server: Server
 ) -> None:
     port = _closed_port()
-    network = Network(proxy=f"http://{USER}:{quote(PASSWORD, safe='')}@127.0.0.1:{port}")
+    network = Network(
+        proxy=f"http://{USER}:{quote(PASSWORD, safe='')}@127.0.0.1:{port}"
+    )
     with pytest.raises(APIConnectionError) as info:
         send(kind, scheme, server.port, network)
     assert str(info.value) == (

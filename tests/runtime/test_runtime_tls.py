@@ -47,7 +47,9 @@ def mutual_server(ca: trustme.CA) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="module")
-def client_cert(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def client_cert(
+    ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
     """A client certificate of ``ca``: its files as a pair and as one PEM."""
     folder = tmp_path_factory.mktemp("client")
     issued = ca.issue_cert("client@example.test")
@@ -122,7 +124,9 @@ def test_a_client_certificate_is_required_and_accepted(
 ) -> None:
     # TLS 1.3 ends the handshake before the server checks: the refusal comes as an
     # alert or an EOF on the first read, whichever the client sees first.
-    with pytest.raises(APIConnectionError, match=f"https://127.0.0.1:{mutual_server.port}"):
+    with pytest.raises(
+        APIConnectionError, match=f"https://127.0.0.1:{mutual_server.port}"
+    ):
         send(kind, "https", mutual_server.port, Network(verify=str(ca_file)))
     assert mutual_server.requests == []
     for cert in ((client_cert["cert"], client_cert["key"]), client_cert["both"]):
@@ -135,13 +139,17 @@ def test_bad_tls_settings_fail_at_construction(
     tmp_path: Path, client_cert: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     missing = str(tmp_path / "missing.pem")
-    with pytest.raises(ParameterError, match=f"cannot load CA certificates from '{missing}'"):
+    with pytest.raises(
+        ParameterError, match=f"cannot load CA certificates from '{missing}'"
+    ):
         Network(verify=missing)
     with pytest.raises(ParameterError, match="cannot load the client certificate"):
         Network(cert=missing)
     with pytest.raises(ParameterError, match="cannot load the client certificate"):
         Network(cert=client_cert["cert"])  # no key in it
-    with pytest.raises(ParameterError, match="load the client certificate into your SSLContext"):
+    with pytest.raises(
+        ParameterError, match="load the client certificate into your SSLContext"
+    ):
         Network(verify=ssl.create_default_context(), cert=client_cert["both"])
     with pytest.raises(ParameterError, match="verify must be True, False"):
         Network(verify=1)

@@ -96,7 +96,9 @@ class ForwardProxy:
                     self.requests.append(request)
                 if not self._authorized(request):
                     request.status = 407
-                    self._answer(client, 407, b"proxy authentication required", close=True)
+                    self._answer(
+                        client, 407, b"proxy authentication required", close=True
+                    )
                     return
                 if request.method == "CONNECT":
                     self._tunnel(client, request)
@@ -172,7 +174,9 @@ class ForwardProxy:
             except OSError:
                 pass
 
-    def _forward(self, client: socket.socket, reader: object, request: ProxyRequest) -> None:
+    def _forward(
+        self, client: socket.socket, reader: object, request: ProxyRequest
+    ) -> None:
         """Send an absolute-form request on to its origin and its answer back."""
         length = int(request.headers.get("content-length", "0"))
         body = reader.read(length) if length else b""  # type: ignore[attr-defined]
@@ -202,7 +206,10 @@ class ForwardProxy:
         request.status = answer.status
         lines = [f"HTTP/1.1 {answer.status} {answer.reason}"]
         for name, value in answer.getheaders():
-            if name.lower() not in _HOP_HEADERS | {"content-length", "transfer-encoding"}:
+            if name.lower() not in _HOP_HEADERS | {
+                "content-length",
+                "transfer-encoding",
+            }:
                 lines.append(f"{name}: {value}")
         lines.append(f"Content-Length: {len(payload)}")
         client.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + payload)

@@ -84,11 +84,12 @@ def select_proxy(
         return parse_proxy(proxy, "proxy")
     if proxy is None or not trust_env:
         return None
-    from urllib.request import getproxies_environment, proxy_bypass_environment
+    from urllib.request import getproxies_environment, proxy_bypass
 
     proxies = getproxies_environment()
     url = proxies.get(scheme) or proxies.get("all")
-    if not url or proxy_bypass_environment(authority, proxies):
+    # With proxy variables set, urllib's ``proxy_bypass`` reads NO_PROXY on every platform.
+    if not url or proxy_bypass(authority):
         return None
     variable = f"{scheme.upper()}_PROXY" if scheme in proxies else "ALL_PROXY"
     return parse_proxy(url, f"the {variable} environment variable")

@@ -196,7 +196,9 @@ class SyncTransport(TransportCore):
             raise
         return conn
 
-    def _open_tunnel(self, conn: _Connection, connect: bytes, deadline: Deadline) -> None:
+    def _open_tunnel(
+        self, conn: _Connection, connect: bytes, deadline: Deadline
+    ) -> None:
         """Ask the proxy on ``conn`` for a tunnel to the origin (the ``connect`` request)."""
         reader = ResponseReader("CONNECT")
         conn.send(connect, deadline.left())
