@@ -34,7 +34,8 @@ class Network:
         """Check every setting (a bad CA path or certificate fails here, not on first use).
 
         ``proxy``: ``http://[user:password@]host:port``; None for none; not given: from
-        ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY`` and ``NO_PROXY`` unless ``trust_env`` is False.
+        ``HTTPS_PROXY``/``HTTP_PROXY``/``ALL_PROXY`` and ``NO_PROXY`` unless ``trust_env`` is False
+        (which concerns only these: ``SSL_CERT_FILE`` is honoured either way, as OpenSSL reads it).
         ``verify``: True (system CAs, or ``SSL_CERT_FILE``/``SSL_CERT_DIR``), a CA bundle path,
         an ``ssl.SSLContext``, or False (no verification: unsafe). ``cert``: a client
         certificate, a PEM path holding the key too or ``(certfile, keyfile)``.

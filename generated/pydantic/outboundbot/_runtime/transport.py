@@ -147,7 +147,7 @@ class SyncTransport(TransportCore):
         return response
 
     def _run_hook(self, hook: Callable[[Any], Any], value: object) -> None:
-        """Call one hook."""
+        """Call one hook (the async twin awaits coroutine functions)."""
         hook(value)
 
     def _hold_slot(self) -> None:
