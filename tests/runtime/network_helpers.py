@@ -26,20 +26,19 @@ def send(
     count: int = 1,
     host: str = "127.0.0.1",
     target: str = "/",
+    timeout: float = 5,
 ) -> list[HTTPResponse]:
     """Send ``count`` requests on one sync or async transport, then close it."""
-    options = {"network": network or Network(proxy=None)}
+    options = {"network": network or Network(proxy=None), "timeout": timeout}
     if kind == "sync":
-        transport = SyncTransport(
-            scheme, host, port, timeout=5, user_agent="t", **options
-        )
+        transport = SyncTransport(scheme, host, port, user_agent="t", **options)
         try:
             return [transport.send("POST", target, HEADERS, b"") for _ in range(count)]
         finally:
             transport.close()
 
     async def main() -> list[HTTPResponse]:
-        aio = AsyncTransport(scheme, host, port, timeout=5, user_agent="t", **options)
+        aio = AsyncTransport(scheme, host, port, user_agent="t", **options)
         try:
             return [await aio.send("POST", target, HEADERS, b"") for _ in range(count)]
         finally:

@@ -11,7 +11,7 @@ import trustme
 from network_helpers import KINDS, send, server_context, tls_server
 from runtime_http_server import Server
 
-from acs_sdkgen.runtime import APIConnectionError, ParameterError
+from acs_sdkgen.runtime import APIConnectionError, APITimeoutError, ParameterError
 from acs_sdkgen.runtime.network import Network
 from acs_sdkgen.runtime.proxy import parse_proxy, select_proxy
 from tests.support.forward_proxy import ForwardProxy
@@ -240,6 +240,25 @@ def test_a_proxy_that_cannot_reach_the_origin_is_reported(
         send(kind, "https", _closed_port(), Network(proxy=proxy.url()))
     assert "did not reach https://127.0.0.1:" in str(info.value)
     assert str(info.value).endswith(": status 502.")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_silent_proxy_is_a_connect_timeout(kind: str) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts, never answers
+        port = silent.getsockname()[1]
+        with pytest.raises(APITimeoutError) as info:
+            send(
+                kind,
+                "https",
+                443,
+                Network(proxy=f"http://127.0.0.1:{port}"),
+                timeout=0.3,
+            )
+    assert str(info.value) == (
+        "Timed out connecting to https://127.0.0.1:443 through the proxy "
+        f"http://127.0.0.1:{port} (timeout 0.3 s)."
+    )
+    assert (info.value.phase, info.value.request_sent) == ("connect", False)
 
 
 def test_proxy_urls_are_parsed_like_urllib() -> None:

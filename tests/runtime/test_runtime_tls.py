@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import ssl
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -85,6 +87,26 @@ def test_ssl_cert_file_is_honoured(
 ) -> None:
     monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
     monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+    assert send(kind, "https", server.port, Network())[0].status == 200
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_ssl_cert_dir_and_a_ca_directory_are_honoured(
+    kind: str,
+    server: Server,
+    ca_file: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command (to hash the CA directory) is not installed")
+    folder = tmp_path / "certs"
+    folder.mkdir()
+    shutil.copy(ca_file, folder / "test-ca.pem")
+    subprocess.run(["openssl", "rehash", str(folder)], check=True, capture_output=True)
+    assert send(kind, "https", server.port, Network(verify=folder))[0].status == 200
+    monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+    monkeypatch.setenv("SSL_CERT_DIR", str(folder))
     assert send(kind, "https", server.port, Network())[0].status == 200
 
 
