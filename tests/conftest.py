@@ -39,3 +39,14 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
             "--update-golden is refused under CI=true: review and commit golden changes locally"
         )
     return wanted
+
+
+_PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+@pytest.fixture(autouse=True)
+def no_proxy_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests talk to 127.0.0.1 directly unless they set proxy variables themselves."""
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)

@@ -11,7 +11,8 @@ from typing import Any
 from alibabacloud_outboundbot20191226 import models
 from alibabacloud_outboundbot20191226.client import Client
 from alibabacloud_tea_openapi.models import Config
-from common import BODY, HEADERS, INSTANCE_ID, main
+from answer import BODY, HEADERS
+from common import INSTANCE_ID, main
 from darabonba.core import DaraCore
 from darabonba.response import DaraResponse
 from darabonba.runtime import RuntimeOptions

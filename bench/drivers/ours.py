@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import outboundbot
-from common import BODY, HEADERS, INSTANCE_ID, main
+from answer import BODY, HEADERS
+from common import INSTANCE_ID, main
 from outboundbot._runtime.http11 import HTTPResponse
 
 KEYS = {"access_key_id": "testid", "access_key_secret": "testsecret"}

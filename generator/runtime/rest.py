@@ -12,6 +12,7 @@ from .errors import (
     ParameterError,
     error_from_response,
 )
+from .network import Network
 from .records import FrozenRecord
 
 TYPE_CHECKING = False
@@ -20,7 +21,9 @@ if TYPE_CHECKING:
     from typing import Any, ClassVar
 
     from .encoding import Param
+    from .hooks import Hook
     from .http11 import HTTPResponse
+    from .tls import Cert, Verify
 
 _NO_ERRORS: Mapping[str, type[APIStatusError]] = MappingProxyType({})
 _NO_MODELS: Mapping[str, str] = MappingProxyType({})
@@ -216,8 +219,16 @@ class _RestBase(_CallSettings):
         max_retries: int = 2,
         retry_server_errors: bool = False,
         retry_deadline: float | None = 60.0,
+        proxy: str | None | NotGiven = NOT_GIVEN,
+        trust_env: bool = True,
+        verify: Verify = True,
+        cert: Cert | None = None,
+        event_hooks: Mapping[str, list[Hook]] | None = None,
     ) -> None:
-        """Check settings and split the base URL; nothing is sent."""
+        """Check settings and split the base URL; nothing is sent.
+
+        ``proxy``, ``trust_env``, ``verify``, ``cert``, ``event_hooks``: see ``Network``.
+        """
         url = base_url or self._base_url
         if not url:
             raise ParameterError("pass base_url= (the spec names no server)")
@@ -232,6 +243,15 @@ class _RestBase(_CallSettings):
         )
         self._prefix = ("/" + prefix).rstrip("/") if slash else ""
         self._auth = self._credentials(api_key, bearer_token, username, password)
+        self._network = Network(
+            proxy=proxy,
+            trust_env=trust_env,
+            verify=verify,
+            cert=cert,
+            event_hooks=event_hooks,
+            secret_headers=[name for where, name, _ in self._auth if where == "header"],
+            secret_query=[name for where, name, _ in self._auth if where == "query"],
+        )
         self._configure_calls(timeout, max_retries, retry_server_errors, retry_deadline)
 
     def _credentials(

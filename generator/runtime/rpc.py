@@ -14,6 +14,7 @@ from .encoding import (
     percent_encode,
 )
 from .errors import APIError, ParameterError, error_from_response
+from .network import Network
 from .records import FrozenRecord
 from .signing import (
     canonical_query,
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from typing import Any, ClassVar
 
     from .encoding import Param
+    from .hooks import Hook
+    from .tls import Cert, Verify
     from .errors import APIStatusError
     from .http11 import HTTPResponse
 
@@ -104,11 +107,17 @@ class _BaseClient(_CallSettings):
         max_retries: int = 2,
         retry_server_errors: bool = False,
         retry_deadline: float | None = 60.0,
+        proxy: str | None | NotGiven = NOT_GIVEN,
+        trust_env: bool = True,
+        verify: Verify = True,
+        cert: Cert | None = None,
+        event_hooks: Mapping[str, list[Hook]] | None = None,
     ) -> None:
         """Resolve credentials and the endpoint, check settings; nothing is sent.
 
         ``retry_deadline``: seconds after the first attempt past which no retry
         starts (and a retry's timeout is cut to end by then); None for no limit.
+        ``proxy``, ``trust_env``, ``verify``, ``cert``, ``event_hooks``: see ``Network``.
         """
         self._credentials = resolve_credentials(
             access_key_id, access_key_secret, security_token
@@ -137,6 +146,13 @@ class _BaseClient(_CallSettings):
         self._port = port
         self._host_header = host_header
         self._signature_version = signature_version
+        self._network = Network(
+            proxy=proxy,
+            trust_env=trust_env,
+            verify=verify,
+            cert=cert,
+            event_hooks=event_hooks,
+        )
         self._configure_calls(timeout, max_retries, retry_server_errors, retry_deadline)
 
     def __repr__(self) -> str:

@@ -5,15 +5,22 @@ Also re-exports ``AsyncTransport`` and ``HTTPResponse``.
 
 from __future__ import annotations
 
+import time
+
 from ._sansio import FAILURES, MAX_CONNECTIONS, Deadline, Exchange, TransportCore
 from .async_transport import AsyncTransport
-from .http11 import HTTPResponse, StaleConnection, is_dropped
+from .http11 import HTTPResponse, ResponseReader, StaleConnection, is_dropped
+from .network import DEFAULT_NETWORK
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import socket
     import ssl
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
+    from typing import Any
+
+    from .hooks import Hooks, RequestInfo
+    from .network import Network
 
 __all__ = ["AsyncTransport", "HTTPResponse", "SyncTransport"]
 
@@ -30,22 +37,22 @@ class _Connection:
         self.sock = sock
 
     @classmethod
-    def open(
-        cls, host: str, port: int, tls: ssl.SSLContext | None, deadline: Deadline
-    ) -> _Connection:
-        """Connect (and handshake) before ``deadline``."""
+    def open(cls, host: str, port: int, deadline: Deadline) -> _Connection:
+        """Connect before ``deadline``."""
         import socket
 
         sock = socket.create_connection((host, port), deadline.left())
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if tls is not None:
-                sock.settimeout(deadline.left())
-                sock = tls.wrap_socket(sock, server_hostname=host)
         except BaseException:
             sock.close()
             raise
         return cls(sock)
+
+    def start_tls(self, tls: ssl.SSLContext, host: str, deadline: Deadline) -> None:
+        """Make this a TLS connection to ``host`` (handshake before ``deadline``)."""
+        self.sock.settimeout(deadline.left())
+        self.sock = tls.wrap_socket(self.sock, server_hostname=host)
 
     def is_usable(self) -> bool:
         """False once the peer closed it or sent bytes while it was idle."""
@@ -81,6 +88,7 @@ class SyncTransport(TransportCore):
         timeout: float,
         user_agent: str,
         max_connections: int = MAX_CONNECTIONS,
+        network: Network = DEFAULT_NETWORK,
     ) -> None:
         """``timeout`` is the default of ``send``; nothing is opened yet."""
         import queue
@@ -92,6 +100,7 @@ class SyncTransport(TransportCore):
             timeout=timeout,
             user_agent=user_agent,
             max_connections=max_connections,
+            network=network,
         )
         # A request in flight holds a slot: slots are made up to the bound, then
         # reused through ``_free`` (a cheaper BoundedSemaphore).
@@ -109,11 +118,37 @@ class SyncTransport(TransportCore):
         """Send a request and read the answer; resend once on a stale connection."""
         request = self._request(method, path_and_query, headers, body)
         seconds = self._timeout if timeout is None else timeout
+        if self._hooks is not None:
+            info = self._hooks.request_info(
+                self._origin, method, path_and_query, headers, body
+            )
+            return self._observed(self._hooks, info, request, seconds)
+        return self._held(method, request, seconds)
+
+    def _held(self, method: str, request: bytes, seconds: float) -> HTTPResponse:
+        """``_send`` while holding a slot."""
         self._hold_slot()
         try:
             return self._send(method, request, seconds)
         finally:
             self._free.put(None)
+
+    def _observed(
+        self, hooks: Hooks, info: RequestInfo, request: bytes, seconds: float
+    ) -> HTTPResponse:
+        """Send with the request hooks called before and the response hooks after."""
+        for hook in hooks.request:
+            self._run_hook(hook, info)
+        start = time.monotonic()
+        response = self._held(info.method, request, seconds)
+        answer = hooks.response_info(info, response, time.monotonic() - start)
+        for hook in hooks.response:
+            self._run_hook(hook, answer)
+        return response
+
+    def _run_hook(self, hook: Callable[[Any], Any], value: object) -> None:
+        """Call one hook (the async twin awaits coroutine functions)."""
+        hook(value)
 
     def _hold_slot(self) -> None:
         """Make a slot while fewer than ``max_connections`` exist, else wait for one."""
@@ -140,15 +175,37 @@ class SyncTransport(TransportCore):
             conn.close()
             raise
         self._put(conn, keep)
-        return response
+        return self._checked(response)
 
     def _connect(self, seconds: float) -> _Connection:
-        """Open a connection (TLS for https), mapping failures to SDK errors."""
+        """Open a connection (tunnelled through a proxy, TLS for https), mapping failures."""
         deadline = Deadline(seconds)
+        conn = None
         try:
-            return _Connection.open(self._host, self._port, self._tls(), deadline)
-        except OSError as exc:
-            raise self._connect_failure(exc, deadline) from exc
+            conn = _Connection.open(*self._dial, deadline)
+            if self._tunnel is not None:
+                self._open_tunnel(conn, self._tunnel, deadline)
+            tls = self._tls()
+            if tls is not None:
+                conn.start_tls(tls, self._host, deadline)
+        except BaseException as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, FAILURES):
+                raise self._connect_failure(exc, deadline) from exc
+            raise
+        return conn
+
+    def _open_tunnel(
+        self, conn: _Connection, connect: bytes, deadline: Deadline
+    ) -> None:
+        """Ask the proxy on ``conn`` for a tunnel to the origin (the ``connect`` request)."""
+        reader = ResponseReader("CONNECT")
+        conn.send(connect, deadline.left())
+        response = None
+        while response is None:
+            response = reader.feed(conn.recv(deadline.left()))
+        self._tunnel_answer(response)
 
     def _exchange(
         self,

@@ -59,6 +59,8 @@ TWINS = [
     (SyncTransport, AsyncTransport, "_send"),
     (SyncTransport, AsyncTransport, "_connect"),
     (SyncTransport, AsyncTransport, "_exchange"),
+    (SyncTransport, AsyncTransport, "_open_tunnel"),
+    (SyncTransport, AsyncTransport, "_observed"),
     (_calls.SyncCalls, _calls.AsyncCalls, "_run"),
     (SyncAPIClient, AsyncAPIClient, "_call"),
     (rest.SyncRestAPIClient, rest.AsyncRestAPIClient, "_call"),

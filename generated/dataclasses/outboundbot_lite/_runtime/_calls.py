@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from typing import ClassVar, Protocol, TypeVar
 
     from .http11 import HTTPResponse
+    from .network import Network
 
     class _Op(Protocol):
         """What the retry loop reads of an operation."""
@@ -126,6 +127,7 @@ class _CallSettings:
     _timeout: float
     _policy: RetryPolicy
     _retry_server_errors: bool
+    _network: Network
 
     def _configure_calls(
         self,
@@ -185,6 +187,7 @@ class SyncCalls(_CallSettings):
             self._port,
             timeout=self._timeout,
             user_agent=self._user_agent,
+            network=self._network,
         )
 
     def _sleep(self, seconds: float) -> None:
@@ -243,6 +246,7 @@ class AsyncCalls(_CallSettings):
             self._port,
             timeout=self._timeout,
             user_agent=self._user_agent,
+            network=self._network,
         )
 
     async def _sleep(self, seconds: float) -> None:

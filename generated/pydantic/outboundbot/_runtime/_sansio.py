@@ -13,9 +13,11 @@ from .http11 import (
     StaleConnection,
     build_request_head,
     check_scheme,
-    default_tls_context,
     describe_error,
 )
+from .network import DEFAULT_NETWORK
+from .proxy import connect_request, proxy_refusal, select_proxy
+from .tls import default_tls_context, describe_tls_error
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .errors import APIError
+    from .http11 import HTTPResponse
+    from .network import Network
 
 MAX_CONNECTIONS = 100
 # What a transport catches around one exchange and hands to ``TransportCore._failure``.
@@ -78,7 +82,7 @@ class Exchange(Deadline):
 
 
 class TransportCore:
-    """Endpoint, settings, idle connections (``is_usable``, ``close``), failure messages."""
+    """Endpoint, route (direct or proxy), settings, idle connections, failure messages."""
 
     def __init__(
         self,
@@ -89,6 +93,7 @@ class TransportCore:
         timeout: float,
         user_agent: str,
         max_connections: int = MAX_CONNECTIONS,
+        network: Network = DEFAULT_NETWORK,
     ) -> None:
         """``timeout`` is the default of ``send``; nothing is opened yet."""
         check_scheme(scheme)
@@ -98,6 +103,22 @@ class TransportCore:
         bracketed = f"[{host}]" if ":" in host else host
         self._host_header = bracketed if port is None else f"{bracketed}:{port}"
         self._origin = f"{scheme}://{self._host_header}"
+        self._tls_context = network.tls
+        self._hooks = network.hooks
+        # Through a proxy, https goes in a CONNECT tunnel and http in absolute form.
+        self._proxy = select_proxy(
+            scheme, self._host_header, network.proxy, network.trust_env
+        )
+        self._dial = (host, self._port)
+        self._tunnel: bytes | None = None
+        self._absolute = False
+        if self._proxy is not None:
+            self._dial = (self._proxy.host, self._proxy.port)
+            if scheme == "https":
+                authority = f"{bracketed}:{self._port}"
+                self._tunnel = connect_request(authority, self._proxy, user_agent)
+            else:
+                self._absolute = True
         self._timeout = check_timeout(timeout)
         self._user_agent = user_agent
         # Subclasses let at most this many requests be in flight, each on one
@@ -116,6 +137,11 @@ class TransportCore:
         self, method: str, target: str, headers: Mapping[str, str], body: bytes
     ) -> bytes:
         """The bytes of one request (head and body)."""
+        if self._absolute:
+            target = self._origin + target
+            authorization = self._proxy.authorization if self._proxy else None
+            if authorization is not None:
+                headers = {**headers, "Proxy-Authorization": authorization}
         head = build_request_head(
             method, target, self._host_header, headers, len(body), self._user_agent
         )
@@ -123,7 +149,20 @@ class TransportCore:
 
     def _tls(self) -> ssl.SSLContext | None:
         """The TLS context for https, None for http."""
-        return default_tls_context() if self._scheme == "https" else None
+        if self._scheme != "https":
+            return None
+        return self._tls_context or default_tls_context()
+
+    def _checked(self, response: HTTPResponse) -> HTTPResponse:
+        """``response``, unless it is a proxy's refusal of an absolute-form request."""
+        if self._absolute and response.status == 407 and self._proxy is not None:
+            raise proxy_refusal(self._proxy, self._origin, response)
+        return response
+
+    def _tunnel_answer(self, response: HTTPResponse) -> None:
+        """Accept the proxy's answer to CONNECT (any 2xx), else raise."""
+        if not 200 <= response.status < 300 and self._proxy is not None:
+            raise proxy_refusal(self._proxy, self._origin, response)
 
     def _take(self) -> Any:
         """The most recently used usable idle connection; None to open one."""
@@ -155,18 +194,25 @@ class TransportCore:
             conn.close()
         return idle
 
-    def _connect_failure(self, exc: OSError, deadline: Deadline) -> APIError:
-        """The error for a connection that could not be opened."""
+    def _connect_failure(self, exc: Exception, deadline: Deadline) -> APIError:
+        """The error for a connection (or tunnel, or TLS session) that could not be opened."""
+        where = self._origin
+        if self._proxy is not None:
+            where = f"{where} through the proxy {self._proxy.label}"
         if isinstance(exc, TimeoutError):
             return APITimeoutError(
-                f"Timed out connecting to {self._origin} "
-                f"(timeout {deadline.seconds:g} s).",
+                f"Timed out connecting to {where} (timeout {deadline.seconds:g} s).",
                 phase="connect",
                 request_sent=False,
             )
+        if isinstance(exc, ClosedEarly):
+            reason = "the connection closed while it was being set up"
+        elif isinstance(exc, OSError):
+            reason = describe_tls_error(exc) or describe_error(exc)
+        else:
+            reason = f"invalid answer from the proxy: {exc}"
         return APIConnectionError(
-            f"Could not connect to {self._origin}: {describe_error(exc)}",
-            request_sent=False,
+            f"Could not connect to {where}: {reason}", request_sent=False
         )
 
     def _failure(self, exchange: Exchange, exc: Exception) -> Exception:

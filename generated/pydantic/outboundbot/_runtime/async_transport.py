@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 from ._sansio import FAILURES, Deadline, Exchange, TransportCore
-from .http11 import StaleConnection, is_dropped
+from .http11 import ResponseReader, StaleConnection, is_dropped
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -11,9 +13,10 @@ if TYPE_CHECKING:
     import socket
     import ssl
     from asyncio import Protocol as _Protocol
-    from collections.abc import Awaitable, Mapping
-    from typing import TypeVar
+    from collections.abc import Awaitable, Callable, Mapping
+    from typing import Any, TypeVar
 
+    from .hooks import Hooks, RequestInfo
     from .http11 import HTTPResponse
 
     _T = TypeVar("_T")
@@ -62,20 +65,29 @@ class _Connection(_Protocol):
         self._closed: asyncio.Future[None] = loop.create_future()
 
     @classmethod
-    async def open(
-        cls, host: str, port: int, tls: ssl.SSLContext | None, deadline: Deadline
-    ) -> _Connection:
-        """Connect (and handshake) before ``deadline``."""
+    async def open(cls, host: str, port: int, deadline: Deadline) -> _Connection:
+        """Connect before ``deadline``."""
         import asyncio
 
         loop = asyncio.get_running_loop()
         transport, conn = await _within(
-            loop.create_connection(lambda: cls(loop), host, port, ssl=tls),
-            deadline.left(),
+            loop.create_connection(lambda: cls(loop), host, port), deadline.left()
         )
         conn.transport = transport
         conn._sock = transport.get_extra_info("socket")
         return conn
+
+    async def start_tls(
+        self, tls: ssl.SSLContext, host: str, deadline: Deadline
+    ) -> None:
+        """Make this a TLS connection to ``host`` (handshake before ``deadline``)."""
+        transport = await _within(
+            self._loop.start_tls(self.transport, self, tls, server_hostname=host),
+            deadline.left(),
+        )
+        if transport is None:
+            raise ConnectionResetError("the connection closed before TLS started")
+        self.transport = transport
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         """Nothing to do: ``open`` keeps the transport."""
@@ -194,8 +206,38 @@ class AsyncTransport(TransportCore):
         """Send a request and read the answer; resend once on a stale connection."""
         request = self._request(method, path_and_query, headers, body)
         seconds = self._timeout if timeout is None else timeout
+        if self._hooks is not None:
+            info = self._hooks.request_info(
+                self._origin, method, path_and_query, headers, body
+            )
+            return await self._observed(self._hooks, info, request, seconds)
+        return await self._held(method, request, seconds)
+
+    async def _held(self, method: str, request: bytes, seconds: float) -> HTTPResponse:
+        """``_send`` while holding a slot."""
         async with self._bind():
             return await self._send(method, request, seconds)
+
+    async def _observed(
+        self, hooks: Hooks, info: RequestInfo, request: bytes, seconds: float
+    ) -> HTTPResponse:
+        """Send with the request hooks called before and the response hooks after."""
+        for hook in hooks.request:
+            await self._run_hook(hook, info)
+        start = time.monotonic()
+        response = await self._held(info.method, request, seconds)
+        answer = hooks.response_info(info, response, time.monotonic() - start)
+        for hook in hooks.response:
+            await self._run_hook(hook, answer)
+        return response
+
+    async def _run_hook(self, hook: Callable[[Any], Any], value: object) -> None:
+        """Call one hook, awaiting it if it is a coroutine function."""
+        import inspect
+
+        result = hook(value)
+        if inspect.isawaitable(result):
+            await result
 
     async def _send(self, method: str, request: bytes, seconds: float) -> HTTPResponse:
         """Send on an idle or new connection; on a stale one, once more on a new one."""
@@ -218,15 +260,37 @@ class AsyncTransport(TransportCore):
             conn.close()
             raise
         self._put(conn, keep)
-        return response
+        return self._checked(response)
 
     async def _connect(self, seconds: float) -> _Connection:
-        """Open a connection (TLS for https), mapping failures to SDK errors."""
+        """Open a connection (tunnelled through a proxy, TLS for https), mapping failures."""
         deadline = Deadline(seconds)
+        conn = None
         try:
-            return await _Connection.open(self._host, self._port, self._tls(), deadline)
-        except OSError as exc:
-            raise self._connect_failure(exc, deadline) from exc
+            conn = await _Connection.open(*self._dial, deadline)
+            if self._tunnel is not None:
+                await self._open_tunnel(conn, self._tunnel, deadline)
+            tls = self._tls()
+            if tls is not None:
+                await conn.start_tls(tls, self._host, deadline)
+        except BaseException as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, FAILURES):
+                raise self._connect_failure(exc, deadline) from exc
+            raise
+        return conn
+
+    async def _open_tunnel(
+        self, conn: _Connection, connect: bytes, deadline: Deadline
+    ) -> None:
+        """Ask the proxy on ``conn`` for a tunnel to the origin (the ``connect`` request)."""
+        reader = ResponseReader("CONNECT")
+        await conn.send(connect, deadline.left())
+        response = None
+        while response is None:
+            response = reader.feed(await conn.recv(deadline.left()))
+        self._tunnel_answer(response)
 
     async def _exchange(
         self,

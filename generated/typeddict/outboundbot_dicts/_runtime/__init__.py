@@ -32,6 +32,7 @@ from .errors import (
     error_from_response,
 )
 from .headers import Headers
+from .hooks import RequestInfo, ResponseInfo
 from .http11 import HTTPResponse
 from .retry import RetryPolicy
 from .signing import (
@@ -74,6 +75,8 @@ __all__ = [
     "Param",
     "ParameterError",
     "PermissionDeniedError",
+    "RequestInfo",
+    "ResponseInfo",
     "RetryPolicy",
     "SDKError",
     "ServerError",

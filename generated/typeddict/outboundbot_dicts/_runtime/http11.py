@@ -7,7 +7,6 @@ from .errors import ParameterError
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import socket
-    import ssl
     from collections.abc import Generator, Iterable, Mapping
 
 MAX_HEAD_BYTES = 64 * 1024
@@ -29,19 +28,6 @@ FRAMING_HEADERS = frozenset(
         "upgrade",
     )
 )
-
-
-_tls_context: ssl.SSLContext | None = None
-
-
-def default_tls_context() -> ssl.SSLContext:
-    """The shared TLS context (system CAs, hostname checks), created on first use."""
-    global _tls_context
-    if _tls_context is None:
-        import ssl
-
-        _tls_context = ssl.create_default_context()
-    return _tls_context
 
 
 class ProtocolError(ValueError):
@@ -79,6 +65,10 @@ def is_dropped(sock: socket.socket) -> bool:
 
 def describe_error(exc: BaseException) -> str:
     """A short reason for a socket-level failure (never includes request data)."""
+    if isinstance(exc, ConnectionError) and exc.errno:
+        import os
+
+        return os.strerror(exc.errno)  # asyncio's says "Connect call failed (...)"
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return str(exc) or type(exc).__name__
@@ -237,7 +227,9 @@ def keeps_alive(version: str, headers: Mapping[str, str]) -> bool:
 
 
 def has_no_body(method: str, status: int) -> bool:
-    """Answers that never carry a body whatever their headers say."""
+    """Answers that never carry a body whatever their headers say (a tunnel follows a 2xx to CONNECT)."""
+    if method == "CONNECT" and 200 <= status < 300:
+        return True
     return method == "HEAD" or status in (204, 304) or 100 <= status < 200
 
 
