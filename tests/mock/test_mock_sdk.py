@@ -154,10 +154,14 @@ def test_replayed_nonce_is_refused(mock: MockServer) -> None:
         version="2019-12-26", timestamp=utc_timestamp(), nonce=new_nonce(),
     )
     codes = []
-    for _ in range(2):
-        connection = http.client.HTTPConnection("127.0.0.1", mock.port, timeout=10)
-        connection.request("POST", f"/?{query}")
-        codes.append(json.loads(connection.getresponse().read())["Code"])
+    connection = http.client.HTTPConnection("127.0.0.1", mock.port, timeout=10)
+    try:
+        for _ in range(2):  # over one kept-alive connection
+            connection.request("POST", f"/?{query}")
+            response = connection.getresponse()
+            codes.append(json.loads(response.read())["Code"])
+            assert not response.will_close
+    finally:
         connection.close()
     assert codes == ["InvalidInstanceId.NotFound", "SignatureNonceUsed"]
 
@@ -240,3 +244,32 @@ def test_hang_ends_in_a_client_timeout(flavor: Flavor, clean_env: pytest.MonkeyP
             with pytest.raises(flavor.package.APIConnectionError):
                 sdk.describe_instance(instance_id="x")
         assert server.log[-1].code == "hang"
+
+
+def test_concurrent_clients_and_keep_alive(flavor: Flavor, mock: MockServer) -> None:
+    """Eight threads, each with its own client making several calls over kept-alive connections, all answered."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def work(index: int) -> list[str]:
+        with flavor.package.Client(**client_options(mock)) as sdk:
+            created = sdk.create_instance(instance_name=f"worker-{index}", max_concurrent_conversation=1)
+            instance_id = flavor.read(created, "instance.instance_id")
+            return [flavor.read(sdk.describe_instance(instance_id=instance_id), "instance.instance_name") for _ in range(3)]
+
+    with ThreadPoolExecutor(8) as pool:
+        names = list(pool.map(work, range(8)))
+    assert names == [[f"worker-{i}"] * 3 for i in range(8)]
+
+
+def test_malformed_extension_is_refused_with_its_pointer(tmp_path: Path) -> None:
+    """A wrong `x-acs-sdkgen-mock` stops the mock with a located diagnostic naming the key."""
+    from acs_sdkgen.diagnostics import SpecError
+
+    text = SPEC.spec.path.read_text(encoding="utf-8").replace("role: create", "role: make", 1)
+    broken = tmp_path / "outboundbot.yaml"
+    broken.write_text(text, encoding="utf-8")
+    with pytest.raises(SpecError) as caught:
+        with serve(broken):
+            pass
+    [problem] = [d.format() for d in caught.value.diagnostics]
+    assert "x-acs-sdkgen-mock/role" in problem and "role must be one of create, read, list, update, delete" in problem
