@@ -125,6 +125,8 @@ def _decode(media: str, incoming: Incoming) -> Any:
             parts = {}
             for part in message.iter_parts():
                 payload = part.get_payload(decode=True)
+                if not isinstance(payload, bytes):
+                    raise ValueError("a part is itself multipart")
                 parts[str(part.get_param("name", header="content-disposition"))] = payload if part.get_filename() else payload.decode()
             return parts
     except (ValueError, UnicodeDecodeError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from .rules import HEADER, Directive, Rules, RulesError, from_header
 from .signature import Keys, Verifier
 from .state import Store
 from .wire import Incoming
+
+log = logging.getLogger("acs_sdkgen.mock")
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,10 @@ class Engine:
         except Rejection as rejection:
             name = route.op.operation_id if route else "-"
             return Decision(error(self.api, route, rejection, rng, host), "", 0.0, name, "")
+        except Exception as exc:  # a bug of the mock: answer it as such rather than drop the connection
+            log.exception("internal error of the mock")
+            bug = Rejection(500, "MockInternalError", f"a bug in acs-sdkgen mock, please report it: {type(exc).__name__}: {exc}")
+            return Decision(error(self.api, route, bug, rng, host), "", 0.0, route.op.operation_id if route else "-", "")
 
     def _route(self, incoming: Incoming) -> tuple[Route, dict[str, str]]:
         """The operation a request is for, and its path values (REST)."""

@@ -33,7 +33,7 @@ def to_json_schema(node: Any, openapi_30: bool) -> Any:
                     out["enum"] = [*out["enum"], None]
             else:
                 out = {"anyOf": [out, {"type": "null"}]}
-    bounds = INT_BOUNDS.get(out.get("format")) if out.get("type") in ("integer", ["integer", "null"]) else None
+    bounds = INT_BOUNDS.get(str(out.get("format"))) if out.get("type") in ("integer", ["integer", "null"]) else None
     if bounds:
         out["allOf"] = [*out.get("allOf", []), {"minimum": bounds[0], "maximum": bounds[1]}]
     return out

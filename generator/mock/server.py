@@ -52,8 +52,8 @@ class MockServer:
     @property
     def url(self) -> str:
         """`http://HOST:PORT` (IPv6 hosts in brackets)."""
-        host, port = self._httpd.server_address[:2]
-        return f"http://{f'[{host}]' if ':' in str(host) else host}:{port}"
+        host, port = str(self._httpd.server_address[0]), self._httpd.server_address[1]
+        return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
     @property
     def port(self) -> int:
@@ -130,7 +130,7 @@ def _handler(mock: MockServer) -> type[BaseHTTPRequestHandler]:
         def _body(self) -> bytes | None:
             """The request body by Content-Length (chunked bodies are read too); None after refusing it."""
             if self.headers.get("transfer-encoding", "").lower() == "chunked":
-                chunks = []
+                chunks: list[bytes] = []
                 while True:
                     size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                     if size == 0:
