@@ -81,6 +81,7 @@ def _add_mock_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     cmd.add_argument("--seed", type=int, default=0, help="seed of the generated answers (default: 0)")
     cmd.add_argument("--rules", type=Path, help="YAML rules file: errors, statuses, latency and faults on demand, limits")
     cmd.add_argument("--limit", action="append", default=[], metavar="FIELD=N", help="override a limit the spec declares (repeatable)")
+    cmd.add_argument("--stateless", action="store_true", help="keep no resources: every call is answered from the spec alone")
     cmd.add_argument("--access-key-id", help="AccessKey ID RPC signatures must use (default: $ALIBABA_CLOUD_ACCESS_KEY_ID)")
     cmd.add_argument("--access-key-secret", help="its secret (default: $ALIBABA_CLOUD_ACCESS_KEY_SECRET)")
     _add_ref_arguments(cmd)
@@ -255,6 +256,7 @@ def _mock(args: argparse.Namespace) -> int:
             access_key_id=args.access_key_id,
             access_key_secret=args.access_key_secret,
             limits=limits,
+            stateful=not args.stateless,
             refs=_refs(args),
         )
     except SpecError as exc:

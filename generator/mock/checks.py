@@ -94,11 +94,29 @@ def check_body(api: MockApi, route: Route, incoming: Incoming) -> Any:
     schema = (content[spec_media] or {}).get("schema")
     if schema is not None and not isinstance(value, bytes):
         value = value if "json" in media else typed(api.schemas, schema, value)
-        files = {k: "(file)" for k, v in value.items() if isinstance(v, bytes)} if isinstance(value, dict) else {}
-        problems = api.schemas.problems(schema, {**value, **files} if files else value)
+        problems = api.schemas.problems(schema, _files_as_text(value))
         if problems:
             raise Rejection(400, "InvalidBody", "the request body does not fit its schema: " + "; ".join(problems))
     return value
+
+
+def _files_as_text(value: Any) -> Any:
+    """The body with each file part (bytes) as the text "(file)", for the schema's `format: binary` strings."""
+    if isinstance(value, bytes):
+        return "(file)"
+    if isinstance(value, list):
+        return [_files_as_text(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _files_as_text(item) for key, item in value.items()}
+    return value
+
+
+def _grouped(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Form fields or parts by name; a repeated name gives a list."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        out[key] = [*out[key], value] if isinstance(out.get(key), list) else [out[key], value] if key in out else value
+    return out
 
 
 def _media_match(pattern: str, media: str) -> bool:
@@ -113,22 +131,19 @@ def _decode(media: str, incoming: Incoming) -> Any:
         if media == "application/json" or media.endswith("+json"):
             return json.loads(incoming.body)
         if media == FORM:
-            form: dict[str, Any] = {}
-            for key, value in parse_qsl(incoming.body.decode(), keep_blank_values=True, strict_parsing=True):
-                form[key] = [*form[key], value] if isinstance(form.get(key), list) else [form[key], value] if key in form else value
-            return form
+            return _grouped(parse_qsl(incoming.body.decode(), keep_blank_values=True, strict_parsing=True))
         if media == "multipart/form-data":
             head = b"Content-Type: " + incoming.headers["content-type"].encode() + b"\r\n\r\n"
             message = BytesParser(policy=HTTP).parsebytes(head + incoming.body)
             if not message.is_multipart():
                 raise ValueError("no parts (is the boundary right?)")
-            parts = {}
+            parts: list[tuple[str, Any]] = []
             for part in message.iter_parts():
                 payload = part.get_payload(decode=True)
                 if not isinstance(payload, bytes):
                     raise ValueError("a part is itself multipart")
-                parts[str(part.get_param("name", header="content-disposition"))] = payload if part.get_filename() else payload.decode()
-            return parts
+                parts.append((str(part.get_param("name", header="content-disposition")), payload if part.get_filename() else payload.decode()))
+            return _grouped(parts)
     except (ValueError, UnicodeDecodeError) as exc:
         raise Rejection(400, "InvalidBody", f"the body is not valid {media}: {exc}") from None
     return incoming.body

@@ -33,12 +33,12 @@ class Decision:
 class Engine:
     """The mock's behaviour for one spec, independent of the HTTP server."""
 
-    def __init__(self, api: MockApi, *, seed: int = 0, keys: Keys | None = None, rules: Rules | None = None) -> None:
+    def __init__(self, api: MockApi, *, seed: int = 0, keys: Keys | None = None, rules: Rules | None = None, stateful: bool = True) -> None:
         self.api = api
         self.seed = seed
         self.verifier = Verifier(keys) if keys and api.rpc else None
         self.rules = rules or Rules()
-        self.store = Store(api, self.rules.limits)
+        self.store = Store(api, self.rules.limits) if stateful else None
         self._counts: dict[str, int] = {}
         self._lock = threading.Lock()
 
@@ -97,7 +97,8 @@ class Engine:
             answer = error(self.api, route, rejection_for(self.api, route, directive.error), rng, host)
             return Decision(answer, "", directive.latency, op.operation_id, note)
         status, media, value = success(self.api, route, rng)
-        value = self.store.apply(route, params, body, value, rng)
+        if self.store is not None:
+            value = self.store.apply(route, params, body, value, rng)
         return Decision(encode(status, media, value), "", directive.latency, op.operation_id, note)
 
     def _directive(self, route: Route, incoming: Incoming, params: dict[str, Any]) -> Directive:

@@ -33,6 +33,10 @@ def to_json_schema(node: Any, openapi_30: bool) -> Any:
                     out["enum"] = [*out["enum"], None]
             else:
                 out = {"anyOf": [out, {"type": "null"}]}
+    props = out.get("properties")
+    if isinstance(out.get("required"), list) and isinstance(props, dict):  # as the SDK models: one-way fields are optional
+        one_way = {n for n, p in props.items() if isinstance(p, dict) and (p.get("readOnly") or p.get("writeOnly"))}
+        out["required"] = [n for n in out["required"] if n not in one_way]
     bounds = INT_BOUNDS.get(str(out.get("format"))) if out.get("type") in ("integer", ["integer", "null"]) else None
     if bounds:
         out["allOf"] = [*out.get("allOf", []), {"minimum": bounds[0], "maximum": bounds[1]}]

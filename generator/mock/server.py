@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import random
 import select
 import socket
 import struct
@@ -18,6 +19,7 @@ from typing import Any
 from ..frontend import RefOptions, SpecRead, read_spec
 from .api import MockApi
 from .engine import Engine
+from .examples import example_request
 from .rules import Rules, load_rules
 from .signature import Keys
 from .wire import Incoming
@@ -77,6 +79,16 @@ class MockServer:
         self._httpd.server_close()
         if self._thread is not None:
             self._thread.join(timeout=10)
+
+    def example_request(self, operation: str) -> tuple[list[tuple[str, str, Any]], Any]:
+        """A valid request of an operation (by ID, action or method name): `(name, location, value)` of its parameters, and its body.
+
+        The spec's examples where given, else values generated to fit the schemas (the same for the same seed).
+        """
+        route = self.engine.api.find(operation)
+        if route is None:
+            raise KeyError(f"no operation {operation!r} in the spec")
+        return example_request(self.engine.api, route, random.Random(f"{self.engine.seed}:example:{operation}"))
 
     def record(self, entry: Logged) -> None:
         """Keep and log one served request."""
@@ -179,15 +191,19 @@ def build(
     access_key_id: str | None = None,
     access_key_secret: str | None = None,
     limits: dict[str, float] | None = None,
+    stateful: bool = True,
     refs: RefOptions = RefOptions(),
 ) -> MockServer:
-    """A mock server for a spec, bound but not serving; keys default to ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET."""
+    """A mock server for a spec, bound but not serving; keys default to ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET.
+
+    `stateful=False` answers every call from the spec alone (examples or generated data), keeping nothing.
+    """
     rules = load_rules(rules) if isinstance(rules, Path) else (rules or Rules())
     rules.limits.update(limits or {})
     key_id = access_key_id or os.environ.get("ALIBABA_CLOUD_ACCESS_KEY_ID")
     secret = access_key_secret or os.environ.get("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
     keys = Keys(key_id, secret) if key_id and secret else None
-    engine = Engine(MockApi(_spec(spec, refs)), seed=seed, keys=keys, rules=rules)
+    engine = Engine(MockApi(_spec(spec, refs)), seed=seed, keys=keys, rules=rules, stateful=stateful)
     return MockServer(engine, host, port)
 
 

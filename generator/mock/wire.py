@@ -84,9 +84,14 @@ def _lists(node: Any, where: str) -> Any:
 
 
 def typed(schemas: Schemas, schema: Any, value: Any) -> Any:
-    """Text values read by their schema (integers, numbers, booleans; JSON for objects and arrays sent as one value)."""
+    """Text values read by their schema (integers, numbers, booleans; JSON for objects and arrays sent as one value).
+
+    A single value where the schema wants an array (one form field or file part) becomes a list of one.
+    """
     kind = schemas.kind(schema)
     resolved = schemas.resolve(schema) or {}
+    if kind == "array" and not isinstance(value, list) and not (isinstance(value, str) and value.startswith("[")):
+        value = [value]
     if isinstance(value, list):
         items = resolved.get("items") if kind == "array" else None
         return [typed(schemas, items or {}, item) for item in value]

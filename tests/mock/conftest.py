@@ -13,7 +13,6 @@ from acs_sdkgen.mock import MockServer, serve
 
 from tests.functional.conftest import flavor, kind  # noqa: F401 - the same flavor and kind parameters
 from tests.functional.flavors import REPO_ROOT, Flavor
-from tests.support.fixtures import clean_env  # noqa: F401 - no proxy, no ALIBABA_CLOUD_* variables
 
 SPEC = read_spec(REPO_ROOT / "spec" / "outboundbot.yaml")  # read once; every mock of a test serves it
 KEY_ID, SECRET = "testid", "testsecret"  # obviously fake keys
@@ -21,7 +20,7 @@ LIMIT = 10  # MaxConcurrentConversation above this is refused
 
 
 @pytest.fixture
-def mock(clean_env: pytest.MonkeyPatch) -> Iterator[MockServer]:  # noqa: F811
+def mock(clean_env: pytest.MonkeyPatch) -> Iterator[MockServer]:
     """The Outbound Bot mock with the test keys and a MaxConcurrentConversation limit of 10."""
     with serve(SPEC, access_key_id=KEY_ID, access_key_secret=SECRET, limits={"MaxConcurrentConversation": LIMIT}) as server:
         yield server
