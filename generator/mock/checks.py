@@ -38,6 +38,8 @@ def check_params(api: MockApi, route: Route, incoming: Incoming, path_values: di
             flat = api.rpc or param.get("x-acs-style") == "repeatList"
             raw, keys = unflatten(pairs, name, flat)
             used.update(keys)
+            if name in keys and param.get("x-acs-style") == "repeatList":
+                invalid.append(f"{name}: a repeat-list is sent as {name}.1, {name}.2, …, not as {name}=")
             if isinstance(raw, str) and api.schemas.kind(schema) == "array" and not explode:
                 raw = raw.split(",")
             elif isinstance(raw, str) and api.schemas.kind(schema) == "array" and not flat:

@@ -133,6 +133,9 @@ def test_repeat_list_with_a_gap_is_refused(mock: MockServer) -> None:
     status, body = _raw_v1(mock, [("InstanceName", "g"), ("MaxConcurrentConversation", "2"), ("CallingNumber.1", "1"), ("CallingNumber.3", "3")])
     assert (status, body["Code"]) == (400, "InvalidParameter")
     assert "CallingNumber" in body["Message"] and "[1, 3]" in body["Message"]
+    status, body = _raw_v1(mock, [("InstanceName", "g"), ("MaxConcurrentConversation", "2"), ("CallingNumber", "1")])
+    assert (status, body["Code"]) == (400, "InvalidParameter")
+    assert "CallingNumber: a repeat-list is sent as CallingNumber.1, CallingNumber.2, …, not as CallingNumber=" in body["Message"]
 
 
 def test_unsigned_request_is_incomplete_signature(mock: MockServer) -> None:
