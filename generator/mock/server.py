@@ -112,6 +112,7 @@ def _handler(mock: MockServer) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body leave at once, not 40 ms apart (delayed ACK)
         timeout = IDLE_TIMEOUT
         server_version = "acs-sdkgen-mock"
 
