@@ -66,7 +66,25 @@ def _parser() -> argparse.ArgumentParser:
     _add_config_arguments(docs)
     docs.add_argument("--site", type=Path, default=Path("site"), help="where `build` writes the site (default: ./site)")
     docs.add_argument("--port", type=int, default=8000, help="port of `serve` on 127.0.0.1 (default: 8000)")
+    _add_mock_parser(sub)
     return parser
+
+
+def _add_mock_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`mock`: serve a mock of the spec that checks every request (see acs_sdkgen.mock)."""
+    text = "serve a mock of the spec on 127.0.0.1 that checks every request and answers from the spec"
+    cmd = sub.add_parser("mock", help=text, description=text)
+    cmd.add_argument("spec", metavar="SPEC", nargs="?", type=Path, help="spec file (default: from the configuration)")
+    cmd.add_argument("--config", type=Path, help="pyproject.toml with a [tool.acs-sdkgen] table (default: the nearest one upwards)")
+    cmd.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    cmd.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one, printed)")
+    cmd.add_argument("--seed", type=int, default=0, help="seed of the generated answers (default: 0)")
+    cmd.add_argument("--rules", type=Path, help="YAML rules file: errors, statuses, latency and faults on demand, limits")
+    cmd.add_argument("--limit", action="append", default=[], metavar="FIELD=N", help="override a limit the spec declares (repeatable)")
+    cmd.add_argument("--stateless", action="store_true", help="keep no resources: every call is answered from the spec alone")
+    cmd.add_argument("--access-key-id", help="AccessKey ID RPC signatures must use (default: $ALIBABA_CLOUD_ACCESS_KEY_ID)")
+    cmd.add_argument("--access-key-secret", help="its secret (default: $ALIBABA_CLOUD_ACCESS_KEY_SECRET)")
+    _add_ref_arguments(cmd)
 
 
 def _add_ref_arguments(cmd: argparse.ArgumentParser) -> None:
@@ -114,6 +132,8 @@ def _command(args: argparse.Namespace) -> int:
     """Run the chosen subcommand."""
     if args.command == "diff":
         return _diff(args)
+    if args.command == "mock":
+        return _mock(args)
     try:
         config = _config(args)
         if args.command == "docs":
@@ -208,3 +228,55 @@ def _docs(args: argparse.Namespace, config: Config) -> int:
     else:
         command += ["-a", f"127.0.0.1:{args.port}"]
     return subprocess.call(command, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
+
+
+def _mock(args: argparse.Namespace) -> int:
+    """Serve the mock until SIGINT or SIGTERM; bad input (spec, rules, port) exits 2."""
+    import logging
+    import signal
+    import threading
+
+    from .mock import build
+    from .mock.rules import RulesError
+
+    try:
+        spec = args.spec or load_config(args.config).spec_path
+        limits = {}
+        for item in args.limit:
+            name, _, number = item.partition("=")
+            try:
+                limits[name] = float(number)
+            except ValueError:
+                raise ConfigError(f"--limit {item}: expected FIELD=NUMBER") from None
+        server = build(
+            spec,
+            host=args.host,
+            port=args.port,
+            seed=args.seed,
+            rules=args.rules,
+            access_key_id=args.access_key_id,
+            access_key_secret=args.access_key_secret,
+            limits=limits,
+            stateful=not args.stateless,
+            refs=_refs(args),
+        )
+    except SpecError as exc:
+        for item in exc.diagnostics:
+            print(item.format(), file=sys.stderr)
+        print(f"{sum(d.level is Level.ERROR for d in exc.diagnostics)} error(s); the mock did not start", file=sys.stderr)
+        return EXIT_INPUT
+    except (ConfigError, RulesError, OSError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    api = server.engine.api
+    signed = "" if not api.rpc else "; signatures checked" if server.engine.verifier else "; signatures NOT checked (no access key given)"
+    print(f"mock of {api.api.title} ({api.api.style}, {len(api.routes)} operations) at {server.url}{signed}", flush=True)
+    server.start()
+    stop.wait()
+    server.stop()
+    print("mock stopped", flush=True)
+    return EXIT_OK

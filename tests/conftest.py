@@ -9,6 +9,8 @@ import tempfile
 import pytest
 
 pytest_plugins = ["tests.support.fixtures"]
+# The golden trees hold each SDK's own generated tests: they run against their mock (tests/mock), not here.
+collect_ignore_glob = ["fixtures/*/golden/*"]
 
 
 def pytest_configure(config: pytest.Config) -> None:

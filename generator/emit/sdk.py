@@ -27,6 +27,10 @@ MODELS_INIT = "sdk/models_init.py.jinja"
 CLIENT_TEMPLATES = {"sync": ("sdk/_client.py.jinja", "_client.py"), "async": ("sdk/_async_client.py.jinja", "_async_client.py")}
 # Modules only some model kinds need.
 MODEL_GLUE = {"dataclasses": {"sdk/_wire.py.jinja": "_wire.py"}}
+# The SDK's own tests against the mock server (beside the package, not in its wheel): template → path in the project.
+TEST_TEMPLATES = {"sdk/tests/conftest.py.jinja": "tests/conftest.py", "sdk/tests/test_operations.py.jinja": "tests/test_operations.py"}
+
+
 def runtime_error_names() -> list[str]:
     """Exception classes the runtime defines, re-exported by every generated package."""
     from ..runtime import errors
@@ -43,6 +47,7 @@ def render_flavor(
     root = f"{flavor.name}/{flavor.package}"
     templates = {**PACKAGE_TEMPLATES, **dict(CLIENT_TEMPLATES[c] for c in flavor.clients), **MODEL_GLUE.get(flavor.models, {})}
     python = {f"{root}/{module}": render(env, name, **context) for name, module in templates.items()}
+    python.update({f"{flavor.name}/{path}": render(env, name, **context) for name, path in TEST_TEMPLATES.items()})
     files: dict[str, bytes] = {}
     for module in sorted(RUNTIME_DIR.glob("*.py")):  # hand-written and black-clean (a test checks): copied as is
         files[f"{root}/_runtime/{module.name}"] = module.read_bytes()

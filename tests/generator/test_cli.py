@@ -341,7 +341,7 @@ def test_a_title_starting_with_a_digit_and_a_ulid_field_still_give_an_importable
     out = tmp_path / "out"
     spec = Path(__file__).with_name("digit_title_ulid.yaml")
     assert main(["generate", "--spec", str(spec), "--out", str(out), "--flavor", "pydantic", "-q"]) == 0
-    (package,) = [p.name for p in (out / "pydantic").iterdir() if p.is_dir()]
+    (package,) = [p.name for p in (out / "pydantic").iterdir() if (p / "__init__.py").is_file()]  # beside tests/
     assert package == "api_1_forge_finance_ap_is"
     probe = f"import {package}.models as m; print(m.R(id='01ARZ3NDEKTSV4RRFFQ69G5FAV').id)"
     env = {**os.environ, "PYTHONPATH": str(out / "pydantic")}

@@ -1,0 +1,128 @@
+"""The operations the mock serves, read from the IR and the spec, and how a request finds its operation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from ..frontend import SpecRead
+from ..ir import tree as ir
+from ..spec.refs import deref, resolve_pointer
+from .schemas import Schemas
+
+STATUS_CODES = {
+    400: "InvalidParameter",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    415: "UnsupportedMediaType",
+    429: "Throttling",
+    500: "InternalError",
+    502: "BadGateway",
+    503: "ServiceUnavailable",
+    504: "GatewayTimeout",
+}
+
+
+class Rejection(Exception):
+    """A request the mock answers with an error: HTTP status, error code, and exactly what was wrong."""
+
+    def __init__(self, status: int, code: str, message: str, headers: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(f"{status} {code}: {message}")
+        self.status, self.code, self.message, self.headers = status, code, message, headers
+
+
+@dataclass(frozen=True)
+class Route:
+    """One operation: its IR, its spec object, its parameters' spec objects, and its path pattern (REST)."""
+
+    op: ir.Operation
+    spec: dict[str, Any]
+    params: dict[tuple[str, str], dict[str, Any]]  # (wire name, location) -> parameter object
+    pattern: re.Pattern[str] | None
+    names: tuple[str, ...] = field(default=())  # path template variables, in order
+
+
+class MockApi:
+    """Everything the mock knows about a spec: style, version, operations and schemas."""
+
+    def __init__(self, read: SpecRead) -> None:
+        self.api = read.api
+        self.doc = read.spec.data
+        self.name = read.spec.display_name
+        self.rpc = self.api.style == "rpc"
+        self.schemas = Schemas(self.doc)
+        self.routes = tuple(self._route(op) for op in self.api.operations)
+        self.by_action = {route.op.action: route for route in self.routes}
+        self.base_path = urlsplit(self.api.base_url).path.rstrip("/")
+
+    def _route(self, op: ir.Operation) -> Route:
+        """The route of one IR operation, with its spec object (path-level parameters merged)."""
+        spec = resolve_pointer(self.doc, "#" + op.pointer)
+        item = resolve_pointer(self.doc, "#" + op.pointer.rsplit("/", 1)[0])
+        params = {}
+        for raw in [*(item.get("parameters") or ()), *(spec.get("parameters") or ())]:
+            param = deref(self.doc, raw)
+            params[(param["name"], param["in"])] = param
+        if self.rpc:
+            return Route(op, spec, params, None)
+        template = op.path.split("#", 1)[0]
+        parts = re.split(r"(\{[^}]*\})", template)
+        regex = "".join("([^/]+)" if part.startswith("{") else re.escape(part) for part in parts)
+        names = tuple(part[1:-1] for part in parts if part.startswith("{"))
+        return Route(op, spec, params, re.compile(regex + r"/?\Z"), names)
+
+    def find(self, name: str) -> Route | None:
+        """The route named by operation id, action or method name."""
+        return next((r for r in self.routes if name in (r.op.operation_id, r.op.action, r.op.method_name)), None)
+
+    def match_rest(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
+        """The REST route of a method and path (with or without the server URL's base path), and its path values."""
+        candidates = [path]
+        if self.base_path and path.startswith(self.base_path + "/"):
+            candidates.insert(0, path[len(self.base_path) :])
+        allowed = set()
+        for candidate in candidates:
+            for route in self.routes:
+                assert route.pattern is not None
+                found = route.pattern.match(candidate)
+                if not found:
+                    continue
+                if route.op.http_method != method:
+                    allowed.add(route.op.http_method)
+                    continue
+                return route, {name: unquote(value) for name, value in zip(route.names, found.groups())}
+        if allowed:
+            raise Rejection(405, "MethodNotAllowed", f"{method} {path} is not an operation of the spec; allowed: {', '.join(sorted(allowed))}")
+        raise Rejection(404, "NotFound", f"no operation of the spec matches the path {path}")
+
+    def match_rpc(self, method: str, path: str, action: str | None, version: str | None) -> Route:
+        """The RPC route named by the action, after checking the path, method and API version."""
+        if path != "/":
+            raise Rejection(404, "InvalidAction.NotFound", f"RPC requests go to path /, not {path!r}")
+        if method not in ("GET", "POST"):
+            raise Rejection(400, "UnsupportedHTTPMethod", f"HTTP method {method} is not supported: use POST (or GET)")
+        if not action:
+            raise Rejection(400, "MissingAction", "the action is named neither by the x-acs-action header nor by the Action parameter")
+        route = self.by_action.get(action)
+        if route is None:
+            known = ", ".join(sorted(self.by_action))
+            raise Rejection(404, "InvalidAction.NotFound", f"action {action!r} is not in the spec (known: {known})")
+        if not version:
+            raise Rejection(400, "MissingVersion", "the API version is named neither by x-acs-version nor by the Version parameter")
+        if version != self.api.api_version:
+            raise Rejection(400, "InvalidVersion", f"Version {version!r} is not the spec's version {self.api.api_version!r}")
+        return route
+
+    def error_of(self, route: Route | None, code: str) -> tuple[int, str] | None:
+        """The documented HTTP status and message of an error code (of this operation first, then of the API)."""
+        documented = next((e for e in route.op.errors if e.code == code), None) if route else None
+        known = self.api.errors_by_code.get(code)
+        if documented is None and known is None:
+            return None
+        status = documented.status if documented else known.status  # type: ignore[union-attr]
+        return status, known.message if known else code

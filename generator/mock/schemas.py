@@ -1,0 +1,174 @@
+"""The spec's schemas as JSON Schema 2020-12 validators, and values generated to fit them."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import random
+import uuid
+from typing import Any
+
+from ..spec.refs import deref
+
+INT_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+MAX_DEPTH = 6
+
+
+def to_json_schema(node: Any, openapi_30: bool) -> Any:
+    """An OpenAPI schema as JSON Schema 2020-12: 3.0 `nullable` and boolean exclusive bounds rewritten, int formats bounded."""
+    if isinstance(node, list):
+        return [to_json_schema(item, openapi_30) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: to_json_schema(value, openapi_30) for key, value in node.items() if key != "example"}
+    if openapi_30:
+        for bound, flag in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
+            if isinstance(out.get(flag), bool) and out.pop(flag) and bound in out:
+                out[flag] = out.pop(bound)
+        if out.pop("nullable", False) is True:
+            kind = out.get("type")
+            if isinstance(kind, str) and "$ref" not in out:
+                out["type"] = [kind, "null"]
+                if "enum" in out:
+                    out["enum"] = [*out["enum"], None]
+            else:
+                out = {"anyOf": [out, {"type": "null"}]}
+    props = out.get("properties")
+    if isinstance(out.get("required"), list) and isinstance(props, dict):  # as the SDK models: one-way fields are optional
+        one_way = {n for n, p in props.items() if isinstance(p, dict) and (p.get("readOnly") or p.get("writeOnly"))}
+        out["required"] = [n for n in out["required"] if n not in one_way]
+    bounds = INT_BOUNDS.get(str(out.get("format"))) if out.get("type") in ("integer", ["integer", "null"]) else None
+    if bounds:
+        out["allOf"] = [*out.get("allOf", []), {"minimum": bounds[0], "maximum": bounds[1]}]
+    return out
+
+
+class Schemas:
+    """Validators and value generation over one spec document (`$ref`s resolved in it)."""
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc = doc
+        self.openapi_30 = str(doc.get("openapi", "3.0")).startswith("3.0")
+        self._components = to_json_schema(doc.get("components") or {}, self.openapi_30)
+        self._validators: dict[int, Any] = {}
+
+    def problems(self, schema: Any, value: Any) -> list[str]:
+        """What is wrong with `value` against `schema` (an OpenAPI schema of this spec), one line each."""
+        import jsonschema_rs
+
+        key = id(schema)
+        if key not in self._validators:
+            root = {"allOf": [to_json_schema(schema, self.openapi_30)], "components": self._components}
+            self._validators[key] = (schema, jsonschema_rs.Draft202012Validator(root, validate_formats=True))
+        validator = self._validators[key][1]
+        found = []
+        for error in validator.iter_errors(value):
+            where = "".join(f"[{p!r}]" if isinstance(p, int) else f".{p}" for p in error.instance_path)
+            message = error.message
+            if type(error.kind).__name__ == "Enum":  # the library's message names only the first options
+                options = ", ".join(json.dumps(o, ensure_ascii=False) for o in error.kind.options)
+                message = f"{json.dumps(error.instance, ensure_ascii=False)} is not one of {options}"
+            found.append(f"{where.lstrip('.')}: {message}" if where else message)
+        return sorted(set(found))
+
+    def resolve(self, node: Any) -> Any:
+        """A schema with its `$ref`s followed."""
+        return deref(self.doc, node)
+
+    def kind(self, node: Any) -> str | None:
+        """The JSON type a schema names first (besides null), inferred from properties or items when absent."""
+        schema = self.resolve(node)
+        if not isinstance(schema, dict):
+            return None
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kind = next((k for k in kind if k != "null"), None)
+        if kind:
+            return str(kind)
+        if "properties" in schema or "additionalProperties" in schema:
+            return "object"
+        if "items" in schema:
+            return "array"
+        for key in ("allOf", "oneOf", "anyOf"):
+            for member in schema.get(key) or ():
+                found = self.kind(member)
+                if found:
+                    return found
+        return None
+
+    def properties(self, node: Any) -> dict[str, Any]:
+        """Every property of an object schema, `allOf` members merged."""
+        schema = self.resolve(node)
+        if not isinstance(schema, dict):
+            return {}
+        props: dict[str, Any] = {}
+        for member in schema.get("allOf") or ():
+            props.update(self.properties(member))
+        props.update(schema.get("properties") or {})
+        return props
+
+    def generate(self, node: Any, rng: random.Random, depth: int = 0) -> Any:
+        """A value that fits the schema: its example, default or enum where given, else random within its bounds."""
+        schema = self.resolve(node)
+        if not isinstance(schema, dict):
+            return None
+        for key in ("example", "default", "const"):
+            if key in schema:
+                return schema[key]
+        if isinstance(schema.get("examples"), list) and schema["examples"]:
+            return schema["examples"][0]
+        if schema.get("enum"):
+            return rng.choice([v for v in schema["enum"] if v is not None] or [None])
+        for key in ("oneOf", "anyOf"):
+            members = [m for m in schema.get(key) or () if self.kind(m) != "null"]
+            if members:
+                return self.generate(members[0], rng, depth + 1)
+        kind = self.kind(schema)
+        if kind == "object":
+            return self._object(schema, rng, depth)
+        if kind == "array":
+            if depth >= MAX_DEPTH:
+                return []
+            count = max(int(schema.get("minItems", 1)), 1)
+            return [self.generate(schema.get("items") or {}, rng, depth + 1) for _ in range(count)]
+        return scalar(schema, kind, rng)
+
+    def _object(self, schema: dict[str, Any], rng: random.Random, depth: int) -> dict[str, Any]:
+        """Every property (required ones only when deep), or one entry of a map."""
+        required = set(schema.get("required") or ())
+        for member in schema.get("allOf") or ():
+            required |= set(self.resolve(member).get("required") or ())
+        out = {}
+        for name, sub in self.properties(schema).items():
+            if (name in required or depth < MAX_DEPTH) and not self.resolve(sub).get("writeOnly"):
+                out[name] = self.generate(sub, rng, depth + 1)
+        extra = schema.get("additionalProperties")
+        if not out and isinstance(extra, dict) and depth < MAX_DEPTH:
+            out["key1"] = self.generate(extra, rng, depth + 1)
+        return out
+
+
+def scalar(schema: dict[str, Any], kind: str | None, rng: random.Random) -> Any:
+    """A random string, number or boolean within the schema's format and bounds."""
+    fmt = schema.get("format")
+    if kind == "boolean":
+        return rng.random() < 0.5
+    if kind in ("integer", "number"):
+        low = schema["minimum"] if "minimum" in schema else schema.get("exclusiveMinimum", 0) + 1
+        high = schema["maximum"] if "maximum" in schema else low + 1000
+        return rng.randint(int(low), int(high)) if kind == "integer" else round(rng.uniform(low, high), 2)
+    if fmt == "date-time":
+        moment = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(seconds=rng.randrange(10**8))
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if fmt == "date":
+        return (datetime.date(2024, 1, 1) + datetime.timedelta(days=rng.randrange(3650))).isoformat()
+    if fmt == "uuid":
+        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    if fmt == "email":
+        return f"user{rng.randrange(1000)}@example.com"
+    if fmt in ("uri", "url"):
+        return f"https://example.com/{rng.randrange(1000)}"
+    if fmt in ("byte", "binary"):
+        return "AA=="
+    size = max(int(schema.get("minLength", 0)), min(8, int(schema.get("maxLength", 8))))
+    return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(max(size, 1)))
