@@ -22,6 +22,7 @@ TEMPLATE_DEFINES = frozenset(
     {
         "Client", "AsyncClient", "ERROR_CLASSES", "REGISTRY", "Registry", "RestOperation", "SyncRestAPIClient",
         "AsyncRestAPIClient", "decode", "encode", "_operations", "_dump", "_EXPORTS", "__getattr__", "__dir__",
+        "ClientWithRawResponse", "AsyncClientWithRawResponse", "RawResponse", "raw_wrapper", "async_raw_wrapper",
     }
 )
 
@@ -72,7 +73,7 @@ BUILTIN_TYPES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict
 CALL_OPTIONS = frozenset({"self", "timeout", "max_retries", "extra_query", "extra_headers"})
 BODY_ARGUMENT = "body"  # the request body's keyword argument
 # Methods every client class has.
-CLIENT_METHODS = frozenset({"close", "aclose"})
+CLIENT_METHODS = frozenset({"close", "aclose", "with_raw_response", "with_options"})
 
 
 def is_keyword(name: str) -> bool:

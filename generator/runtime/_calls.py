@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
+from contextvars import ContextVar
 
 from ._sansio import check_timeout
 from .async_transport import AsyncTransport
-from .encoding import NotGiven
+from .encoding import NOT_GIVEN, NotGiven
 from .errors import APIError, ParameterError
 from .http11 import FRAMING_HEADERS, check_header, check_scheme
 from .retry import Attempts, RetryPolicy
@@ -28,11 +29,24 @@ if TYPE_CHECKING:
             """Whether the operation may be retried after a 5xx or a lost answer."""
 
     _R = TypeVar("_R")
+    _Self = TypeVar("_Self", bound="_CallSettings")
     _Sync = TypeVar("_Sync", bound="SyncCalls")
     _Async = TypeVar("_Async", bound="AsyncCalls")
     Request = tuple[str, str, dict[str, str], bytes]
 
 _ENDPOINT_FORBIDDEN = frozenset("/?#@\\ \t\r\n")
+# The answers of the calls made inside a ``with_raw_response`` wrapper (None elsewhere).
+CAPTURE: ContextVar[list[HTTPResponse] | None] = ContextVar(
+    "acs_sdkgen_raw", default=None
+)
+
+
+def keep(response: HTTPResponse, value: _R) -> _R:
+    """Record ``response`` for a raw wrapper waiting for it (``CAPTURE``); return ``value``."""
+    box = CAPTURE.get()
+    if box is not None:
+        box.append(response)
+    return value
 
 
 def parse_endpoint(endpoint: str, protocol: str) -> tuple[str, str, int | None, str]:
@@ -126,6 +140,8 @@ class _CallSettings:
     _timeout: float
     _policy: RetryPolicy
     _retry_server_errors: bool
+    _reserved_headers: ClassVar[frozenset[str]] = frozenset()
+    _headers: Mapping[str, str] = {}
 
     def _configure_calls(
         self,
@@ -161,6 +177,30 @@ class _CallSettings:
         if retries == policy.max_retries:
             return seconds, policy
         return seconds, policy.with_max_retries(retries)
+
+    def with_options(
+        self: _Self,
+        *,
+        timeout: float | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+    ) -> _Self:
+        """A copy with other defaults that shares this client's connection pool (and closes it)."""
+        import copy
+
+        clone = copy.copy(self)
+        clone._timeout, clone._policy = self._settings(timeout, max_retries)
+        clone._headers = self._request_headers(headers)
+        return clone
+
+    def _request_headers(
+        self, extra_headers: Mapping[str, str] | None
+    ) -> dict[str, str]:
+        """The client's default headers, then ``extra_headers`` (checked)."""
+        return {
+            **self._headers,
+            **check_headers(extra_headers, self._reserved_headers),
+        }
 
     def _attempts(self, op: _Op, seconds: float, policy: RetryPolicy) -> Attempts:
         """The retry state of one call of ``op``."""
@@ -205,7 +245,8 @@ class SyncCalls(_CallSettings):
         while True:
             method, target, headers, body = request()
             try:
-                return interpret(send(method, target, headers, body, attempts.timeout))
+                response = send(method, target, headers, body, attempts.timeout)
+                return keep(response, interpret(response))
             except APIError as error:
                 wait = attempts.backoff(error)
                 if wait is None:
@@ -265,9 +306,8 @@ class AsyncCalls(_CallSettings):
         while True:
             method, target, headers, body = request()
             try:
-                return interpret(
-                    await send(method, target, headers, body, attempts.timeout)
-                )
+                response = await send(method, target, headers, body, attempts.timeout)
+                return keep(response, interpret(response))
             except APIError as error:
                 wait = attempts.backoff(error)
                 if wait is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from ._calls import AsyncCalls, SyncCalls, _CallSettings, check_headers, parse_endpoint
+from ._calls import AsyncCalls, SyncCalls, _CallSettings, parse_endpoint
 from .encoding import NOT_GIVEN, NotGiven, encode_extra_query, encode_query
 from .errors import (
     APIResponseError,
@@ -308,7 +308,7 @@ class _RestBase(_CallSettings):
         payload = b""
         if op.body is not None and not isinstance(body, NotGiven):
             payload, headers["content-type"] = encode_body(op.body, body)
-        headers.update(check_headers(extra_headers))
+        headers.update(self._request_headers(extra_headers))
         target = self._prefix + path
         if query:
             target += "?" + "&".join(
