@@ -34,7 +34,7 @@ def input_key(config: Config, template_dirs: list[Path], sources: tuple[str, ...
     Equal keys mean the output would be byte-identical, so `generate` may skip the work entirely.
     """
     digest = hashlib.sha256()
-    settings = {"pinned": pinned_versions(), "flavors": config.flavors, "overrides": config.overrides, "version": config.version}
+    settings = {"pinned": pinned_versions(), "flavors": config.flavors, "overrides": config.overrides, "version": config.version, "pagination": config.pagination}
     digest.update(json.dumps(settings, sort_keys=True).encode())
     digest.update(config.spec_path.read_bytes())
     for name in sources:  # the other files of a multi-file spec, relative to its directory
