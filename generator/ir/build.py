@@ -13,6 +13,7 @@ from . import tree as ir
 from .literals import pyrepr
 from .names import NameAuthority
 from .paging import PagingReader
+from .streams import read_streaming
 from .types import (
     ANY,
     SCALAR_HINTS,
@@ -171,6 +172,9 @@ class _Builder:
             pagination = self.paging.read(op, op_id, action, pointer, params)
             if pagination is not None:
                 response_models |= frozenset(pagination.models)
+            streaming = read_streaming(op, self.types)
+            if streaming is not None:
+                response_models |= frozenset(streaming.models)
             result.append(
                 (
                     ir.Operation(
@@ -201,6 +205,7 @@ class _Builder:
                         anonymous=op.get("security", self.doc.get("security")) == [],
                         error_models=self.error_models(op),
                         pagination=pagination,
+                        streaming=streaming,
                     ),
                     errors,
                 )

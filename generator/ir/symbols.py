@@ -23,7 +23,8 @@ TEMPLATE_DEFINES = frozenset(
         "Client", "AsyncClient", "ERROR_CLASSES", "REGISTRY", "Registry", "RestOperation", "SyncRestAPIClient",
         "AsyncRestAPIClient", "decode", "encode", "_operations", "_dump", "_EXPORTS", "__getattr__", "__dir__",
         "ClientWithRawResponse", "AsyncClientWithRawResponse", "RawResponse", "raw_wrapper", "async_raw_wrapper",
-        "SyncPage", "AsyncPage", "AsyncPager", "Paging",
+        "SyncPage", "AsyncPage", "AsyncPager", "Paging", "Stream", "AsyncStream", "EventStream", "BinaryResponse",
+        "AsyncBinaryResponse", "ServerSentEvent",
     }
 )
 

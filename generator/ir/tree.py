@@ -111,6 +111,18 @@ class Pagination:
 
 
 @dataclass(frozen=True)
+class Streaming:
+    """How an operation's answer is read as it arrives (see ir/streams.py)."""
+
+    kind: str  # "sse" (typed server-sent events) | "binary" (bytes in chunks)
+    event: Response | None  # sse: one event's type (status and media type empty)
+    events: tuple[tuple[str, Response], ...]  # sse: (event name, its type) when the schema discriminates on it
+    sentinel: str | None  # sse: the data that ends the stream
+    resumable: bool  # sse: reconnecting with Last-Event-ID is safe
+    models: tuple[str, ...]  # model classes the event types name
+
+
+@dataclass(frozen=True)
 class Operation:
     """One API action and the client method that calls it."""
 
@@ -136,6 +148,7 @@ class Operation:
     anonymous: bool = field(default=False, metadata=INTERNAL)  # `security: []`: no credentials are sent
     error_models: tuple[tuple[str, str], ...] = field(default=(), metadata=INTERNAL)  # (status, model) of error bodies
     pagination: Pagination | None = field(default=None, metadata=INTERNAL)  # set when results come in pages
+    streaming: Streaming | None = field(default=None, metadata=INTERNAL)  # set when the answer is streamed
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from ._sansio import check_timeout
 from .async_transport import AsyncTransport
 from .encoding import NOT_GIVEN, NotGiven
 from .errors import APIError, ParameterError
-from .http11 import FRAMING_HEADERS, check_header, check_scheme
+from .http11 import FRAMING_HEADERS, HTTPResponse, check_header, check_scheme
 from .retry import Attempts, RetryPolicy
 from .transport import SyncTransport
 
@@ -17,9 +17,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from types import TracebackType
-    from typing import ClassVar, Protocol, TypeVar
-
-    from .http11 import HTTPResponse
+    from typing import Any, ClassVar, Protocol, TypeVar
 
     class _Op(Protocol):
         """What the retry loop reads of an operation."""
@@ -231,21 +229,41 @@ class SyncCalls(_CallSettings):
         """Wait between attempts (overridden in tests)."""
         time.sleep(seconds)
 
+    def _open_stream(
+        self,
+        method: str,
+        target: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        timeout: float | None = None,
+    ) -> Any:
+        """Send on a connection of its own; the opened answer (``streaming.open_stream``)."""
+        from .streaming import open_stream
+
+        return open_stream(self._transport, method, target, headers, body, timeout)
+
     def _run(
         self,
         op: _Op,
         request: Callable[[], Request],
-        interpret: Callable[[HTTPResponse], _R],
+        interpret: Callable[[HTTPResponse], Any],
         seconds: float,
         policy: RetryPolicy,
-    ) -> _R:
-        """Send ``request()`` and interpret the answer; retry where safe."""
-        send = self._transport.send
+        stream: bool = False,
+    ) -> Any:
+        """Send ``request()`` and interpret the answer; retry where safe.
+
+        ``stream``: read only the head of a success answer on a connection of its own
+        and return it opened (``streaming``); an error answer is read whole and interpreted.
+        """
+        send = self._open_stream if stream else self._transport.send
         attempts = self._attempts(op, seconds, policy)
         while True:
             method, target, headers, body = request()
             try:
                 response = send(method, target, headers, body, attempts.timeout)
+                if stream and not isinstance(response, HTTPResponse):
+                    return keep(response, response)
                 return keep(response, interpret(response))
             except APIError as error:
                 wait = attempts.backoff(error)
@@ -292,21 +310,43 @@ class AsyncCalls(_CallSettings):
 
         await asyncio.sleep(seconds)
 
+    async def _open_stream(
+        self,
+        method: str,
+        target: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        timeout: float | None = None,
+    ) -> Any:
+        """Send on a connection of its own; the opened answer (``streaming.open_async_stream``)."""
+        from .streaming import open_async_stream
+
+        return await open_async_stream(
+            self._transport, method, target, headers, body, timeout
+        )
+
     async def _run(
         self,
         op: _Op,
         request: Callable[[], Request],
-        interpret: Callable[[HTTPResponse], _R],
+        interpret: Callable[[HTTPResponse], Any],
         seconds: float,
         policy: RetryPolicy,
-    ) -> _R:
-        """Send ``request()`` and interpret the answer; retry where safe."""
-        send = self._transport.send
+        stream: bool = False,
+    ) -> Any:
+        """Send ``request()`` and interpret the answer; retry where safe.
+
+        ``stream``: read only the head of a success answer on a connection of its own
+        and return it opened (``streaming``); an error answer is read whole and interpreted.
+        """
+        send = self._open_stream if stream else self._transport.send
         attempts = self._attempts(op, seconds, policy)
         while True:
             method, target, headers, body = request()
             try:
                 response = await send(method, target, headers, body, attempts.timeout)
+                if stream and not isinstance(response, HTTPResponse):
+                    return keep(response, response)
                 return keep(response, interpret(response))
             except APIError as error:
                 wait = attempts.backoff(error)

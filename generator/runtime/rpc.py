@@ -286,8 +286,9 @@ class SyncAPIClient(SyncCalls, _BaseClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_query: Mapping[str, object] | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> dict[str, Any]:
-        """Call ``op`` with ``values`` (keyed by wire name); retry where safe."""
+        stream: bool = False,
+    ) -> Any:
+        """Call ``op`` with ``values`` (keyed by wire name); retry where safe; ``stream``: see ``_run``."""
         seconds, policy = self._settings(timeout, max_retries)
         pairs = self._encode(op, values, extra_query)
         headers = self._request_headers(extra_headers)
@@ -297,6 +298,7 @@ class SyncAPIClient(SyncCalls, _BaseClient):
             lambda response: self.interpret(op, response),
             seconds,
             policy,
+            stream,
         )
 
 
@@ -312,8 +314,9 @@ class AsyncAPIClient(AsyncCalls, _BaseClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_query: Mapping[str, object] | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> dict[str, Any]:
-        """Call ``op`` with ``values`` (keyed by wire name); retry where safe."""
+        stream: bool = False,
+    ) -> Any:
+        """Call ``op`` with ``values`` (keyed by wire name); retry where safe; ``stream``: see ``_run``."""
         seconds, policy = self._settings(timeout, max_retries)
         pairs = self._encode(op, values, extra_query)
         headers = self._request_headers(extra_headers)
@@ -323,4 +326,5 @@ class AsyncAPIClient(AsyncCalls, _BaseClient):
             lambda response: self.interpret(op, response),
             seconds,
             policy,
+            stream,
         )

@@ -359,8 +359,9 @@ class SyncRestAPIClient(SyncCalls, _RestBase):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_query: Mapping[str, object] | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> tuple[int, Any]:
-        """Call `op`; retry where safe."""
+        stream: bool = False,
+    ) -> Any:
+        """Call `op`; retry where safe; ``stream``: see ``_run``."""
         seconds, policy = self._settings(timeout, max_retries)
         request = self.prepare(
             op, values, body, extra_query=extra_query, extra_headers=extra_headers
@@ -371,6 +372,7 @@ class SyncRestAPIClient(SyncCalls, _RestBase):
             lambda response: self.interpret(op, response),
             seconds,
             policy,
+            stream,
         )
 
 
@@ -387,8 +389,9 @@ class AsyncRestAPIClient(AsyncCalls, _RestBase):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_query: Mapping[str, object] | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> tuple[int, Any]:
-        """Call `op`; retry where safe."""
+        stream: bool = False,
+    ) -> Any:
+        """Call `op`; retry where safe; ``stream``: see ``_run``."""
         seconds, policy = self._settings(timeout, max_retries)
         request = self.prepare(
             op, values, body, extra_query=extra_query, extra_headers=extra_headers
@@ -399,4 +402,5 @@ class AsyncRestAPIClient(AsyncCalls, _RestBase):
             lambda response: self.interpret(op, response),
             seconds,
             policy,
+            stream,
         )
