@@ -297,13 +297,13 @@ class Stream(_StreamState, Generic[_T]):
 
     def __init__(
         self,
-        open: Callable[[dict[str, str]], Any],
+        connect: Callable[[dict[str, str]], Any],
         parse: Callable[[str, Any], _T],
         spec: EventStream,
     ) -> None:
-        """Open the stream now (errors raise here); ``open(headers)`` (re)connects."""
-        self._open = open
-        self._start(open({"accept": "text/event-stream"}), parse, spec)
+        """Open the stream now (errors raise here); ``connect(headers)`` (re)connects."""
+        self._connect = connect
+        self._start(connect({"accept": "text/event-stream"}), parse, spec)
 
     def iter_events(self) -> Iterator[ServerSentEvent]:
         """The raw events, up to the end sentinel; reconnects where the operation allows it."""
@@ -329,7 +329,7 @@ class Stream(_StreamState, Generic[_T]):
                 import time
 
                 time.sleep(self._reconnect_delay())
-                self.response = self._open(self._resume_headers())
+                self.response = self._connect(self._resume_headers())
 
     def __iter__(self) -> Iterator[_T]:
         """Every event, decoded."""
@@ -362,25 +362,25 @@ class AsyncStream(_StreamState, Generic[_T]):
 
     def __init__(
         self,
-        open: Callable[[dict[str, str]], Awaitable[Any]],
+        connect: Callable[[dict[str, str]], Awaitable[Any]],
         parse: Callable[[str, Any], _T],
         spec: EventStream,
         response: AsyncOpened,
     ) -> None:
         """A stream already opened (see ``AsyncStream.open``)."""
-        self._open = open
+        self._connect = connect
         self._start(response, parse, spec)
 
     @classmethod
     async def open(
         cls,
-        open: Callable[[dict[str, str]], Awaitable[Any]],
+        connect: Callable[[dict[str, str]], Awaitable[Any]],
         parse: Callable[[str, Any], _T],
         spec: EventStream,
     ) -> AsyncStream[_T]:
-        """Open the stream (errors raise here); ``open(headers)`` (re)connects."""
-        response = await open({"accept": "text/event-stream"})
-        return cls(open, parse, spec, response)
+        """Open the stream (errors raise here); ``connect(headers)`` (re)connects."""
+        response = await connect({"accept": "text/event-stream"})
+        return cls(connect, parse, spec, response)
 
     async def iter_events(self) -> AsyncIterator[ServerSentEvent]:
         """The raw events, up to the end sentinel; reconnects where the operation allows it."""
@@ -406,7 +406,7 @@ class AsyncStream(_StreamState, Generic[_T]):
                 import asyncio
 
                 await asyncio.sleep(self._reconnect_delay())
-                self.response = await self._open(self._resume_headers())
+                self.response = await self._connect(self._resume_headers())
 
     async def __aiter__(self) -> AsyncIterator[_T]:
         """Every event, decoded."""
