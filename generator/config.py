@@ -30,7 +30,7 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +78,7 @@ class ConfigError(Exception):
     """A bad configuration value; the message names the source and key."""
 
 
-TOP_KEYS = ("spec", "out", "version", "flavors", "flavor")
+TOP_KEYS = ("spec", "out", "version", "flavors", "flavor", "pagination")
 CONFIG_FILE = "pyproject.toml"
 START_HINT = (
     "no spec to generate from: pass --spec path/to/openapi.yaml, or add to pyproject.toml:\n"
@@ -102,6 +102,7 @@ class Config:
     flavors: tuple[str, ...]
     overrides: dict[str, dict[str, Any]]
     source: str
+    pagination: dict[str, Any] = field(default_factory=dict)  # paging declarations by operationId or action
 
     @property
     def spec_path(self) -> Path:
@@ -222,6 +223,11 @@ def load_config(pyproject: Path | None = None, cwd: Path | None = None) -> Confi
     for key in ("spec", "out", "version"):
         if key in table and not isinstance(table[key], str):
             raise ConfigError(f"{source}: {key} must be a string")
+    pagination = table.get("pagination", {})
+    if not isinstance(pagination, dict) or not all(isinstance(v, dict) for v in pagination.values()):
+        raise ConfigError(
+            f'{source}: pagination must hold one table per operation, e.g. ListInstances = {{ scheme = "token" }}'
+        )
     return Config(
         spec=base / table["spec"] if "spec" in table else None,
         out=base / table.get("out", "generated"),
@@ -229,4 +235,5 @@ def load_config(pyproject: Path | None = None, cwd: Path | None = None) -> Confi
         flavors=tuple(flavors),
         overrides=overrides,
         source=source,
+        pagination=pagination,
     )

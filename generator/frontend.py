@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .diagnostics import Collector, SpecError
 from .ir import tree as ir
@@ -36,11 +38,11 @@ class SpecRead:
     diagnostics: Collector  # later stages add theirs here, located in the same spec
 
 
-def read_spec(source: Path | str, options: RefOptions = RefOptions()) -> SpecRead:
+def read_spec(source: Path | str, options: RefOptions = RefOptions(), pagination: Mapping[str, Any] | None = None) -> SpecRead:
     """Load, bundle, validate, normalise and build the IR of a spec, or raise SpecError with every problem.
 
     A `Path` is a spec file, named by its file name in diagnostics; a `str` is what the user typed: a
-    file, or `REV:PATH` read with git, named as typed.
+    file, or `REV:PATH` read with git, named as typed. `pagination`: the configuration's paging entries.
     """
     text = str(source)
     if isinstance(source, str) and ":" in text and not Path(text).is_file():
@@ -53,7 +55,7 @@ def read_spec(source: Path | str, options: RefOptions = RefOptions()) -> SpecRea
             allow_remote_refs=options.allow_remote_refs,
         )
     diag = validate_spec(spec)
-    api = build_api(normalize(spec.data, diag), diag)
+    api = build_api(normalize(spec.data, diag), diag, pagination)
     diag.raise_if_errors()
     return SpecRead(spec, api, diag)
 

@@ -35,7 +35,7 @@ class Result:
 def run(config: Config, template_dirs: list[Path] | None = None, refs: RefOptions = RefOptions()) -> Result:
     """Read the spec through the front end and render every output file in memory."""
     template_dirs = template_dirs or []
-    read = read_spec(config.spec_path, refs)
+    read = read_spec(config.spec_path, refs, config.pagination)
     spec, api, diag = read.spec, read.api, read.diagnostics
     flavors = config.resolve(api.package)
     env = environment(template_dirs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from ..diagnostics import Collector, join_pointer
@@ -11,6 +12,8 @@ from ..spec.validate import iter_operations
 from . import tree as ir
 from .literals import pyrepr
 from .names import NameAuthority
+from .paging import PagingReader
+from .streams import read_streaming
 from .types import (
     ANY,
     SCALAR_HINTS,
@@ -44,9 +47,9 @@ MEDIA_ENCODING = {
 }
 
 
-def build_api(spec: Normalized, diag: Collector) -> ir.Api:
+def build_api(spec: Normalized, diag: Collector, pagination: Mapping[str, Any] | None = None) -> ir.Api:
     """Turn a validated, normalised OpenAPI document into the IR."""
-    return _Builder(spec, diag).api()
+    return _Builder(spec, diag, pagination or {}).api()
 
 
 def _json(value: Any) -> str:
@@ -75,7 +78,7 @@ def _refs_by_class(node: Any, names: dict[str, str]) -> Any:
 class _Builder:
     """Walks the spec once, asking the name authority for every identifier."""
 
-    def __init__(self, spec: Normalized, diag: Collector) -> None:
+    def __init__(self, spec: Normalized, diag: Collector, pagination: Mapping[str, Any]) -> None:
         self.doc = spec.doc
         self.diag = diag
         self.names = NameAuthority()
@@ -84,12 +87,14 @@ class _Builder:
         self.class_names = {name: self.names.class_name(name, self.origins[name]) for name in sorted(self.schemas)}
         self.types = Types(self.doc, self.class_names)
         self.resolve = self.types.resolve
+        self.paging = PagingReader(self.types, diag, pagination)
 
     def api(self) -> ir.Api:
         """The root of the IR."""
         info = self.doc.get("info") or {}
         package = info.get("x-acs-package") or self.names.package_name(info.get("title", "api"))
         operations = self.operations()
+        self.paging.finish()
         models = tuple(sorted(self.models(), key=lambda m: m.class_name))
         errors = self.error_codes(operations)
         rule, region = self.endpoint()
@@ -163,11 +168,18 @@ class _Builder:
             returns = " | ".join(dict.fromkeys(r.type_hint for r in responses)) or "None"
             errors = self.documented_errors(op, pointer)
             description = (op.get("description") or op.get("summary") or "").strip()
+            action = op.get("x-acs-action", op_id)
+            pagination = self.paging.read(op, op_id, action, pointer, params)
+            if pagination is not None:
+                response_models |= frozenset(pagination.models)
+            streaming = read_streaming(op, self.types)
+            if streaming is not None:
+                response_models |= frozenset(streaming.models)
             result.append(
                 (
                     ir.Operation(
                         operation_id=op_id,
-                        action=op.get("x-acs-action", op_id),
+                        action=action,
                         method_name=name,
                         constant=self.names.operation_constant(name),
                         http_method=method.upper(),
@@ -192,6 +204,8 @@ class _Builder:
                         pointer=pointer,
                         anonymous=op.get("security", self.doc.get("security")) == [],
                         error_models=self.error_models(op),
+                        pagination=pagination,
+                        streaming=streaming,
                     ),
                     errors,
                 )

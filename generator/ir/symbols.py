@@ -22,6 +22,9 @@ TEMPLATE_DEFINES = frozenset(
     {
         "Client", "AsyncClient", "ERROR_CLASSES", "REGISTRY", "Registry", "RestOperation", "SyncRestAPIClient",
         "AsyncRestAPIClient", "decode", "encode", "_operations", "_dump", "_EXPORTS", "__getattr__", "__dir__",
+        "ClientWithRawResponse", "AsyncClientWithRawResponse", "RawResponse", "raw_wrapper", "async_raw_wrapper",
+        "SyncPage", "AsyncPage", "AsyncPager", "Paging", "Stream", "AsyncStream", "EventStream", "BinaryResponse",
+        "AsyncBinaryResponse", "ServerSentEvent",
     }
 )
 
@@ -69,10 +72,10 @@ MODEL_ATTRIBUTES: dict[str, frozenset[str]] = {
 BUILTIN_TYPES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict", "set", "tuple"})
 
 # Keyword arguments every client method takes besides the operation's own parameters.
-CALL_OPTIONS = frozenset({"self", "timeout", "max_retries", "extra_query", "extra_headers"})
+CALL_OPTIONS = frozenset({"self", "timeout", "max_retries", "extra_query", "extra_headers", "max_items"})
 BODY_ARGUMENT = "body"  # the request body's keyword argument
 # Methods every client class has.
-CLIENT_METHODS = frozenset({"close", "aclose"})
+CLIENT_METHODS = frozenset({"close", "aclose", "with_raw_response", "with_options"})
 
 
 def is_keyword(name: str) -> bool:

@@ -98,6 +98,31 @@ class ErrorRef:
 
 
 @dataclass(frozen=True)
+class Pagination:
+    """How an operation's results come in pages (see ir/paging.py)."""
+
+    scheme: str  # "token" | "page" | "offset" | "next-url" | "link"
+    items: tuple[str, ...]  # wire keys leading to the item array in the response
+    item: Response  # one item: its model and Python type (status and media type empty)
+    cursor_param: str | None  # wire name of the parameter advanced per page (token, page number, offset)
+    cursor_field: tuple[str, ...]  # wire keys of the next token (token) or the next page's URL (next-url)
+    total_field: tuple[str, ...]  # wire keys of the total item count (page, offset), empty when unknown
+    models: tuple[str, ...]  # model classes the item type names
+
+
+@dataclass(frozen=True)
+class Streaming:
+    """How an operation's answer is read as it arrives (see ir/streams.py)."""
+
+    kind: str  # "sse" (typed server-sent events) | "binary" (bytes in chunks)
+    event: Response | None  # sse: one event's type (status and media type empty)
+    events: tuple[tuple[str, Response], ...]  # sse: (event name, its type) when the schema discriminates on it
+    sentinel: str | None  # sse: the data that ends the stream
+    resumable: bool  # sse: reconnecting with Last-Event-ID is safe
+    models: tuple[str, ...]  # model classes the event types name
+
+
+@dataclass(frozen=True)
 class Operation:
     """One API action and the client method that calls it."""
 
@@ -122,6 +147,8 @@ class Operation:
     pointer: str
     anonymous: bool = field(default=False, metadata=INTERNAL)  # `security: []`: no credentials are sent
     error_models: tuple[tuple[str, str], ...] = field(default=(), metadata=INTERNAL)  # (status, model) of error bodies
+    pagination: Pagination | None = field(default=None, metadata=INTERNAL)  # set when results come in pages
+    streaming: Streaming | None = field(default=None, metadata=INTERNAL)  # set when the answer is streamed
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ def input_key(config: Config, template_dirs: list[Path], sources: tuple[str, ...
         "flavors": config.flavors,
         "overrides": config.overrides,
         "version": config.version,
+        "pagination": config.pagination,
         "spec": config.spec_path.name,  # generated headers name it
     }
     digest.update(json.dumps(settings, sort_keys=True).encode())

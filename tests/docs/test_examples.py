@@ -36,7 +36,7 @@ API = load_ir(ROOT / CONFIG.spec)
 ACTIONS = {op.method_name: op.action for op in API.operations}
 BLOCKS = code_blocks(PAGES)
 CONSTRUCTOR = re.compile(r"\b(AsyncClient|Client)\(")
-CALL = re.compile(r"\bclient\.(\w+)\(")
+CALL = re.compile(r"\b(?:client|with_raw_response)\.(\w+)\(")
 TIMEOUT = 60
 
 

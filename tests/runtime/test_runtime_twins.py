@@ -34,18 +34,22 @@ from acs_sdkgen.runtime import (
     SyncTransport,
     ThrottlingError,
 )
-from acs_sdkgen.runtime import _calls, retry, rest
+from acs_sdkgen.runtime import _calls, rest, retry, streaming
 
 HEADERS = {"host": "example.test", "accept": "application/json"}
 OK_BODY = b'{"RequestId":"req-1","Success":true}'
 
 
 def _unasync(function: Callable[..., Any]) -> str:
-    """The AST of ``function`` with ``async def`` and ``await`` made sync."""
+    """The AST of ``function`` with ``async def``, ``await`` and ``AsyncIterator`` made sync."""
 
     class Strip(ast.NodeTransformer):
         def visit_Await(self, node: ast.Await) -> ast.AST:
             return self.visit(node.value)
+
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            """An async generator's ``AsyncIterator`` is the sync twin's ``Iterator``."""
+            return ast.Name("Iterator", node.ctx) if node.id == "AsyncIterator" else node
 
         def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.AST:
             self.generic_visit(node)
@@ -64,6 +68,7 @@ TWINS = [
     (_calls.SyncCalls, _calls.AsyncCalls, "_run"),
     (SyncAPIClient, AsyncAPIClient, "_call"),
     (rest.SyncRestAPIClient, rest.AsyncRestAPIClient, "_call"),
+    (streaming.SyncOpened, streaming.AsyncOpened, "chunks"),
 ]
 
 

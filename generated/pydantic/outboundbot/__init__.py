@@ -21,6 +21,9 @@ if TYPE_CHECKING:
         NOT_GIVEN,
         NotGiven,
     )
+    from ._runtime.raw import (
+        RawResponse,
+    )
     from .errors import (
         APIConnectionError,
         APIError,
@@ -86,6 +89,7 @@ _EXPORTS: dict[str, str] = {
     "NotGiven": "._runtime",
     "ParameterError": ".errors",
     "PermissionDeniedError": ".errors",
+    "RawResponse": "._runtime.raw",
     "SDKError": ".errors",
     "ServerError": ".errors",
     "ServiceUnavailableError": ".errors",
@@ -122,6 +126,7 @@ __all__: list[str] = [
     "NotGiven",
     "ParameterError",
     "PermissionDeniedError",
+    "RawResponse",
     "SDKError",
     "ServerError",
     "ServiceUnavailableError",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, Mapping
 
 from . import _operations
 from ._runtime import NOT_GIVEN, NotGiven, AsyncAPIClient
+from ._runtime.raw import async_raw_wrapper
 
 if TYPE_CHECKING:
     from .models import (
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
         DescribeInstanceResponse,
     )
 
-__all__ = ["AsyncClient"]
+__all__ = ["AsyncClient", "AsyncClientWithRawResponse"]
 
 
 class AsyncClient(AsyncAPIClient):
@@ -34,6 +35,11 @@ class AsyncClient(AsyncAPIClient):
     _endpoint_rule = "outboundbot.{region_id}.aliyuncs.com"
     _default_region = "cn-shanghai"
     _user_agent = "outboundbot/0.1.0"
+
+    @property
+    def with_raw_response(self) -> AsyncClientWithRawResponse:
+        """Every operation returning a `RawResponse`: status, headers, request id, bytes; `.parse()` gives the result."""
+        return AsyncClientWithRawResponse(self)
 
     def _parse_error(self, model: str, data: Any) -> Any:
         """A documented error body as its model (`err.parsed`)."""
@@ -178,3 +184,12 @@ class AsyncClient(AsyncAPIClient):
         from .models import DescribeInstanceResponse
 
         return DescribeInstanceResponse.model_validate(_data)
+
+
+class AsyncClientWithRawResponse:
+    """The operations of a `AsyncClient`, each returning its HTTP answer as a `RawResponse`."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        """Wrap every operation of `client`."""
+        self.create_instance = async_raw_wrapper(client.create_instance)
+        self.describe_instance = async_raw_wrapper(client.describe_instance)

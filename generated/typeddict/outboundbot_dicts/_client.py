@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal, Mapping, cast
 
 from . import _operations
 from ._runtime import NOT_GIVEN, NotGiven, SyncAPIClient
+from ._runtime.raw import raw_wrapper
 
 if TYPE_CHECKING:
     from .models import (
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
         DescribeInstanceResponse,
     )
 
-__all__ = ["Client"]
+__all__ = ["Client", "ClientWithRawResponse"]
 
 
 class Client(SyncAPIClient):
@@ -34,6 +35,11 @@ class Client(SyncAPIClient):
     _endpoint_rule = "outboundbot.{region_id}.aliyuncs.com"
     _default_region = "cn-shanghai"
     _user_agent = "outboundbot-dicts/0.1.0"
+
+    @property
+    def with_raw_response(self) -> ClientWithRawResponse:
+        """Every operation returning a `RawResponse`: status, headers, request id, bytes; `.parse()` gives the result."""
+        return ClientWithRawResponse(self)
 
     def create_instance(
         self,
@@ -170,3 +176,12 @@ class Client(SyncAPIClient):
         )
 
         return cast("DescribeInstanceResponse", _data)
+
+
+class ClientWithRawResponse:
+    """The operations of a `Client`, each returning its HTTP answer as a `RawResponse`."""
+
+    def __init__(self, client: Client) -> None:
+        """Wrap every operation of `client`."""
+        self.create_instance = raw_wrapper(client.create_instance)
+        self.describe_instance = raw_wrapper(client.describe_instance)

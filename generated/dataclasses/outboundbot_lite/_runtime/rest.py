@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from ._calls import AsyncCalls, SyncCalls, _CallSettings, check_headers, parse_endpoint
+from ._calls import AsyncCalls, SyncCalls, _CallSettings, parse_endpoint
 from .encoding import NOT_GIVEN, NotGiven, encode_extra_query, encode_query
 from .errors import (
     APIResponseError,
@@ -328,7 +328,7 @@ class _RestBase(_CallSettings):
         payload = b""
         if op.body is not None and not isinstance(body, NotGiven):
             payload, headers["content-type"] = encode_body(op.body, body)
-        headers.update(check_headers(extra_headers))
+        headers.update(self._request_headers(extra_headers))
         target = self._prefix + path
         if query:
             target += "?" + "&".join(
@@ -379,8 +379,9 @@ class SyncRestAPIClient(SyncCalls, _RestBase):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_query: Mapping[str, object] | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> tuple[int, Any]:
-        """Call `op`; retry where safe."""
+        stream: bool = False,
+    ) -> Any:
+        """Call `op`; retry where safe; ``stream``: see ``_run``."""
         seconds, policy = self._settings(timeout, max_retries)
         request = self.prepare(
             op, values, body, extra_query=extra_query, extra_headers=extra_headers
@@ -391,6 +392,7 @@ class SyncRestAPIClient(SyncCalls, _RestBase):
             lambda response: self.interpret(op, response),
             seconds,
             policy,
+            stream,
         )
 
 
@@ -407,8 +409,9 @@ class AsyncRestAPIClient(AsyncCalls, _RestBase):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_query: Mapping[str, object] | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> tuple[int, Any]:
-        """Call `op`; retry where safe."""
+        stream: bool = False,
+    ) -> Any:
+        """Call `op`; retry where safe; ``stream``: see ``_run``."""
         seconds, policy = self._settings(timeout, max_retries)
         request = self.prepare(
             op, values, body, extra_query=extra_query, extra_headers=extra_headers
@@ -419,4 +422,5 @@ class AsyncRestAPIClient(AsyncCalls, _RestBase):
             lambda response: self.interpret(op, response),
             seconds,
             policy,
+            stream,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from ._calls import AsyncCalls, SyncCalls, _CallSettings, check_headers, parse_endpoint
+from ._calls import AsyncCalls, SyncCalls, _CallSettings, parse_endpoint
 from .credentials import mask_access_key_id, resolve_credentials
 from .encoding import (
     NOT_GIVEN,
@@ -92,6 +92,7 @@ class _BaseClient(_CallSettings):
 
     _endpoint_rule: ClassVar[str] = ""
     _default_region: ClassVar[str] = ""
+    _reserved_headers = _RESERVED_HEADERS
 
     def __init__(
         self,
@@ -241,7 +242,7 @@ class _BaseClient(_CallSettings):
     ) -> tuple[str, str, dict[str, str], bytes]:
         """Validate, encode and sign: ``(method, path_and_query, headers, body)``."""
         pairs = self._encode(op, values, extra_query)
-        return self._sign(op, pairs, check_headers(extra_headers, _RESERVED_HEADERS))
+        return self._sign(op, pairs, self._request_headers(extra_headers))
 
     def interpret(self, op: Operation, response: HTTPResponse) -> dict[str, Any]:
         """The JSON body of a successful answer; otherwise raise the matching error."""
@@ -301,17 +302,19 @@ class SyncAPIClient(SyncCalls, _BaseClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_query: Mapping[str, object] | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> dict[str, Any]:
-        """Call ``op`` with ``values`` (keyed by wire name); retry where safe."""
+        stream: bool = False,
+    ) -> Any:
+        """Call ``op`` with ``values`` (keyed by wire name); retry where safe; ``stream``: see ``_run``."""
         seconds, policy = self._settings(timeout, max_retries)
         pairs = self._encode(op, values, extra_query)
-        headers = check_headers(extra_headers, _RESERVED_HEADERS)
+        headers = self._request_headers(extra_headers)
         return self._run(
             op,
             lambda: self._sign(op, pairs, headers),
             lambda response: self.interpret(op, response),
             seconds,
             policy,
+            stream,
         )
 
 
@@ -327,15 +330,17 @@ class AsyncAPIClient(AsyncCalls, _BaseClient):
         max_retries: int | NotGiven = NOT_GIVEN,
         extra_query: Mapping[str, object] | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> dict[str, Any]:
-        """Call ``op`` with ``values`` (keyed by wire name); retry where safe."""
+        stream: bool = False,
+    ) -> Any:
+        """Call ``op`` with ``values`` (keyed by wire name); retry where safe; ``stream``: see ``_run``."""
         seconds, policy = self._settings(timeout, max_retries)
         pairs = self._encode(op, values, extra_query)
-        headers = check_headers(extra_headers, _RESERVED_HEADERS)
+        headers = self._request_headers(extra_headers)
         return await self._run(
             op,
             lambda: self._sign(op, pairs, headers),
             lambda response: self.interpret(op, response),
             seconds,
             policy,
+            stream,
         )

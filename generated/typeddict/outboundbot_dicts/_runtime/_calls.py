@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
+from contextvars import ContextVar
 
 from ._sansio import check_timeout
 from .async_transport import AsyncTransport
-from .encoding import NotGiven
+from .encoding import NOT_GIVEN, NotGiven
 from .errors import APIError, ParameterError
-from .http11 import FRAMING_HEADERS, check_header, check_scheme
+from .http11 import FRAMING_HEADERS, HTTPResponse, check_header, check_scheme
 from .retry import Attempts, RetryPolicy
 from .transport import SyncTransport
 
@@ -16,9 +17,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from types import TracebackType
-    from typing import ClassVar, Protocol, TypeVar
+    from typing import Any, ClassVar, Protocol, TypeVar
 
-    from .http11 import HTTPResponse
     from .network import Network
 
     class _Op(Protocol):
@@ -29,11 +29,24 @@ if TYPE_CHECKING:
             """Whether the operation may be retried after a 5xx or a lost answer."""
 
     _R = TypeVar("_R")
+    _Self = TypeVar("_Self", bound="_CallSettings")
     _Sync = TypeVar("_Sync", bound="SyncCalls")
     _Async = TypeVar("_Async", bound="AsyncCalls")
     Request = tuple[str, str, dict[str, str], bytes]
 
 _ENDPOINT_FORBIDDEN = frozenset("/?#@\\ \t\r\n")
+# The answers of the calls made inside a ``with_raw_response`` wrapper (None elsewhere).
+CAPTURE: ContextVar[list[HTTPResponse] | None] = ContextVar(
+    "acs_sdkgen_raw", default=None
+)
+
+
+def keep(response: HTTPResponse, value: _R) -> _R:
+    """Record ``response`` for a raw wrapper waiting for it (``CAPTURE``); return ``value``."""
+    box = CAPTURE.get()
+    if box is not None:
+        box.append(response)
+    return value
 
 
 def parse_endpoint(endpoint: str, protocol: str) -> tuple[str, str, int | None, str]:
@@ -128,6 +141,8 @@ class _CallSettings:
     _policy: RetryPolicy
     _retry_server_errors: bool
     _network: Network
+    _reserved_headers: ClassVar[frozenset[str]] = frozenset()
+    _headers: Mapping[str, str] = {}
 
     def _configure_calls(
         self,
@@ -164,6 +179,30 @@ class _CallSettings:
             return seconds, policy
         return seconds, policy.with_max_retries(retries)
 
+    def with_options(
+        self: _Self,
+        *,
+        timeout: float | NotGiven = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        headers: Mapping[str, str] | None = None,
+    ) -> _Self:
+        """A copy with other defaults that shares this client's connection pool (and closes it)."""
+        import copy
+
+        clone = copy.copy(self)
+        clone._timeout, clone._policy = self._settings(timeout, max_retries)
+        clone._headers = self._request_headers(headers)
+        return clone
+
+    def _request_headers(
+        self, extra_headers: Mapping[str, str] | None
+    ) -> dict[str, str]:
+        """The client's default headers, then ``extra_headers`` (checked)."""
+        return {
+            **self._headers,
+            **check_headers(extra_headers, self._reserved_headers),
+        }
+
     def _attempts(self, op: _Op, seconds: float, policy: RetryPolicy) -> Attempts:
         """The retry state of one call of ``op``."""
         return Attempts(
@@ -194,21 +233,42 @@ class SyncCalls(_CallSettings):
         """Wait between attempts (overridden in tests)."""
         time.sleep(seconds)
 
+    def _open_stream(
+        self,
+        method: str,
+        target: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        timeout: float | None = None,
+    ) -> Any:
+        """Send on a connection of its own; the opened answer (``streaming.open_stream``)."""
+        from .streaming import open_stream
+
+        return open_stream(self._transport, method, target, headers, body, timeout)
+
     def _run(
         self,
         op: _Op,
         request: Callable[[], Request],
-        interpret: Callable[[HTTPResponse], _R],
+        interpret: Callable[[HTTPResponse], Any],
         seconds: float,
         policy: RetryPolicy,
-    ) -> _R:
-        """Send ``request()`` and interpret the answer; retry where safe."""
-        send = self._transport.send
+        stream: bool = False,
+    ) -> Any:
+        """Send ``request()`` and interpret the answer; retry where safe.
+
+        ``stream``: read only the head of a success answer on a connection of its own
+        and return it opened (``streaming``); an error answer is read whole and interpreted.
+        """
+        send = self._open_stream if stream else self._transport.send
         attempts = self._attempts(op, seconds, policy)
         while True:
             method, target, headers, body = request()
             try:
-                return interpret(send(method, target, headers, body, attempts.timeout))
+                response = send(method, target, headers, body, attempts.timeout)
+                if stream and not isinstance(response, HTTPResponse):
+                    return keep(response, response)
+                return keep(response, interpret(response))
             except APIError as error:
                 wait = attempts.backoff(error)
                 if wait is None:
@@ -255,23 +315,44 @@ class AsyncCalls(_CallSettings):
 
         await asyncio.sleep(seconds)
 
+    async def _open_stream(
+        self,
+        method: str,
+        target: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        timeout: float | None = None,
+    ) -> Any:
+        """Send on a connection of its own; the opened answer (``streaming.open_async_stream``)."""
+        from .streaming import open_async_stream
+
+        return await open_async_stream(
+            self._transport, method, target, headers, body, timeout
+        )
+
     async def _run(
         self,
         op: _Op,
         request: Callable[[], Request],
-        interpret: Callable[[HTTPResponse], _R],
+        interpret: Callable[[HTTPResponse], Any],
         seconds: float,
         policy: RetryPolicy,
-    ) -> _R:
-        """Send ``request()`` and interpret the answer; retry where safe."""
-        send = self._transport.send
+        stream: bool = False,
+    ) -> Any:
+        """Send ``request()`` and interpret the answer; retry where safe.
+
+        ``stream``: read only the head of a success answer on a connection of its own
+        and return it opened (``streaming``); an error answer is read whole and interpreted.
+        """
+        send = self._open_stream if stream else self._transport.send
         attempts = self._attempts(op, seconds, policy)
         while True:
             method, target, headers, body = request()
             try:
-                return interpret(
-                    await send(method, target, headers, body, attempts.timeout)
-                )
+                response = await send(method, target, headers, body, attempts.timeout)
+                if stream and not isinstance(response, HTTPResponse):
+                    return keep(response, response)
+                return keep(response, interpret(response))
             except APIError as error:
                 wait = attempts.backoff(error)
                 if wait is None:
