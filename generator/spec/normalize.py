@@ -1,8 +1,9 @@
 """Normalise a validated spec before building the IR: name inline schemas, drop what models cannot hold.
 
-Four passes over a copy of the document (the input is not modified):
+Passes over a copy of the document (the input is not modified):
 - body schemas that would become classes get component names (`<OperationId>Request`,
   `<OperationId>Response`, `<OperationId>Response<Status>`, `<Name>Item` for array items);
+- `properties` of a schema typed as something else than an object are dropped (reported);
 - `oneOf`/`anyOf` that only add rules to an object with properties are dropped (reported);
 - objects, enums and unions nested inside components are named `<Parent><Property>` (`…Item`, …);
 - required `readOnly`/`writeOnly` properties become optional (reported);
@@ -53,7 +54,7 @@ class Normalized:
 
 
 def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
-    """Run the four passes on a copy of `doc`."""
+    """Run the passes on a copy of `doc`."""
     result = Normalized(copy.deepcopy(doc), {})
     doc, origins = result.doc, result.origins
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
@@ -75,6 +76,7 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
                     _hoist(media, "schema", f"{base}Response{suffix}", schemas, origins, diag, where)
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
+            _drop_properties_of_non_objects(schemas[name], diag, result.origin(name))
             _drop_constraint_unions(schemas[name], diag, result.origin(name))
             _plain_discriminator(schemas[name], diag, result.origin(name))
     for name in sorted(schemas):
@@ -241,6 +243,20 @@ def _walk(schema: Any, pointer: str, visit: Any) -> None:
     for key in SUBSCHEMA_MAPS:
         for name, sub in (schema.get(key) or {}).items() if isinstance(schema.get(key), dict) else ():
             _walk(sub, join_pointer(pointer, key, name), visit)
+
+
+def _drop_properties_of_non_objects(schema: Any, diag: Collector, pointer: str) -> None:
+    """Remove `properties` (and `required`) of a schema whose `type` excludes objects: they never apply."""
+
+    def visit(node: dict[str, Any], where: str) -> None:
+        kind = node.get("type")
+        kinds = kind if isinstance(kind, list) else [kind] if isinstance(kind, str) else ["object"]
+        if "object" not in kinds and isinstance(node.get("properties"), dict) and node["properties"]:
+            node.pop("required", None)
+            names = ", ".join(repr(name) for name in node.pop("properties"))
+            diag.info(join_pointer(where, "properties"), f"properties {names} never apply to a schema of type {kind!r} (only objects have properties); left out of the models")
+
+    _walk(schema, pointer, visit)
 
 
 def _drop_uncompilable_patterns(schema: Any, diag: Collector, pointer: str) -> None:

@@ -324,9 +324,49 @@ def test_a_title_starting_with_a_digit_and_a_ulid_field_still_give_an_importable
     spec = Path(__file__).with_name("digit_title_ulid.yaml")
     assert main(["generate", "--spec", str(spec), "--out", str(out), "--flavor", "pydantic", "-q"]) == 0
     (package,) = [p.name for p in (out / "pydantic").iterdir() if p.is_dir()]
-    assert package == "api_1_forge_finance_ap_is"
+    assert package == "api_1_forge_finance_apis"
     probe = f"import {package}.models as m; print(m.R(id='01ARZ3NDEKTSV4RRFFQ69G5FAV').id)"
     env = {**os.environ, "PYTHONPATH": str(out / "pydantic")}
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "01ARZ3NDEKTSV4RRFFQ69G5FAV"
+
+
+def test_fields_datamodel_code_generator_would_rename_keep_their_wire_names_in_every_flavor(tmp_path: Path) -> None:
+    """`_links`, `imagem1.jpg`, keywords behind an `allOf`, a component that is only a `$ref`, an array with
+    properties: every flavor generates, and each field is read from and written to its wire name."""
+    out = tmp_path / "out"
+    spec = Path(__file__).with_name("renamed_fields.yaml")
+    flavors = ["--flavor", "pydantic", "--flavor", "dataclasses", "--flavor", "typeddict"]
+    assert main(["generate", "--spec", str(spec), "--out", str(out), *flavors, "-q"]) == 0
+    wire = {"_links": {"self": "s"}, "_embedded": "e", "imagem1.jpg": "i", "from": "f", "APIs": "a"}
+    probes = {
+        "pydantic": (
+            "import renamed_fields.models as m;"
+            f"t = m.Alias.model_validate({wire!r});"
+            "assert issubclass(m.Alias, m.Thing);"
+            "assert (t.links.self, t.embedded, t.imagem1_jpg, t.from_, t.apis) == ('s', 'e', 'i', 'f', 'a');"
+            f"assert t.model_dump(by_alias=True, exclude_none=True) == {wire!r};"
+            "assert m.Plain.model_validate({'_links': 'l'}).links == 'l';"
+            "assert m.Listy.model_fields['root'].annotation == list[str]"
+        ),
+        "dataclasses": (
+            "import renamed_fields_lite.models as m; from renamed_fields_lite._wire import REGISTRY as R;"
+            "from renamed_fields_lite._runtime.wire import decode, encode;"
+            f"t = decode(m.Alias, {wire!r}, R);"
+            "assert isinstance(t, m.Thing) and isinstance(t.links, m.ThingLinks);"
+            "assert (t.links.self, t.embedded, t.imagem1_jpg, t.from_, t.apis) == ('s', 'e', 'i', 'f', 'a');"
+            f"assert encode(t, R) == {wire!r};"
+            "assert decode(m.Wrapped, {'class': 'c'}, R).class_ == 'c'"
+        ),
+        "typeddict": (
+            "import renamed_fields_dicts.models as m; keys = lambda c: c.__required_keys__ | c.__optional_keys__;"
+            f"assert keys(m.Thing) == keys(m.Alias) == {set(wire)!r};"
+            "assert keys(m.Plain) == {'_links', 'name'};"
+            "assert keys(m.Wrapped) == {'class', 'not-ident'}"
+        ),
+    }
+    for flavor, probe in probes.items():
+        env = {**os.environ, "PYTHONPATH": str(out / flavor)}
+        done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, cwd=tmp_path)
+        assert done.returncode == 0, f"{flavor}: {done.stderr}"
