@@ -302,6 +302,34 @@ def test_patterns_pydantic_cannot_compile_are_dropped_with_a_warning(
     assert "^[a-z]+$" in done.stdout, "a pattern pydantic can compile is kept"
 
 
+def test_patterns_the_openapi_validator_refuses_are_left_to_the_models(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Annex B escapes (`\\{…}`) and POSIX classes that jsonschema-rs refuses: kept where the models compile
+    them, else dropped with a warning, never an error."""
+    out = tmp_path / "out"
+    spec = Path(__file__).with_name("patterns.yaml")
+    assert main(["generate", "--spec", str(spec), "--out", str(out), "--flavor", "pydantic"]) == 0
+    err = capsys.readouterr().err
+    assert "ERROR" not in err
+    assert "WARNING patterns.yaml" in err and "P/properties/g/pattern" in err
+    assert "P/properties/e/pattern" not in err and "P/properties/f/pattern" not in err
+    probe = (
+        "import pat.models as m, pydantic\n"
+        "m.P(e='{config-name}', f='ab_/', g='anything')\n"
+        "for name in ('e', 'f'):\n"
+        "    try:\n"
+        "        m.P(**{name: '!'})\n"
+        "    except pydantic.ValidationError:\n"
+        "        continue\n"
+        "    raise SystemExit(f'{name} accepted a value its pattern forbids')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env={**os.environ, "PYTHONPATH": str(out / "pydantic")}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+
+
 def test_refs_into_schemas_written_inline_follow_them_when_they_are_named(tmp_path: Path) -> None:
     """A `$ref` into an inline response schema (or a component's inline property) still resolves once named."""
     out = tmp_path / "out"
