@@ -398,3 +398,22 @@ def test_fields_datamodel_code_generator_would_rename_keep_their_wire_names_in_e
         env = {**os.environ, "PYTHONPATH": str(out / flavor)}
         done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, cwd=tmp_path)
         assert done.returncode == 0, f"{flavor}: {done.stderr}"
+
+
+def test_a_union_with_a_default_type_checks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The default of an `anyOf` (pydantic's root model cannot hold the bare value) is left out, reported."""
+    out = tmp_path / "out"
+    spec = Path(__file__).with_name("union_default.yaml")
+    assert main(["generate", "--spec", str(spec), "--out", str(out), "--flavor", "pydantic"]) == 0
+    assert "Role/properties/district/default: default '' of a union is left out" in capsys.readouterr().err
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache"), "-p", "union_default"],
+        cwd=out / "pydantic",
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    probe = "import union_default.models as m; r = m.Role(); print(r.district, repr(r.title))"
+    env = {**os.environ, "PYTHONPATH": str(out / "pydantic")}
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert done.stdout.strip() == "None ''", done.stderr
