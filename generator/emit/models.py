@@ -60,7 +60,7 @@ def render_models(api: ir.Api, diag: Collector, header: str, kind: str) -> str:
         raise SpecError(diag.items) from None
     assert isinstance(source, str)
     _check_names(source, api, diag, kind)
-    return _open_enums(source) if kind == "pydantic" else source
+    return _open_enums(source) if kind == "pydantic" else _track_fields(source) if kind == "dataclasses" else source
 
 
 OPEN_ENUM = '''
@@ -94,6 +94,22 @@ def _open_enums(source: str) -> str:
         base = next(b.id for b in node.bases if isinstance(b, ast.Name) and b.id in ENUM_BASES)
         value_type, new = ENUM_BASES[base]
         lines.insert(node.end_lineno or len(lines), OPEN_ENUM.format(name=node.name, value_type=value_type, new=new))
+    return "".join(lines)
+
+
+TRACK_FIELDS = "from .._runtime.wire import track_fields\n"
+
+
+def _track_fields(source: str) -> str:
+    """Decorate every dataclass with the runtime's `track_fields`: an explicit None is then sent as null."""
+    lines = source.splitlines(keepends=True)
+    tree = ast.parse(source)
+    classes = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.decorator_list]
+    for node in sorted(classes, key=lambda n: -n.lineno):
+        lines.insert(min(d.lineno for d in node.decorator_list) - 1, "@track_fields\n")
+    if classes:
+        body = next(n for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom, ast.Expr)))
+        lines.insert(min([body.lineno, *(d.lineno for d in getattr(body, "decorator_list", []))]) - 1, TRACK_FIELDS)
     return "".join(lines)
 
 
