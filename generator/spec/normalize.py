@@ -9,7 +9,8 @@ Passes over a copy of the document (the input is not modified):
 - required `readOnly`/`writeOnly` properties become optional (reported);
 - a string `pattern` that pydantic's regular-expression engine cannot compile is dropped (reported),
   since one such pattern would make the whole models package fail at import;
-- a text default of a date, time or UUID, and the default of a union, are dropped (reported).
+- a text default of a date, time or UUID, and the default of a union or a named scalar or array, are
+  dropped (reported).
 Names are deterministic and never clash with an existing component. Where each named schema was
 written in the user's spec is returned beside the document, never stored in it.
 """
@@ -88,7 +89,7 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
             _relax_read_write_only(doc, schemas[name], diag, result.origin(name))
             _drop_uncompilable_patterns(schemas[name], diag, result.origin(name))
             _drop_text_defaults_of_typed_strings(schemas[name], diag, result.origin(name))
-            _drop_default_of_union(schemas[name], diag, result.origin(name))
+            _drop_default_of_root_model(schemas[name], diag, result.origin(name))
     _follow_moves(doc, origins)
     return result
 
@@ -290,12 +291,18 @@ def _drop_text_defaults_of_typed_strings(schema: Any, diag: Collector, pointer: 
     _walk(schema, pointer, visit)
 
 
-def _drop_default_of_union(schema: dict[str, Any], diag: Collector, pointer: str) -> None:
-    """Remove the `default` of a `oneOf`/`anyOf` component: pydantic's root model of it cannot take the bare value."""
-    if any(key in schema for key in ("oneOf", "anyOf")) and schema.get("default") is not None:
+def _drop_default_of_root_model(schema: dict[str, Any], diag: Collector, pointer: str) -> None:
+    """Remove the `default` of a component that is a union, a scalar or an array, not an object or an enum.
+
+    pydantic makes such a component a root model, which the bare default is not an instance of.
+    """
+    union = any(key in schema for key in ("oneOf", "anyOf"))
+    plain = schema.get("type") not in (None, "object") and not schema.get("properties") and "enum" not in schema
+    if (union or plain) and schema.get("default") is not None:
+        kind = "a union" if union else f"a named {schema['type']} schema"
         diag.info(
             join_pointer(pointer, "default"),
-            f"default {schema.pop('default')!r} of a union is left out of the models (its class is not the bare value)",
+            f"default {schema.pop('default')!r} of {kind} is left out of the models (its class is not the bare value)",
         )
 
 

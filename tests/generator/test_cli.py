@@ -400,12 +400,14 @@ def test_fields_datamodel_code_generator_would_rename_keep_their_wire_names_in_e
         assert done.returncode == 0, f"{flavor}: {done.stderr}"
 
 
-def test_a_union_with_a_default_type_checks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The default of an `anyOf` (pydantic's root model cannot hold the bare value) is left out, reported."""
+def test_the_default_of_a_union_or_a_named_scalar_type_checks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The default of an `anyOf` or a named string (pydantic's root model is not the bare value) is left out, reported."""
     out = tmp_path / "out"
     spec = Path(__file__).with_name("union_default.yaml")
     assert main(["generate", "--spec", str(spec), "--out", str(out), "--flavor", "pydantic"]) == 0
-    assert "Role/properties/district/default: default '' of a union is left out" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "Role/properties/district/default: default '' of a union is left out" in err
+    assert "schemas/Name/default: default '' of a named string schema is left out" in err
     checked = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache"), "-p", "union_default"],
         cwd=out / "pydantic",
@@ -413,7 +415,7 @@ def test_a_union_with_a_default_type_checks(tmp_path: Path, capsys: pytest.Captu
         text=True,
     )
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    probe = "import union_default.models as m; r = m.Role(); print(r.district, repr(r.title))"
+    probe = "import union_default.models as m; r = m.Role(); print(r.district, repr(r.title), r.name)"
     env = {**os.environ, "PYTHONPATH": str(out / "pydantic")}
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
-    assert done.stdout.strip() == "None ''", done.stderr
+    assert done.stdout.strip() == "None '' None", done.stderr
