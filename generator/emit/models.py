@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import keyword
 import multiprocessing
 import os
 from collections.abc import Iterable
@@ -86,7 +87,7 @@ class ModelsPass:
 
 def _cache_parts(api: ir.Api, header: str, kind: str) -> tuple[str, ...]:
     """Everything the models package of `kind` depends on (besides the generator's code)."""
-    return (kind, header, json.dumps(_aliases(api), sort_keys=True), _models_document(api))
+    return (kind, header, json.dumps(_aliases(api, wire_keys=kind == "typeddict"), sort_keys=True), _models_document(api))
 
 
 def _model_modules(api: ir.Api, diag: Collector, header: str, kind: str) -> ModelModules:
@@ -109,14 +110,14 @@ def render_models(api: ir.Api, diag: Collector, header: str, kind: str) -> str:
             input_file_type=InputFileType.OpenAPI,
             output_model_type=DataModelType(output_type),
             custom_file_header=f'"""{header}"""',
-            **{**MODEL_OPTIONS, **extra, **({} if kind == "typeddict" else {"aliases": _aliases(api)})},
+            **{**MODEL_OPTIONS, **extra, "aliases": _aliases(api, wire_keys=kind == "typeddict")},
         )
     except Exception as exc:  # the library's own errors are spec problems from the user's view
         diag.error("/components/schemas", f"datamodel-code-generator failed: {type(exc).__name__}: {exc}")
         raise SpecError(diag.items) from None
     assert isinstance(source, str)
-    _check_names(source, api, diag, wire_keys=kind == "typeddict")
-    return _open_enums(source) if kind == "pydantic" else source
+    _check_names(source, api, diag, kind)
+    return _open_enums(source) if kind == "pydantic" else _track_fields(source) if kind == "dataclasses" else source
 
 
 OPEN_ENUM = '''
@@ -153,8 +154,33 @@ def _open_enums(source: str) -> str:
     return "".join(lines)
 
 
-def _aliases(api: ir.Api) -> dict[str, str]:
-    """The name authority's field names, forced onto datamodel-code-generator (`Class.wire` → name)."""
+TRACK_FIELDS = "from .._runtime.wire import track_fields\n"
+
+
+def _track_fields(source: str) -> str:
+    """Decorate every dataclass with the runtime's `track_fields`: an explicit None is then sent as null."""
+    lines = source.splitlines(keepends=True)
+    tree = ast.parse(source)
+    classes = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.decorator_list]
+    for node in sorted(classes, key=lambda n: -n.lineno):
+        lines.insert(min(d.lineno for d in node.decorator_list) - 1, "@track_fields\n")
+    if classes:
+        body = next(n for n in tree.body if not isinstance(n, (ast.Import, ast.ImportFrom, ast.Expr)))
+        lines.insert(min([body.lineno, *(d.lineno for d in getattr(body, "decorator_list", []))]) - 1, TRACK_FIELDS)
+    return "".join(lines)
+
+
+def _aliases(api: ir.Api, wire_keys: bool) -> dict[str, str]:
+    """Field names forced onto datamodel-code-generator (`Class.wire` → name): the name authority's, or for
+    TypedDicts the wire key itself wherever it is an identifier (the library would turn `_links` into
+    `field_links`, a key the service never sends); other keys make it use the functional syntax."""
+    if wire_keys:
+        return {
+            f"{m.class_name}.{f.wire_name}": f.wire_name
+            for m in api.models
+            for f in m.fields
+            if f.wire_name.isidentifier() and not keyword.iskeyword(f.wire_name) and not f.wire_name.startswith("__")
+        }
     return {f"{m.class_name}.{f.wire_name}": f.python_name for m in api.models for f in m.fields}
 
 
@@ -166,18 +192,31 @@ def _models_document(api: ir.Api) -> str:
     return f'{{"openapi": {json.dumps(api.openapi_version)}, {info}, "components": {{"schemas": {{{schemas}}}}}}}'
 
 
-def _check_names(source: str, api: ir.Api, diag: Collector, wire_keys: bool) -> None:
+def _declared_fields(tree: ast.Module) -> dict[str, set[str]]:
+    """Fields each class of the module declares itself: annotated names, or a functional TypedDict's keys."""
+    own: dict[str, set[str]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef):
+            own[node.name] = {
+                stmt.target.id for stmt in node.body if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+            }
+        elif (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Call)
+            and isinstance(node.value.func, ast.Name)
+            and node.value.func.id == "TypedDict"
+            and len(node.value.args) == 2
+            and isinstance(node.value.args[1], ast.Dict)
+        ):
+            keys = node.value.args[1].keys
+            own[node.targets[0].id] = {k.value for k in keys if isinstance(k, ast.Constant) and isinstance(k.value, str)}
+    return own
+
+
+def _check_names(source: str, api: ir.Api, diag: Collector, kind: str) -> None:
     """Every model class and object field we named must exist under that name (or wire key) in the output."""
     tree = ast.parse(source)
-    own = {
-        node.name: {
-            stmt.target.id
-            for stmt in node.body
-            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
-        }
-        for node in tree.body
-        if isinstance(node, ast.ClassDef)
-    }
+    own = _declared_fields(tree)
     bases = {
         node.name: [b.id for b in node.bases if isinstance(b, ast.Name)]
         for node in tree.body
@@ -185,7 +224,7 @@ def _check_names(source: str, api: ir.Api, diag: Collector, wire_keys: bool) -> 
     }
 
     def inherited(name: str, seen: frozenset[str] = frozenset()) -> set[str]:
-        """Annotated fields of a class and of its bases defined in the module."""
+        """Declared fields of a class and of its bases defined in the module."""
         found = set(own.get(name, ()))
         for base in bases.get(name, ()):
             if base in own and base not in seen:
@@ -200,14 +239,14 @@ def _check_names(source: str, api: ir.Api, diag: Collector, wire_keys: bool) -> 
         origin = model.origin
         if model.class_name not in classes:
             if model.class_name not in aliases:
-                diag.error(origin, f"datamodel-code-generator did not emit class {model.class_name}")
-            continue  # a type alias or a functional TypedDict: no annotated fields to compare
+                diag.error(origin, f"datamodel-code-generator did not emit class {model.class_name} ({kind} models)")
+            continue  # a type alias: no fields to compare
         for field in model.fields:
-            expected = field.wire_name if wire_keys else field.python_name
+            expected = field.wire_name if kind == "typeddict" else field.python_name
             if expected not in classes[model.class_name]:
                 diag.error(
                     f"{origin}/properties/{escape_pointer_token(field.wire_name)}",
                     f"datamodel-code-generator named field {field.wire_name!r} of {model.class_name} "
-                    f"differently from {expected!r}",
+                    f"differently from {expected!r} ({kind} models)",
                 )
     diag.raise_if_errors()

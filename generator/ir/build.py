@@ -75,6 +75,14 @@ def _refs_by_class(node: Any, names: dict[str, str]) -> Any:
     return node
 
 
+def _as_subclass(schema: Any) -> Any:
+    """An object component that is only a `$ref` to another, as an `allOf` of it: every model library then
+    makes it a subclass with the target's fields (pydantic would otherwise wrap the target in a root model)."""
+    if not isinstance(schema, dict) or "$ref" not in schema:
+        return schema
+    return {"allOf": [{"$ref": schema["$ref"]}], **{k: v for k, v in schema.items() if k != "$ref"}}
+
+
 class _Builder:
     """Walks the spec once, asking the name authority for every identifier."""
 
@@ -381,7 +389,7 @@ class _Builder:
                     description=description,
                     fields=self.fields(schema, pointer) if kind == "object" else (),
                     enum=tuple(_json(v) for v in schema.get("enum") or ()),
-                    schema=_json(_refs_by_class(raw, self.class_names)),
+                    schema=_json(_refs_by_class(_as_subclass(raw) if kind == "object" else raw, self.class_names)),
                 )
             )
         return result

@@ -21,7 +21,7 @@ MAX_LENGTH = 80
 
 
 def _ascii_words(text: str) -> list[str]:
-    """Split a wire name into ASCII words: camelCase humps, digit runs, separators.
+    """Split a wire name into ASCII words: camelCase humps, digit runs, separators; a plural acronym is one word.
 
     Accents are dropped (`é` → `e`); any other non-ASCII letter becomes `u` + its hex code point,
     so `名前` gives the words `u540d`, `u524d` (deterministic and distinct, never empty).
@@ -31,7 +31,7 @@ def _ascii_words(text: str) -> list[str]:
     text = "".join(ch if ch.isascii() else (f" u{ord(ch):x} " if ch.isalnum() else " ") for ch in text)
     text = re.sub(r"[^0-9A-Za-z]+", " ", text)
     text = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
-    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", text)
+    text = re.sub(r"([A-Z]+)([A-Z](?!s(?![a-z]))[a-z])", r"\1 \2", text)  # `HTTPServer`, not `APIs` or `IDsFor`
     return text.split()
 
 

@@ -1,13 +1,16 @@
 """Normalise a validated spec before building the IR: name inline schemas, drop what models cannot hold.
 
-Four passes over a copy of the document (the input is not modified):
+Passes over a copy of the document (the input is not modified):
 - body schemas that would become classes get component names (`<OperationId>Request`,
   `<OperationId>Response`, `<OperationId>Response<Status>`, `<Name>Item` for array items);
+- `properties` of a schema typed as something else than an object are dropped (reported);
 - `oneOf`/`anyOf` that only add rules to an object with properties are dropped (reported);
 - objects, enums and unions nested inside components are named `<Parent><Property>` (`…Item`, …);
 - required `readOnly`/`writeOnly` properties become optional (reported);
 - a string `pattern` that pydantic's regular-expression engine cannot compile is dropped (reported),
-  since one such pattern would make the whole models package fail at import.
+  since one such pattern would make the whole models package fail at import;
+- a text default of a date, time or UUID, and the default of a union or a named scalar or array, are
+  dropped (reported).
 Names are deterministic and never clash with an existing component. Where each named schema was
 written in the user's spec is returned beside the document, never stored in it.
 """
@@ -53,7 +56,7 @@ class Normalized:
 
 
 def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
-    """Run the four passes on a copy of `doc`."""
+    """Run the passes on a copy of `doc`."""
     result = Normalized(copy.deepcopy(doc), {})
     doc, origins = result.doc, result.origins
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
@@ -75,6 +78,7 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
                     _hoist(media, "schema", f"{base}Response{suffix}", schemas, origins, diag, where)
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
+            _drop_properties_of_non_objects(schemas[name], diag, result.origin(name))
             _drop_constraint_unions(schemas[name], diag, result.origin(name))
             _plain_discriminator(schemas[name], diag, result.origin(name))
     for name in sorted(schemas):
@@ -86,6 +90,7 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
             _relax_read_write_only(doc, schemas[name], diag, result.origin(name))
             _drop_uncompilable_patterns(schemas[name], diag, result.origin(name))
             _drop_text_defaults_of_typed_strings(schemas[name], diag, result.origin(name))
+            _drop_default_of_root_model(schemas[name], diag, result.origin(name))
     return result
 
 
@@ -244,6 +249,20 @@ def _walk(schema: Any, pointer: str, visit: Any) -> None:
             _walk(sub, join_pointer(pointer, key, name), visit)
 
 
+def _drop_properties_of_non_objects(schema: Any, diag: Collector, pointer: str) -> None:
+    """Remove `properties` (and `required`) of a schema whose `type` excludes objects: they never apply."""
+
+    def visit(node: dict[str, Any], where: str) -> None:
+        kind = node.get("type")
+        kinds = kind if isinstance(kind, list) else [kind] if isinstance(kind, str) else ["object"]
+        if "object" not in kinds and isinstance(node.get("properties"), dict) and node["properties"]:
+            node.pop("required", None)
+            names = ", ".join(repr(name) for name in node.pop("properties"))
+            diag.info(join_pointer(where, "properties"), f"properties {names} never apply to a schema of type {kind!r} (only objects have properties); left out of the models")
+
+    _walk(schema, pointer, visit)
+
+
 def _drop_uncompilable_patterns(schema: Any, diag: Collector, pointer: str) -> None:
     """Remove every `pattern` in a schema (and its inline subschemas) that pydantic cannot compile."""
 
@@ -271,6 +290,21 @@ def _drop_text_defaults_of_typed_strings(schema: Any, diag: Collector, pointer: 
             )
 
     _walk(schema, pointer, visit)
+
+
+def _drop_default_of_root_model(schema: dict[str, Any], diag: Collector, pointer: str) -> None:
+    """Remove the `default` of a component that is a union, a scalar or an array, not an object or an enum.
+
+    pydantic makes such a component a root model, which the bare default is not an instance of.
+    """
+    union = any(key in schema for key in ("oneOf", "anyOf"))
+    plain = schema.get("type") not in (None, "object") and not schema.get("properties") and "enum" not in schema
+    if (union or plain) and schema.get("default") is not None:
+        kind = "a union" if union else f"a named {schema['type']} schema"
+        diag.info(
+            join_pointer(pointer, "default"),
+            f"default {schema.pop('default')!r} of {kind} is left out of the models (its class is not the bare value)",
+        )
 
 
 @functools.cache

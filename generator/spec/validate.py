@@ -182,8 +182,17 @@ def _meta_validator(version: str) -> tuple[dict[str, Any], Any]:
         from openapi_spec_validator.schemas import schema_v30, schema_v31
 
         meta = _plain(schema_v31 if version == "3.1" else schema_v30)
-        _META[version] = (meta, jsonschema_rs.validator_for(meta))
+        _META[version] = (meta, jsonschema_rs.validator_for(meta, formats={"regex": _any_pattern}))
     return _META[version]
+
+
+def _any_pattern(pattern: str) -> bool:
+    """Accept every `pattern` here: jsonschema-rs refuses valid ECMA-262 ones (`\\{`, `\\p` outside Unicode mode).
+
+    Patterns matter where the models use them: the normalizer drops, with a warning, each one the models'
+    regular-expression engine cannot compile.
+    """
+    return True
 
 
 def _explain(meta: dict[str, Any], doc: Any, where: list[Any], schema_path: list[Any], message: str) -> tuple[str, str]:

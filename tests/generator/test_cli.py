@@ -315,6 +315,34 @@ def test_patterns_pydantic_cannot_compile_are_dropped_with_a_warning(
     assert "^[a-z]+$" in done.stdout, "a pattern pydantic can compile is kept"
 
 
+def test_patterns_the_openapi_validator_refuses_are_left_to_the_models(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Annex B escapes (`\\{…}`) and POSIX classes that jsonschema-rs refuses: kept where the models compile
+    them, else dropped with a warning, never an error."""
+    out = tmp_path / "out"
+    spec = Path(__file__).with_name("patterns.yaml")
+    assert main(["generate", "--spec", str(spec), "--out", str(out), "--flavor", "pydantic"]) == 0
+    err = capsys.readouterr().err
+    assert "ERROR" not in err
+    assert "WARNING patterns.yaml" in err and "P/properties/g/pattern" in err
+    assert "P/properties/e/pattern" not in err and "P/properties/f/pattern" not in err
+    probe = (
+        "import pat.models as m, pydantic\n"
+        "m.P(e='{config-name}', f='ab_/', g='anything')\n"
+        "for name in ('e', 'f'):\n"
+        "    try:\n"
+        "        m.P(**{name: '!'})\n"
+        "    except pydantic.ValidationError:\n"
+        "        continue\n"
+        "    raise SystemExit(f'{name} accepted a value its pattern forbids')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env={**os.environ, "PYTHONPATH": str(out / "pydantic")}, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr + done.stdout
+
+
 def test_refs_into_schemas_written_inline_follow_them_when_they_are_named(tmp_path: Path) -> None:
     """A `$ref` into an inline response schema (or a component's inline property) still resolves once named.
 
@@ -342,9 +370,70 @@ def test_a_title_starting_with_a_digit_and_a_ulid_field_still_give_an_importable
     spec = Path(__file__).with_name("digit_title_ulid.yaml")
     assert main(["generate", "--spec", str(spec), "--out", str(out), "--flavor", "pydantic", "-q"]) == 0
     (package,) = [p.name for p in (out / "pydantic").iterdir() if (p / "__init__.py").is_file()]  # beside tests/
-    assert package == "api_1_forge_finance_ap_is"
+    assert package == "api_1_forge_finance_apis"
     probe = f"import {package}.models as m; print(m.R(id='01ARZ3NDEKTSV4RRFFQ69G5FAV').id)"
     env = {**os.environ, "PYTHONPATH": str(out / "pydantic")}
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "01ARZ3NDEKTSV4RRFFQ69G5FAV"
+
+
+def test_fields_datamodel_code_generator_would_rename_keep_their_wire_names_in_every_flavor(tmp_path: Path) -> None:
+    """`_links`, `imagem1.jpg`, keywords behind an `allOf`, a component that is only a `$ref`, an array with
+    properties: every flavor generates, and each field is read from and written to its wire name."""
+    out = tmp_path / "out"
+    spec = Path(__file__).with_name("renamed_fields.yaml")
+    flavors = ["--flavor", "pydantic", "--flavor", "dataclasses", "--flavor", "typeddict"]
+    assert main(["generate", "--spec", str(spec), "--out", str(out), *flavors, "-q"]) == 0
+    wire = {"_links": {"self": "s"}, "_embedded": "e", "imagem1.jpg": "i", "from": "f", "APIs": "a"}
+    probes = {
+        "pydantic": (
+            "import renamed_fields.models as m;"
+            f"t = m.Alias.model_validate({wire!r});"
+            "assert issubclass(m.Alias, m.Thing);"
+            "assert (t.links.self, t.embedded, t.imagem1_jpg, t.from_, t.apis) == ('s', 'e', 'i', 'f', 'a');"
+            f"assert t.model_dump(by_alias=True, exclude_none=True) == {wire!r};"
+            "assert m.Plain.model_validate({'_links': 'l'}).links == 'l';"
+            "assert m.Listy.model_fields['root'].annotation == list[str]"
+        ),
+        "dataclasses": (
+            "import renamed_fields_lite.models as m; from renamed_fields_lite._wire import REGISTRY as R;"
+            "from renamed_fields_lite._runtime.wire import decode, encode;"
+            f"t = decode(m.Alias, {wire!r}, R);"
+            "assert isinstance(t, m.Thing) and isinstance(t.links, m.ThingLinks);"
+            "assert (t.links.self, t.embedded, t.imagem1_jpg, t.from_, t.apis) == ('s', 'e', 'i', 'f', 'a');"
+            f"assert encode(t, R) == {wire!r};"
+            "assert decode(m.Wrapped, {'class': 'c'}, R).class_ == 'c'"
+        ),
+        "typeddict": (
+            "import renamed_fields_dicts.models as m; keys = lambda c: c.__required_keys__ | c.__optional_keys__;"
+            f"assert keys(m.Thing) == keys(m.Alias) == {set(wire)!r};"
+            "assert keys(m.Plain) == {'_links', 'name'};"
+            "assert keys(m.Wrapped) == {'class', 'not-ident'}"
+        ),
+    }
+    for flavor, probe in probes.items():
+        env = {**os.environ, "PYTHONPATH": str(out / flavor)}
+        done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, cwd=tmp_path)
+        assert done.returncode == 0, f"{flavor}: {done.stderr}"
+
+
+def test_the_default_of_a_union_or_a_named_scalar_type_checks(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The default of an `anyOf` or a named string (pydantic's root model is not the bare value) is left out, reported."""
+    out = tmp_path / "out"
+    spec = Path(__file__).with_name("union_default.yaml")
+    assert main(["generate", "--spec", str(spec), "--out", str(out), "--flavor", "pydantic"]) == 0
+    err = capsys.readouterr().err
+    assert "Role/properties/district/default: default '' of a union is left out" in err
+    assert "schemas/Name/default: default '' of a named string schema is left out" in err
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "--cache-dir", str(tmp_path / "cache"), "-p", "union_default"],
+        cwd=out / "pydantic",
+        capture_output=True,
+        text=True,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    probe = "import union_default.models as m; r = m.Role(); print(r.district, repr(r.title), r.name)"
+    env = {**os.environ, "PYTHONPATH": str(out / "pydantic")}
+    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+    assert done.stdout.strip() == "None '' None", done.stderr

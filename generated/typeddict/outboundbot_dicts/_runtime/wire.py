@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import typing
 from enum import Enum
 from typing import Any, Mapping, TypeVar
 
@@ -10,9 +13,27 @@ from .errors import APIResponseError
 _T = TypeVar("_T")
 PRESENT = "_wire_present"  # wire names a decoded record had, so explicit nulls survive a round trip
 EXTRA = "_wire_extra"  # keys the spec does not list, kept so nothing a service sends is lost
+GIVEN = "_wire_given"  # fields given to `__init__`: an explicit None is sent as null
 
-# For each dataclass: wire name → (attribute name, nested dataclass or enum or None, container "" | "list" | "dict").
-Registry = Mapping[type, Mapping[str, tuple[str, "type | None", str]]]
+# For each dataclass: wire name → (attribute name, nested dataclass, enum or union alias, or None,
+# container "" | "list" | "dict").
+Registry = Mapping[type, Mapping[str, tuple[str, Any, str]]]
+
+
+def track_fields(cls: type[_T]) -> type[_T]:
+    """Decorate a generated dataclass so each record remembers the fields it was given (an explicit None too)."""
+    init = cls.__init__
+    names = [f.name for f in dataclasses.fields(cls) if f.init]  # type: ignore[arg-type]
+
+    @functools.wraps(init)
+    def __init__(
+        record: Any, /, *args: Any, **kwargs: Any
+    ) -> None:  # a field may be named `self`
+        init(record, *args, **kwargs)
+        object.__setattr__(record, GIVEN, frozenset(names[: len(args)]).union(kwargs))
+
+    setattr(cls, "__init__", __init__)
+    return cls
 
 
 def _mismatch(cls: type, detail: str) -> APIResponseError:
@@ -30,6 +51,7 @@ def decode(cls: type[_T], data: Any, registry: Registry) -> _T:
     if not isinstance(data, dict):
         raise _mismatch(cls, f"expected a JSON object, got {type(data).__name__}")
     fields = registry[cls]
+    literals, _required = _shape(cls)
     kwargs: dict[str, Any] = {}
     extra: dict[str, Any] = {}
     for wire, value in data.items():
@@ -38,7 +60,8 @@ def decode(cls: type[_T], data: Any, registry: Registry) -> _T:
             extra[wire] = value
             continue
         name, nested, container = spec
-        if nested is not None and value is not None:
+        # A discriminator (a `Literal` field) stays the plain value its annotation says.
+        if nested is not None and value is not None and name not in literals:
             if container == "list" and isinstance(value, list):
                 value = [_decode_value(nested, item, registry) for item in value]
             elif container == "dict" and isinstance(value, dict):
@@ -58,14 +81,76 @@ def decode(cls: type[_T], data: Any, registry: Registry) -> _T:
     return record
 
 
-def _decode_value(cls: type, value: Any, registry: Registry) -> Any:
-    """A nested dataclass, or an enum member (a value the spec does not list yet stays as sent)."""
+def _decode_value(cls: Any, value: Any, registry: Registry) -> Any:
+    """A nested dataclass, an enum member or the fitting member of a union (a value that fits none stays as sent)."""
     if isinstance(cls, type) and issubclass(cls, Enum):
         try:
             return cls(value)
         except ValueError:
             return value
-    return decode(cls, value, registry)
+    if cls in registry:
+        return decode(cls, value, registry)
+    member = _union_member(typing.get_args(cls), value, registry)
+    return value if member is None else _decode_value(member, value, registry)
+
+
+def _union_member(members: tuple[Any, ...], value: Any, registry: Registry) -> Any:
+    """The union member a JSON value is (None when nothing fits).
+
+    For a JSON object, the dataclass whose discriminator (a `Literal` field) and required
+    fields fit it best; for a scalar, the enum that lists it.
+    """
+    if isinstance(value, dict):
+        fits = [
+            (score, -i)
+            for i, cls in enumerate(members)
+            if cls in registry and (score := _fit(cls, value, registry))
+        ]
+        return members[-max(fits)[1]] if fits else None  # the first listed among equals
+    enums = [cls for cls in members if isinstance(cls, type) and issubclass(cls, Enum)]
+    return next((cls for cls in enums if value in {m.value for m in cls}), None)
+
+
+def _fit(
+    cls: type, value: dict[str, Any], registry: Registry
+) -> tuple[int, int] | None:
+    """How well a JSON object fits a dataclass: (discriminators matched, keys known), or None if it cannot be one."""
+    literals, required = _shape(cls)
+    matched = 0
+    for wire, (name, _nested, _container) in registry[cls].items():
+        if wire not in value:
+            if name in required:
+                return None
+        elif name in literals:
+            if value[wire] not in literals[name]:
+                return None
+            matched += 1
+    return matched, len(value.keys() & registry[cls].keys())
+
+
+_SHAPES: dict[type, tuple[dict[str, tuple[Any, ...]], frozenset[str]]] = {}
+
+
+def _shape(cls: type) -> tuple[dict[str, tuple[Any, ...]], frozenset[str]]:
+    """A dataclass's `Literal` fields (name → allowed values) and the names of its fields without a default."""
+    if cls not in _SHAPES:
+        try:
+            hints = typing.get_type_hints(cls)
+        except Exception:  # an annotation that does not resolve: no discriminator known
+            hints = {}
+        literals = {
+            name: typing.get_args(hint)
+            for name, hint in hints.items()
+            if typing.get_origin(hint) is typing.Literal
+        }
+        required = frozenset(
+            f.name
+            for f in dataclasses.fields(cls)
+            if f.default is dataclasses.MISSING
+            and f.default_factory is dataclasses.MISSING
+        )
+        _SHAPES[cls] = literals, required
+    return _SHAPES[cls]
 
 
 _NO_DEFAULT = object()
@@ -73,8 +158,6 @@ _NO_DEFAULT = object()
 
 def _defaults(cls: type) -> dict[str, Any]:
     """Default values of a dataclass's fields (plain defaults and default factories)."""
-    import dataclasses
-
     out = {}
     for f in dataclasses.fields(cls):
         if f.default is not dataclasses.MISSING:
@@ -88,16 +171,20 @@ def encode(value: Any, registry: Registry) -> Any:
     """The JSON value of a dataclass, list, dict or enum.
 
     A decoded record sends back exactly the keys it received (explicit nulls included) plus fields
-    changed since; a record built in code sends every field that is not None.
+    changed since; a record built in code sends every field it was given (an explicit None as null)
+    and every other field that is not None.
     """
     fields = registry.get(type(value))
     if fields is not None:
         present: frozenset[str] | None = getattr(value, PRESENT, None)
+        given: frozenset[str] = getattr(value, GIVEN, frozenset())
         defaults = _defaults(type(value))
         out = {}
         for wire, (name, _nested, _container) in fields.items():
             item = getattr(value, name)
             if present is not None and wire in present:
+                out[wire] = encode(item, registry)
+            elif present is None and name in given:
                 out[wire] = encode(item, registry)
             elif item is not None and (
                 present is None or item != defaults.get(name, _NO_DEFAULT)
