@@ -57,9 +57,11 @@ class ModelsPass:
         self._ready: dict[str, ModelModules] = {}
         self._pending: dict[str, Future[ModelModules]] = {}
         self._pool: ProcessPoolExecutor | None = None
+        document = _models_document(api)  # the same for every kind
+        parts = {kind: _cache_parts(api, header, kind, document) for kind in kinds}
         misses = []
-        for kind in dict.fromkeys(kinds):
-            hit = cache.load("models", *_cache_parts(api, header, kind))
+        for kind in parts:
+            hit = cache.load("models", *parts[kind])
             if hit is None:
                 misses.append(kind)
             else:
@@ -67,9 +69,9 @@ class ModelsPass:
                 self._ready[kind] = ModelModules(data["sources"], data["owners"])
         if misses and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
             self._pool = ProcessPoolExecutor(min(len(misses), os.cpu_count() or 1), mp_context=multiprocessing.get_context("fork"))
-            self._pending = {kind: self._pool.submit(_model_modules, api, diag, header, kind) for kind in misses}
+            self._pending = {kind: self._pool.submit(_model_modules, api, diag, parts[kind]) for kind in misses}
         else:
-            self._ready.update({kind: _model_modules(api, diag, header, kind) for kind in misses})
+            self._ready.update({kind: _model_modules(api, diag, parts[kind]) for kind in misses})
 
     def __enter__(self) -> ModelsPass:
         return self
@@ -85,19 +87,21 @@ class ModelsPass:
         return self._ready[kind]
 
 
-def _cache_parts(api: ir.Api, header: str, kind: str) -> tuple[str, ...]:
-    """Everything the models package of `kind` depends on (besides the generator's code)."""
-    return (kind, header, json.dumps(_aliases(api, wire_keys=kind == "typeddict"), sort_keys=True), _models_document(api))
+def _cache_parts(api: ir.Api, header: str, kind: str, document: str) -> tuple[str, str, str, str]:
+    """Everything the models package of `kind` depends on (besides the generator's code): kind, header,
+    forced field names and the models document."""
+    return (kind, header, json.dumps(_aliases(api, wire_keys=kind == "typeddict"), sort_keys=True), document)
 
 
-def _model_modules(api: ir.Api, diag: Collector, header: str, kind: str) -> ModelModules:
-    """The models package of `kind`, computed and cached."""
-    modules = split_models(render_models(api, diag, header, kind), header)
-    cache.store("models", _cache_parts(api, header, kind), json.dumps({"sources": modules.sources, "owners": modules.owners}))
+def _model_modules(api: ir.Api, diag: Collector, parts: tuple[str, str, str, str]) -> ModelModules:
+    """The models package that `parts` (see `_cache_parts`) describe, computed and cached."""
+    kind, header, _, document = parts
+    modules = split_models(render_models(api, diag, header, kind, document), header)
+    cache.store("models", parts, json.dumps({"sources": modules.sources, "owners": modules.owners}))
     return modules
 
 
-def render_models(api: ir.Api, diag: Collector, header: str, kind: str) -> str:
+def render_models(api: ir.Api, diag: Collector, header: str, kind: str, document: str) -> str:
     """Python source of the models module (pydantic, dataclasses or TypedDict) for every model of the IR."""
     from datamodel_code_generator import DataModelType, InputFileType, generate
 
@@ -106,7 +110,7 @@ def render_models(api: ir.Api, diag: Collector, header: str, kind: str) -> str:
         return f'"""{header}"""\n'
     try:
         source = generate(
-            _models_document(api),
+            document,
             input_file_type=InputFileType.OpenAPI,
             output_model_type=DataModelType(output_type),
             custom_file_header=f'"""{header}"""',

@@ -13,6 +13,7 @@ from ..emit.templates import TEMPLATES_DIR
 from ..spec.loader import LoadedSpec
 from .files import GENERATOR_NAME, OutputError, files_on_disk, read_manifest
 
+
 def generator_version() -> str:
     """The installed generator's version."""
     try:
@@ -27,8 +28,7 @@ def input_key(config: Config, template_dirs: list[Path], sources: tuple[str, ...
     Equal keys mean the output would be byte-identical, so `generate` may skip the work entirely.
     """
     digest = hashlib.sha256()
-    settings = {
-        "pinned": pinned_versions(),
+    settings = {  # the pinned libraries' versions are part of `code_digest`
         "flavors": config.flavors,
         "overrides": config.overrides,
         "version": config.version,
