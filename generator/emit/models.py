@@ -120,13 +120,14 @@ def render_models(api: ir.Api, diag: Collector, header: str, kind: str, document
         diag.error("/components/schemas", f"datamodel-code-generator failed: {type(exc).__name__}: {exc}")
         raise SpecError(diag.items) from None
     assert isinstance(source, str)
+    source = _functional_typeddicts(source, api) if kind == "typeddict" else source
     _check_names(source, api, diag, kind)
     return _open_enums(source) if kind == "pydantic" else _track_fields(source) if kind == "dataclasses" else source
 
 
 OPEN_ENUM = '''
     @classmethod
-    def _missing_(cls, value: object) -> {name} | None:
+    def _missing_(cls, value: {object}) -> {name} | None:
         """Accept a value the spec does not list yet: newer services may send it."""
         if not isinstance(value, {value_type}):
             return None
@@ -151,11 +152,51 @@ def _open_enums(source: str) -> str:
         for node in ast.parse(source).body
         if isinstance(node, ast.ClassDef) and any(isinstance(b, ast.Name) and b.id in ENUM_BASES for b in node.bases)
     ]
+    shadowing = {node.name for node in enums if "object" in _member_names(node)}
     for node in sorted(enums, key=lambda n: -(n.end_lineno or 0)):
         base = next(b.id for b in node.bases if isinstance(b, ast.Name) and b.id in ENUM_BASES)
         value_type, new = ENUM_BASES[base]
-        lines.insert(node.end_lineno or len(lines), OPEN_ENUM.format(name=node.name, value_type=value_type, new=new))
+        builtin = "builtins.object" if node.name in shadowing else "object"
+        hook = OPEN_ENUM.format(name=node.name, value_type=value_type, new=new, object=builtin)
+        lines.insert(node.end_lineno or len(lines), hook)
+    if shadowing:  # a member named `object` hides the builtin in the hook's annotation (mypy reads it in the class)
+        imports = (n for n in ast.parse(source).body if isinstance(n, (ast.Import, ast.ImportFrom)))
+        first = next(n for n in imports if getattr(n, "module", None) != "__future__")
+        lines.insert(first.lineno - 1, "import builtins\n")
     return "".join(lines)
+
+
+def _member_names(node: ast.ClassDef) -> set[str]:
+    """Names assigned in a class body (an enum's members)."""
+    return {t.id for stmt in node.body if isinstance(stmt, ast.Assign) for t in stmt.targets if isinstance(t, ast.Name)}
+
+
+def _functional_typeddicts(source: str, api: ir.Api) -> str:
+    """Rewrite as `Name = TypedDict("Name", {...})` each TypedDict with a `__`-prefixed key: the library renames
+    such a key (`field__type`), and in a class body Python would mangle it; the functional form keeps it."""
+    mangled = {
+        m.class_name: {f.wire_name for f in m.fields} for m in api.models if any(f.wire_name.startswith("__") for f in m.fields)
+    }
+    lines = source.splitlines(keepends=True)
+    tree = ast.parse(source)
+    for node in sorted(tree.body, key=lambda n: -n.lineno):
+        keys = mangled.get(getattr(node, "name", ""))
+        if not isinstance(node, ast.ClassDef) or keys is None or [ast.unparse(b) for b in node.bases] != ["TypedDict"]:
+            continue
+        fields = [stmt for stmt in node.body if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)]
+        wire = [_wire_key(stmt.target.id, keys) for stmt in fields if isinstance(stmt.target, ast.Name)]
+        if None in wire:
+            continue  # left to the name check, which reports it
+        items = ", ".join(f"{json.dumps(key)}: {ast.unparse(stmt.annotation)}" for key, stmt in zip(wire, fields))
+        options = "".join(f", {ast.unparse(k)}" for k in node.keywords)
+        text = f"{node.name} = TypedDict({json.dumps(node.name)}, {{{items}}}{options})\n"
+        lines[node.lineno - 1 : node.end_lineno] = [text]
+    return "".join(lines)
+
+
+def _wire_key(name: str, keys: set[str]) -> str | None:
+    """The wire key a TypedDict field stands for: itself, or a key the library prefixed with `field`."""
+    return name if name in keys else name[len("field") :] if name.startswith("field") and name[len("field") :] in keys else None
 
 
 TRACK_FIELDS = "from .._runtime.wire import track_fields\n"

@@ -21,6 +21,7 @@ from .types import (
     Hint,
     Types,
     json_kind,
+    literal_values,
     nullable,
     parameter_hint,
 )
@@ -237,7 +238,8 @@ class _Builder:
         schema = self.resolve(raw_schema)
         kind = json_kind(schema)
         items = json_kind(self.resolve(schema.get("items") or {})) if kind == "array" else None
-        enum = tuple(pyrepr(v) for v in schema.get("enum") or ())
+        values = schema.get("enum") or []
+        enum = tuple(pyrepr(v) for v in values) if literal_values(values) else ()
         description = (param.get("description") or schema.get("description") or "").strip()
         example = param.get("example", schema.get("example"))
         return ir.Parameter(

@@ -47,7 +47,7 @@ MODEL_LIBRARY_IMPORTS: dict[str, frozenset[str]] = {
             "Base64Str", "Base64Bytes", "EmailStr", "NameEmail", "SecretStr", "Json", "IPvAnyAddress",
             "FutureDate", "PastDate", "UUID1", "UUID3", "UUID4", "UUID5", "StrictStr", "StrictInt", "StrictBool",
             "StrictFloat", "PositiveInt", "NegativeInt", "NonNegativeInt", "PositiveFloat", "constr", "conint",
-            "confloat", "conlist", "field_validator", "model_validator",
+            "confloat", "conlist", "field_validator", "model_validator", "builtins",
         }
     ),
     "dataclasses": TYPING_NAMES | STDLIB_TYPES | frozenset({"dataclass", "field"}),

@@ -28,6 +28,11 @@ def json_kind(schema: dict[str, Any]) -> str:
     return str(kind)
 
 
+def literal_values(values: Any) -> bool:
+    """Whether enum values can be a `Literal[...]`: strings and ints only (no floats, bools or null)."""
+    return isinstance(values, list) and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values)
+
+
 def parameter_hint(kind: str, items: str | None, enum: tuple[str, ...]) -> str:
     """Python annotation of a parameter value."""
     if enum:
@@ -90,7 +95,7 @@ class Types:
                 return _joined([self.hint(s) for s in schema[key]])
         if isinstance(schema.get("allOf"), list) and len(schema["allOf"]) == 1:
             return self.hint(schema["allOf"][0])
-        if "enum" in schema and all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in schema["enum"]):
+        if "enum" in schema and literal_values(schema["enum"]):
             return Hint(f"Literal[{', '.join(pyrepr(v) for v in schema['enum'])}]") if schema["enum"] else ANY
         if "const" in schema and isinstance(schema["const"], (str, int)) and not isinstance(schema["const"], bool):
             return Hint(f"Literal[{pyrepr(schema['const'])}]")

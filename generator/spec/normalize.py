@@ -5,10 +5,13 @@ Passes over a copy of the document (the input is not modified):
   `<OperationId>Response`, `<OperationId>Response<Status>`, `<Name>Item` for array items);
 - `properties` of a schema typed as something else than an object are dropped (reported);
 - `oneOf`/`anyOf` that only add rules to an object with properties are dropped (reported);
+- a `$ref` from a component to a schema that is not a component (a path's response, a part of another
+  component) is replaced by a copy of it;
 - objects, enums and unions nested inside components are named `<Parent><Property>` (`…Item`, …);
 - required `readOnly`/`writeOnly` properties become optional (reported);
 - a string `pattern` that pydantic's regular-expression engine cannot compile is dropped (reported),
   since one such pattern would make the whole models package fail at import;
+- a whole-number default of a `number` is written as a float (`-180` becomes `-180.0`);
 - a text default of a date, time or UUID, and the default of a union or a named scalar or array, are
   dropped (reported).
 Names are deterministic and never clash with an existing component. Where each named schema was
@@ -24,7 +27,7 @@ from typing import Any
 
 from ..diagnostics import Collector, escape_pointer_token, join_pointer
 from ..ir.names import pascal, unique_key
-from .refs import SUBSCHEMA_KEYWORDS, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, deref, unescape_token
+from .refs import SUBSCHEMA_KEYWORDS, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, deref, resolve_pointer, unescape_token
 from .validate import iter_operations
 
 SCHEMAS = "/components/schemas"
@@ -86,11 +89,14 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
             _hoist_nested(schemas, origins, name, schemas[name], result.origin(name))
     _follow_moves(doc, origins)  # before anything follows a `$ref` again
     for name in sorted(schemas):
+        schemas[name] = _inline_foreign_refs(doc, schemas[name], frozenset())
+    for name in sorted(schemas):
         if isinstance(schemas[name], dict):
             _relax_read_write_only(doc, schemas[name], diag, result.origin(name))
             _drop_uncompilable_patterns(schemas[name], diag, result.origin(name))
             _drop_text_defaults_of_typed_strings(schemas[name], diag, result.origin(name))
             _drop_default_of_root_model(schemas[name], diag, result.origin(name))
+            _walk(schemas[name], result.origin(name), _float_number_defaults)
     return result
 
 
@@ -111,6 +117,23 @@ def _follow_moves(node: Any, origins: dict[str, str]) -> None:
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
+
+
+def _inline_foreign_refs(doc: dict[str, Any], node: Any, seen: frozenset[str]) -> Any:
+    """Copy in what a `$ref` names when it is not a component itself (a path's response, a component's `allOf`
+    member): models are built from whole components alone. A cycle through such refs keeps its last `$ref`."""
+    if isinstance(node, list):
+        return [_inline_foreign_refs(doc, item, seen) for item in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    inside = isinstance(ref, str) and ref.startswith(f"#{SCHEMAS}/") and "/" in ref[len(SCHEMAS) + 2 :]
+    if isinstance(ref, str) and ref.startswith("#/") and (inside or not ref.startswith(f"#{SCHEMAS}/")) and ref not in seen:
+        target = resolve_pointer(doc, ref)
+        if isinstance(target, dict):
+            merged = {**copy.deepcopy(target), **{k: v for k, v in node.items() if k != "$ref"}}
+            return _inline_foreign_refs(doc, merged, seen | {ref})
+    return {key: _inline_foreign_refs(doc, value, seen) for key, value in node.items()}
 
 
 def _hoist_nested(schemas: dict[str, Any], origins: dict[str, str], name: str, schema: dict[str, Any], pointer: str) -> None:
@@ -290,6 +313,20 @@ def _drop_text_defaults_of_typed_strings(schema: Any, diag: Collector, pointer: 
             )
 
     _walk(schema, pointer, visit)
+
+
+def _float_number_defaults(node: dict[str, Any], _where: str) -> None:
+    """Write a whole-number default of a `number` (or of an array of numbers) as a float, the type the models give it."""
+    items = node.get("items")
+    if node.get("type") == "number" and _whole(node.get("default")):
+        node["default"] = float(node["default"])
+    elif node.get("type") == "array" and isinstance(items, dict) and items.get("type") == "number" and isinstance(node.get("default"), list):
+        node["default"] = [float(v) if _whole(v) else v for v in node["default"]]
+
+
+def _whole(value: Any) -> bool:
+    """An int that is not a bool."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _drop_default_of_root_model(schema: dict[str, Any], diag: Collector, pointer: str) -> None:

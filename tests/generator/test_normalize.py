@@ -1,0 +1,60 @@
+"""Normalisation passes met in public specs: `$ref`s the models cannot follow are copied in; whole-number
+defaults of numbers become floats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from acs_sdkgen.diagnostics import Collector
+from acs_sdkgen.spec.normalize import normalize
+
+PATH_SCHEMA = "#/paths/~1tags/get/responses/200/content/application~1json/schema"
+
+
+def _doc(schemas: dict[str, Any]) -> dict[str, Any]:
+    """A 3.0 document with one operation answering a string list, and these components."""
+    ok = {"description": "ok", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "string"}}}}}
+    paths = {"/tags": {"get": {"operationId": "listTags", "responses": {"200": ok}}}}
+    return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": paths, "components": {"schemas": schemas}}
+
+
+def _schemas(schemas: dict[str, Any]) -> dict[str, Any]:
+    """The components after normalisation."""
+    return normalize(_doc(schemas), Collector("spec.yaml")).doc["components"]["schemas"]
+
+
+def test_a_ref_into_a_path_is_copied_in() -> None:
+    """A property typed by a path's response schema gets that schema itself, description kept."""
+    got = _schemas({"Tagged": {"type": "object", "properties": {"tags": {"$ref": PATH_SCHEMA, "description": "d"}}}})
+    assert got["Tagged"]["properties"]["tags"] == {"type": "array", "items": {"type": "string"}, "description": "d"}
+
+
+def test_a_ref_into_a_component_is_copied_in_and_a_whole_component_ref_is_kept() -> None:
+    """`Base/allOf/0` is not a class: its schema is copied; `$ref`s inside the copy stay as written."""
+    member = {"type": "object", "properties": {"id": {"type": "string"}, "kind": {"$ref": "#/components/schemas/Kind"}}}
+    got = _schemas({
+        "Kind": {"type": "string", "enum": ["a", "b"]},
+        "Base": {"allOf": [member]},
+        "Owner": {"allOf": [{"$ref": "#/components/schemas/Base/allOf/0"}]},
+    })
+    assert got["Owner"]["allOf"] == [member]
+
+
+def test_a_cycle_of_such_refs_ends() -> None:
+    """A schema whose part refers to itself keeps the inner `$ref` instead of copying forever."""
+    loop = {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/Node/allOf/0"}}}
+    got = _schemas({"Node": {"allOf": [loop]}})
+    inner = got["Node"]["allOf"][0]["properties"]["next"]
+    assert inner["properties"]["next"] == {"$ref": "#/components/schemas/Node/allOf/0"}
+
+
+def test_whole_number_defaults_of_numbers_become_floats() -> None:
+    """`default: 1` of a number and `[-180, 90]` of a list of numbers are written as floats; integers stay."""
+    got = _schemas({"Box": {"type": "object", "properties": {
+        "scale": {"type": "number", "default": 1},
+        "bounds": {"type": "array", "items": {"type": "number"}, "default": [-180, 90.5]},
+        "count": {"type": "integer", "default": 3},
+        "flag": {"type": "number", "default": True},
+    }}})["Box"]["properties"]
+    assert repr(got["scale"]["default"]) == "1.0" and repr(got["bounds"]["default"]) == "[-180.0, 90.5]"
+    assert repr(got["count"]["default"]) == "3" and got["flag"]["default"] is True
