@@ -2,7 +2,8 @@
 
 Ruff (pinned exactly) gives black's output at a small fraction of its cost. Black stays the formatter of
 record: tests/generator/test_black_stable.py checks that every committed tree is exactly what black makes
-of it, and the corpus sample does the same for real-world specs.
+of it, and the corpus sample does the same for real-world specs. Each module's formatted text is cached
+by its unformatted text (generator/cache.py): after an edit, only the modules it changed are formatted.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import re
 import subprocess
 import tempfile
 from pathlib import Path
+
+from .. import cache
 
 # The same style as black's defaults for Python 3.10; `--isolated` ignores any ruff configuration around.
 RUFF_FORMAT = ["format", "--isolated", "--no-cache", "--line-length", "88", "--target-version", "py310"]
@@ -24,6 +27,16 @@ class FormatError(Exception):
 
 def format_python(sources: dict[str, str]) -> dict[str, str]:
     """Every module of `sources` (relative path → source) formatted as black would format it."""
+    cached = {path: cache.load("format", source) for path, source in sources.items()}
+    missing = {path: source for path, source in sources.items() if cached[path] is None}
+    formatted = _ruff_format(missing) if missing else {}
+    for path, text in formatted.items():
+        cache.store("format", (missing[path],), text)
+    return {path: formatted[path] if text is None else text for path, text in cached.items()}
+
+
+def _ruff_format(sources: dict[str, str]) -> dict[str, str]:
+    """Run ruff's formatter on the modules, written to a temporary directory, in batches."""
     from ruff import find_ruff_bin
 
     with tempfile.TemporaryDirectory(prefix="acs-sdkgen-format-") as tmp:

@@ -10,6 +10,7 @@ from typing import Any
 
 import jinja2
 
+from .. import cache
 from ..ir.literals import pyrepr
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -97,10 +98,34 @@ def environment(template_dirs: list[Path] | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
+        bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(docstring=docstring, pyrepr=pyrepr, pyliteral=pyliteral, md_cell=md_cell, md_paragraphs=md_paragraphs)
     env.globals.update(parameter=parameter)
     return env
+
+
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's file cache of compiled templates; one that cannot be written is skipped, as generator/cache.py does."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Store a compiled template, or nothing when the directory cannot be written."""
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (Jinja checks each one against its source), None when caching is off."""
+    directory = cache.cache_dir()
+    if directory is None:
+        return None
+    try:
+        (directory / "jinja").mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _BytecodeCache(str(directory / "jinja"))
 
 
 class TemplateError(Exception):

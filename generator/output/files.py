@@ -77,12 +77,22 @@ def read_manifest(root: Path) -> dict[str, Any] | None:
 def check_inside(root: Path, paths: Iterable[str], source: str) -> None:
     """Refuse any path that leaves `root` (absolute, `..`, a symlink out) or enters `.git/`."""
     base = root.resolve()
+    folders: dict[PurePosixPath, Path] = {}
     for relative in paths:
         what, pure = f"{source} {relative!r}", PurePosixPath(relative)
         if not relative or pure.is_absolute() or "\\" in relative or ".." in pure.parts or ".git" in pure.parts:
             raise OutputError(f"{what}: not a plain relative path inside the output directory; refusing to touch it")
-        if not (root / relative).resolve().is_relative_to(base):
+        if not _resolved(root, pure, folders).is_relative_to(base):
             raise OutputError(f"{what}: it resolves outside {root} (a symbolic link?); refusing to touch it")
+
+
+def _resolved(root: Path, relative: PurePosixPath, folders: dict[PurePosixPath, Path]) -> Path:
+    """`root / relative` with every symbolic link followed; each folder is resolved once per check."""
+    folder = folders.get(relative.parent)
+    if folder is None:
+        folder = folders[relative.parent] = (root / relative.parent).resolve()
+    target = folder / relative.name
+    return target.resolve() if target.is_symlink() else target
 
 
 @contextlib.contextmanager

@@ -257,31 +257,41 @@ def _plain_discriminator(schema: dict[str, Any], diag: Collector, pointer: str) 
         )
 
 
-def _walk(schema: Any, pointer: str, visit: Any) -> None:
-    """Call `visit(schema, pointer)` on a schema and each of its inline subschemas."""
+Where = tuple[str | int, ...]  # a base pointer and the tokens below it, joined only when reported
+
+
+def _at(where: Where, *tokens: str) -> str:
+    """The JSON pointer `_walk` gave as `where`, with more tokens."""
+    return join_pointer(str(where[0]), *where[1:], *tokens)
+
+
+def _walk(schema: Any, where: Where | str, visit: Any) -> None:
+    """Call `visit(schema, where)` on a schema and each of its inline subschemas (`_at(where)` names it)."""
     if not isinstance(schema, dict):
         return
-    visit(schema, pointer)
+    where = (where,) if isinstance(where, str) else where
+    visit(schema, where)
     for key in SUBSCHEMA_KEYWORDS:
-        _walk(schema.get(key), join_pointer(pointer, key), visit)
+        if isinstance(schema.get(key), dict):
+            _walk(schema[key], (*where, key), visit)
     for key in SUBSCHEMA_LISTS:
         for i, sub in enumerate(schema.get(key) or []):
-            _walk(sub, join_pointer(pointer, key, i), visit)
+            _walk(sub, (*where, key, i), visit)
     for key in SUBSCHEMA_MAPS:
         for name, sub in (schema.get(key) or {}).items() if isinstance(schema.get(key), dict) else ():
-            _walk(sub, join_pointer(pointer, key, name), visit)
+            _walk(sub, (*where, key, name), visit)
 
 
 def _drop_properties_of_non_objects(schema: Any, diag: Collector, pointer: str) -> None:
     """Remove `properties` (and `required`) of a schema whose `type` excludes objects: they never apply."""
 
-    def visit(node: dict[str, Any], where: str) -> None:
+    def visit(node: dict[str, Any], where: Where) -> None:
         kind = node.get("type")
         kinds = kind if isinstance(kind, list) else [kind] if isinstance(kind, str) else ["object"]
         if "object" not in kinds and isinstance(node.get("properties"), dict) and node["properties"]:
             node.pop("required", None)
             names = ", ".join(repr(name) for name in node.pop("properties"))
-            diag.info(join_pointer(where, "properties"), f"properties {names} never apply to a schema of type {kind!r} (only objects have properties); left out of the models")
+            diag.info(_at(where, "properties"), f"properties {names} never apply to a schema of type {kind!r} (only objects have properties); left out of the models")
 
     _walk(schema, pointer, visit)
 
@@ -289,12 +299,12 @@ def _drop_properties_of_non_objects(schema: Any, diag: Collector, pointer: str) 
 def _drop_uncompilable_patterns(schema: Any, diag: Collector, pointer: str) -> None:
     """Remove every `pattern` in a schema (and its inline subschemas) that pydantic cannot compile."""
 
-    def visit(node: dict[str, Any], where: str) -> None:
+    def visit(node: dict[str, Any], where: Where) -> None:
         pattern = node.get("pattern")
         if isinstance(pattern, str) and _pattern_problem(pattern):
             del node["pattern"]
             diag.warning(
-                join_pointer(where, "pattern"),
+                _at(where, "pattern"),
                 f"pattern {pattern!r} is not checked by the models: {_pattern_problem(pattern)}",
                 "write it in the common subset of regular expressions (no \\p{...} classes, look-arounds or back-references)",
             )
@@ -305,17 +315,17 @@ def _drop_uncompilable_patterns(schema: Any, diag: Collector, pointer: str) -> N
 def _drop_text_defaults_of_typed_strings(schema: Any, diag: Collector, pointer: str) -> None:
     """Remove a string `default` of a date, time or UUID schema: the models type it as a datetime, not a str."""
 
-    def visit(node: dict[str, Any], where: str) -> None:
+    def visit(node: dict[str, Any], where: Where) -> None:
         if node.get("format") in TYPED_STRING_FORMATS and isinstance(node.get("default"), str):
             diag.info(
-                join_pointer(where, "default"),
+                _at(where, "default"),
                 f"default {node.pop('default')!r} of a {node['format']} value is left out of the models (it is text, the field is not)",
             )
 
     _walk(schema, pointer, visit)
 
 
-def _float_number_defaults(node: dict[str, Any], _where: str) -> None:
+def _float_number_defaults(node: dict[str, Any], _where: Where) -> None:
     """Write a whole-number default of a `number` (or of an array of numbers) as a float, the type the models give it."""
     items = node.get("items")
     if node.get("type") == "number" and _whole(node.get("default")):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import black
 import pytest
+from acs_sdkgen.emit import formatting
 from acs_sdkgen.emit.formatting import BATCH, FormatError, format_python
 from acs_sdkgen.emit.templates import parameter
 from tests.generator.test_black_stable import MODE
@@ -66,3 +69,18 @@ def test_invalid_python_names_the_module_and_line() -> None:
     """A template that renders invalid Python fails with the module's path and line, nothing else."""
     with pytest.raises(FormatError, match=r"generated pkg/_client.py:2:\d+ is not valid Python .*template bug"):
         format_python({"pkg/ok.py": "x = 1\n", "pkg/_client.py": "x = 1\ndef broken(:\n"})
+
+
+def test_a_module_formatted_before_is_taken_from_the_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The second run formats only the module whose source changed; the cached text is ruff's own."""
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", str(tmp_path))
+    first = format_python(AWKWARD)
+    formatted: list[list[str]] = []
+    real = formatting._ruff_format
+    monkeypatch.setattr(formatting, "_ruff_format", lambda sources: formatted.append(sorted(sources)) or real(sources))
+    changed = {**AWKWARD, "quotes.py": AWKWARD["quotes.py"] + "w = 'new'\n"}
+    again = format_python(changed)
+    assert formatted == [["quotes.py"]]
+    assert again == {**first, "quotes.py": black.format_str(changed["quotes.py"], mode=MODE)}
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", "off")
+    assert format_python(changed) == again and len(formatted) == 2  # no cache: everything is formatted
