@@ -7,6 +7,8 @@ Passes over a copy of the document (the input is not modified):
 - `oneOf`/`anyOf` that only add rules to an object with properties are dropped (reported);
 - a `$ref` from a component to a schema that is not a component (a path's response, a part of another
   component) is replaced by a copy of it;
+- an `allOf` that extends components but redefines one of their properties becomes one plain object
+  (reported): no class can extend a base and contradict it;
 - objects, enums and unions nested inside components are named `<Parent><Property>` (`…Item`, …);
 - required `readOnly`/`writeOnly` properties become optional (reported);
 - a string `pattern` that pydantic's regular-expression engine cannot compile is dropped (reported),
@@ -22,12 +24,20 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from ..diagnostics import Collector, escape_pointer_token, join_pointer
 from ..ir.names import pascal, unique_key
-from .refs import SUBSCHEMA_KEYWORDS, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, deref, resolve_pointer, unescape_token
+from .refs import (
+    SUBSCHEMA_KEYWORDS,
+    SUBSCHEMA_LISTS,
+    SUBSCHEMA_MAPS,
+    deref,
+    resolve_pointer,
+    unescape_token,
+)
 from .validate import iter_operations
 
 SCHEMAS = "/components/schemas"
@@ -91,6 +101,8 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
     for name in sorted(schemas):
         schemas[name] = _inline_foreign_refs(doc, schemas[name], frozenset())
     for name in sorted(schemas):
+        _flatten_conflicting_bases(schemas, name, diag, result.origin(name))
+    for name in sorted(schemas):
         if isinstance(schemas[name], dict):
             _relax_read_write_only(doc, schemas[name], diag, result.origin(name))
             _drop_uncompilable_patterns(schemas[name], diag, result.origin(name))
@@ -134,6 +146,71 @@ def _inline_foreign_refs(doc: dict[str, Any], node: Any, seen: frozenset[str]) -
             merged = {**copy.deepcopy(target), **{k: v for k, v in node.items() if k != "$ref"}}
             return _inline_foreign_refs(doc, merged, seen | {ref})
     return {key: _inline_foreign_refs(doc, value, seen) for key, value in node.items()}
+
+
+PLAIN_OBJECT_KEYS = {
+    "type", "properties", "required", "description", "title", "example", "examples", "additionalProperties",
+    "nullable", "readOnly", "writeOnly", "deprecated", "externalDocs", "xml", "discriminator", "allOf",
+}  # fmt: skip
+Part = tuple[str, dict[str, Any], set[str]]  # (where it comes from: a base's name, or "" for the schema's own), properties, required
+
+
+def _flatten_conflicting_bases(schemas: dict[str, Any], name: str, diag: Collector, pointer: str) -> None:
+    """An `allOf` that extends components but defines one of their properties differently (another type, or
+    required where a base has it optional) becomes one object with every property: no model class can extend
+    a base and contradict it. The composition's own definitions win."""
+    schema = schemas[name]
+    parts = _object_parts(schemas, schema, "", {name}) if isinstance(schema, dict) and "allOf" in schema else None
+    if not parts or all(origin == "" for origin, _, _ in parts):
+        return
+    clashes = sorted(p for p in {p for _, props, req in parts for p in (*props, *req)} if _clash(parts, p))
+    if not clashes:
+        return
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for _, props, req in parts:
+        properties.update(props)
+        required += [p for p in sorted(req) if p not in required]
+    kept = {k: v for k, v in schema.items() if k not in ("allOf", "properties", "required", "type", "discriminator")}
+    schemas[name] = {**kept, "type": "object", "properties": properties, **({"required": required} if required else {})}
+    bases = sorted({origin for origin, _, _ in parts if origin})
+    diag.info(
+        join_pointer(pointer, "allOf"),
+        f"properties {', '.join(map(repr, clashes))} are defined here otherwise than in {', '.join(bases)}: "
+        f"{name} holds every property itself instead of extending {'them' if len(bases) > 1 else 'it'}",
+    )
+
+
+def _object_parts(schemas: dict[str, Any], schema: Any, origin: str, seen: set[str]) -> list[Part] | None:
+    """The plain-object pieces an `allOf` composition is made of, bases first; None if it is not only objects."""
+    if not isinstance(schema, dict):
+        return None
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        base = ref.removeprefix(f"#{SCHEMAS}/")
+        if base == ref or "/" in base or base in seen or not isinstance(schemas.get(base), dict):
+            return None
+        return _object_parts(schemas, schemas[base], base, seen | {base})
+    if any(k not in PLAIN_OBJECT_KEYS and not k.startswith("x-") for k in schema) or schema.get("type", "object") != "object":
+        return None
+    parts: list[Part] = []
+    for member in schema.get("allOf") or []:
+        found = _object_parts(schemas, member, origin, seen)
+        if found is None:
+            return None
+        parts += found
+    props = schema.get("properties") or {}
+    required = schema.get("required") or []
+    if not isinstance(props, dict) or not isinstance(required, list):
+        return None
+    return [*parts, (origin, dict(props), {str(r) for r in required})]
+
+
+def _clash(parts: list[Part], prop: str) -> bool:
+    """Whether pieces from different places define a property differently or disagree on whether it is required."""
+    shapes = {json.dumps(props[prop], sort_keys=True) for _, props, _ in parts if prop in props}
+    demands = {(origin, prop in req) for origin, props, req in parts if prop in props or prop in req}
+    return len(shapes) > 1 or len({needed for _, needed in demands}) > 1 and len({o for o, _ in demands}) > 1
 
 
 def _hoist_nested(schemas: dict[str, Any], origins: dict[str, str], name: str, schema: dict[str, Any], pointer: str) -> None:

@@ -58,3 +58,22 @@ def test_whole_number_defaults_of_numbers_become_floats() -> None:
     }}})["Box"]["properties"]
     assert repr(got["scale"]["default"]) == "1.0" and repr(got["bounds"]["default"]) == "[-180.0, 90.5]"
     assert repr(got["count"]["default"]) == "3" and got["flag"]["default"] is True
+
+
+def test_an_all_of_that_contradicts_its_base_becomes_one_object() -> None:
+    """A redefined property type, or a base's optional property made required, flattens the composition."""
+    base = {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "kind": {"type": "string"}}}
+    own = {"type": "object", "required": ["kind"], "properties": {"kind": {"type": "string", "enum": ["a"]}}}
+    got = _schemas({"Base": base, "Child": {"description": "c", "allOf": [{"$ref": "#/components/schemas/Base"}, own]}})
+    assert got["Child"] == {
+        "description": "c", "type": "object", "required": ["id", "kind"],
+        "properties": {"id": {"type": "string"}, "kind": {"$ref": "#/components/schemas/ChildKind"}},
+    }  # fmt: skip  (the inline enum was named ChildKind first)
+    assert got["Base"] == base
+
+
+def test_an_all_of_that_only_adds_to_its_base_still_extends_it() -> None:
+    """New properties, or a base's property repeated as it is, keep the subclass."""
+    base = {"type": "object", "properties": {"id": {"type": "string"}}}
+    child = {"allOf": [{"$ref": "#/components/schemas/Base"}, {"properties": {"id": {"type": "string"}, "n": {"type": "integer"}}}]}
+    assert _schemas({"Base": base, "Child": child})["Child"] == child
