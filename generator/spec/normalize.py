@@ -6,7 +6,7 @@ Passes over a copy of the document (the input is not modified):
 - `properties` of a schema typed as something else than an object are dropped (reported);
 - `oneOf`/`anyOf` that only add rules to an object with properties are dropped (reported);
 - a `$ref` from a component to a schema that is not a component (a path's response, a part of another
-  component) is replaced by a copy of it;
+  component) gets a component of its own when it is a class (reported), else a copy of it;
 - an `allOf` that extends components but redefines one of their properties becomes one plain object
   (reported): no class can extend a base and contradict it;
 - objects, enums and unions nested inside components are named `<Parent><Property>` (`…Item`, …);
@@ -98,8 +98,7 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
         if isinstance(schemas[name], dict):
             _hoist_nested(schemas, origins, name, schemas[name], result.origin(name))
     _follow_moves(doc, origins)  # before anything follows a `$ref` again
-    for name in sorted(schemas):
-        schemas[name] = _inline_foreign_refs(doc, schemas[name], frozenset())
+    _claim_foreign_refs(doc, schemas, origins, diag)
     for name in sorted(schemas):
         _flatten_conflicting_bases(schemas, name, diag, result.origin(name))
     for name in sorted(schemas):
@@ -131,21 +130,52 @@ def _follow_moves(node: Any, origins: dict[str, str]) -> None:
             stack.extend(item)
 
 
-def _inline_foreign_refs(doc: dict[str, Any], node: Any, seen: frozenset[str]) -> Any:
-    """Copy in what a `$ref` names when it is not a component itself (a path's response, a component's `allOf`
-    member): models are built from whole components alone. A cycle through such refs keeps its last `$ref`."""
+STRUCTURAL_TOKENS = {"schema", "content", "responses", "properties", "items", "allOf", "oneOf", "anyOf", "definitions", "$defs"}
+
+
+def _claim_foreign_refs(doc: dict[str, Any], schemas: dict[str, Any], origins: dict[str, str], diag: Collector) -> None:
+    """Make every `$ref` of the components name a whole component: models are built from components alone.
+
+    A `$ref` to a schema that is not a component (a path's response, another component's `allOf` member or
+    `definitions` entry) gets a component of its own when that schema is a class (one per target, nested
+    schemas named as in any component), else a copy of it.
+    """
+    claimed: dict[str, str] = {}
+    pending = sorted(schemas)
+    while pending:
+        name = pending.pop(0)
+        before = set(schemas)
+        schemas[name] = _claim(doc, schemas, origins, diag, claimed, schemas[name], frozenset())
+        pending += sorted(set(schemas) - before)
+
+
+def _claim(
+    doc: dict[str, Any], schemas: dict[str, Any], origins: dict[str, str], diag: Collector,
+    claimed: dict[str, str], node: Any, seen: frozenset[str],
+) -> Any:  # fmt: skip
+    """`node` with its foreign `$ref`s pointed at claimed components or replaced by copies (a cycle keeps its `$ref`)."""
     if isinstance(node, list):
-        return [_inline_foreign_refs(doc, item, seen) for item in node]
+        return [_claim(doc, schemas, origins, diag, claimed, item, seen) for item in node]
     if not isinstance(node, dict):
         return node
     ref = node.get("$ref")
     inside = isinstance(ref, str) and ref.startswith(f"#{SCHEMAS}/") and "/" in ref[len(SCHEMAS) + 2 :]
     if isinstance(ref, str) and ref.startswith("#/") and (inside or not ref.startswith(f"#{SCHEMAS}/")) and ref not in seen:
         target = resolve_pointer(doc, ref)
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        if needs_class(target):
+            if ref not in claimed:
+                tokens = [unescape_token(t) for t in ref[2:].split("/")]
+                words = [t for t in tokens[3 if inside else 0 :] if t not in STRUCTURAL_TOKENS and not t.isdigit() and "/" not in t]
+                wanted = [tokens[2], *(words[-1:] or tokens[3:])] if inside else words[-1:]
+                claimed[ref] = unique = unique_key(schemas, pascal(" ".join(wanted)) or "Schema")
+                schemas[unique], origins[unique] = copy.deepcopy(target), ref[1:]
+                _hoist_nested(schemas, origins, unique, schemas[unique], ref[1:])
+                diag.info(ref[1:], f"schema reached by $ref named {unique!r} (copied to components/schemas)")
+            return {"$ref": f"#{SCHEMAS}/{claimed[ref]}", **siblings}
         if isinstance(target, dict):
-            merged = {**copy.deepcopy(target), **{k: v for k, v in node.items() if k != "$ref"}}
-            return _inline_foreign_refs(doc, merged, seen | {ref})
-    return {key: _inline_foreign_refs(doc, value, seen) for key, value in node.items()}
+            return _claim(doc, schemas, origins, diag, claimed, {**copy.deepcopy(target), **siblings}, seen | {ref})
+    return {key: _claim(doc, schemas, origins, diag, claimed, value, seen) for key, value in node.items()}
 
 
 PLAIN_OBJECT_KEYS = {

@@ -1,5 +1,5 @@
-"""Normalisation passes met in public specs: `$ref`s the models cannot follow are copied in; whole-number
-defaults of numbers become floats."""
+"""Normalisation passes met in public specs: `$ref`s the models cannot follow are claimed as components or
+copied in; whole-number defaults of numbers become floats; an allOf contradicting its base is flattened."""
 
 from __future__ import annotations
 
@@ -29,23 +29,29 @@ def test_a_ref_into_a_path_is_copied_in() -> None:
     assert got["Tagged"]["properties"]["tags"] == {"type": "array", "items": {"type": "string"}, "description": "d"}
 
 
-def test_a_ref_into_a_component_is_copied_in_and_a_whole_component_ref_is_kept() -> None:
-    """`Base/allOf/0` is not a class: its schema is copied; `$ref`s inside the copy stay as written."""
+def test_a_ref_into_part_of_a_component_gets_a_component_of_its_own() -> None:
+    """`Base/allOf/0` and a `definitions` entry are classes: each becomes one component, shared by its users."""
     member = {"type": "object", "properties": {"id": {"type": "string"}, "kind": {"$ref": "#/components/schemas/Kind"}}}
+    ref = {"type": "object", "properties": {"code": {"type": "string"}}}
     got = _schemas({
         "Kind": {"type": "string", "enum": ["a", "b"]},
-        "Base": {"allOf": [member]},
+        "Base": {"allOf": [member], "definitions": {"ref": ref}},
         "Owner": {"allOf": [{"$ref": "#/components/schemas/Base/allOf/0"}]},
+        "Other": {"properties": {"base": {"$ref": "#/components/schemas/Base/allOf/0"}, "r": {"$ref": "#/components/schemas/Base/definitions/ref"}}},
     })
-    assert got["Owner"]["allOf"] == [member]
+    assert got["Owner"]["allOf"] == [{"$ref": "#/components/schemas/BaseAllOf0"}] and got["BaseAllOf0"] == member
+    assert got["Other"]["properties"] == {
+        "base": {"$ref": "#/components/schemas/BaseAllOf0"}, "r": {"$ref": "#/components/schemas/BaseRef"},
+    }  # fmt: skip
+    assert got["BaseRef"] == ref
 
 
-def test_a_cycle_of_such_refs_ends() -> None:
-    """A schema whose part refers to itself keeps the inner `$ref` instead of copying forever."""
+def test_a_recursive_part_becomes_a_recursive_component() -> None:
+    """A part of a component that refers to itself becomes one component referring to itself."""
     loop = {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/Node/allOf/0"}}}
-    got = _schemas({"Node": {"allOf": [loop]}})
-    inner = got["Node"]["allOf"][0]["properties"]["next"]
-    assert inner["properties"]["next"] == {"$ref": "#/components/schemas/Node/allOf/0"}
+    got = _schemas({"Node": {"allOf": [loop]}, "User": {"properties": {"node": {"$ref": "#/components/schemas/Node/allOf/0"}}}})
+    assert got["NodeAllOf0"] == {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/NodeAllOf0"}}}
+    assert got["User"]["properties"]["node"] == {"$ref": "#/components/schemas/NodeAllOf0"}
 
 
 def test_whole_number_defaults_of_numbers_become_floats() -> None:
