@@ -396,13 +396,17 @@ class _Builder:
             )
         return result
 
-    def model_kind(self, schema: dict[str, Any]) -> str:
+    def model_kind(self, schema: dict[str, Any], seen: frozenset[int] = frozenset()) -> str:
         """What a component schema becomes: an object class, an enum, a union alias or other."""
         if "enum" in schema:
             return "enum"
         props, _ = self.merged_properties(schema, set())
         if props or (json_kind(schema) == "object" and not any(k in schema for k in ("oneOf", "anyOf"))):
-            return "object" if "type" in schema or props or "allOf" in schema else "other"
+            if "type" in schema or props:
+                return "object"
+            members = [self.resolve(m) for m in schema.get("allOf") or []]  # an allOf of scalars is an alias
+            inner = [m for m in members if isinstance(m, dict) and id(m) not in seen]
+            return "object" if any(self.model_kind(m, seen | {id(schema)}) == "object" for m in inner) else "other"
         if any(k in schema for k in ("oneOf", "anyOf")):
             return "union"
         return "other"

@@ -308,8 +308,15 @@ def _constraint_only(member: Any, known: dict[str, Any]) -> bool:
     return set(member.get("properties") or {}) <= set(known)
 
 
-def _drop_constraint_unions(schema: Any, diag: Collector, pointer: str) -> None:
-    """Remove `oneOf`/`anyOf` whose members only add rules to an object that has properties.
+def _property_set(member: Any) -> bool:
+    """A union member that is only a set of properties (some required), no other shape."""
+    keys = {"properties", "required", "type", "description", "title", "additionalProperties"}
+    return isinstance(member, dict) and set(member) <= keys and member.get("type", "object") == "object"
+
+
+def _drop_constraint_unions(schema: Any, diag: Collector, pointer: str, in_all_of: bool = False) -> None:
+    """Remove `oneOf`/`anyOf` whose members only add rules to an object that has properties, or, in an
+    `allOf` member, whose members are alternative property sets (their properties become optional ones).
 
     Models cannot express "one of these property sets is required", and keeping such a union
     would turn the whole object into a union of bare objects. The rule is reported, not enforced.
@@ -319,16 +326,27 @@ def _drop_constraint_unions(schema: Any, diag: Collector, pointer: str) -> None:
     for key in ("oneOf", "anyOf"):
         members = schema.get(key)
         known = schema.get("properties") or {}
-        if known and isinstance(members, list) and members and all(_constraint_only(m, known) for m in members):
+        if not isinstance(members, list) or not members or not isinstance(known, dict):
+            continue
+        if known and all(_constraint_only(m, known) for m in members):
             del schema[key]
             diag.info(join_pointer(pointer, key), f"{key} only adds validation rules to an object with properties; the models do not enforce it")
+        elif in_all_of and all(_property_set(m) for m in members):
+            added = {p: sub for m in members for p, sub in (m.get("properties") or {}).items() if p not in known}
+            schema["properties"] = {**known, **added}
+            del schema[key]
+            diag.info(
+                join_pointer(pointer, key),
+                f"{key} of property sets inside allOf: {', '.join(map(repr, added)) or 'no new property'} become optional fields; "
+                "which set is required is not enforced by the models",
+            )
     for prop, sub in (schema.get("properties") or {}).items():
         _drop_constraint_unions(sub, diag, join_pointer(pointer, "properties", prop))
     for key in ("items", "additionalProperties"):
         _drop_constraint_unions(schema.get(key), diag, join_pointer(pointer, key))
     for key in ("allOf", "oneOf", "anyOf"):
         for i, sub in enumerate(schema.get(key) or []):
-            _drop_constraint_unions(sub, diag, join_pointer(pointer, key, i))
+            _drop_constraint_unions(sub, diag, join_pointer(pointer, key, i), in_all_of=key == "allOf")
 
 
 def _hoist(

@@ -109,7 +109,10 @@ def synthesise(doc: dict[str, Any], raw: Any, depth: int = 0) -> Any:
     if schema.get("allOf"):
         merged: dict[str, Any] = {}
         for member in schema["allOf"]:
-            part = synthesise(doc, member, depth + 1)
+            part_schema = resolve(doc, member)
+            if isinstance(part_schema, dict) and schema.get("required"):  # the composition's own `required`
+                part_schema = {**part_schema, "required": [*(part_schema.get("required") or []), *schema["required"]]}
+            part = synthesise(doc, part_schema, depth + 1)
             if isinstance(part, dict):
                 merged.update(part)
         return merged
