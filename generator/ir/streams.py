@@ -85,7 +85,7 @@ def _flag(
     schema = types.resolve(((body.get("content") or {}).get("application/json") or {}).get("schema") or {})
     field = types.resolve((schema.get("properties") or {}).get(name) or {})
     python_name = snake(name)
-    if field.get("type") == "boolean" and python_name and python_name.isidentifier():
+    if field.get("type") == "boolean" and body.get("required") is True and python_name.isidentifier():
         if python_name in parameter_names() | {p.python_name for p in params}:
             diag.info(pointer, f"the stream flag {name!r} is a body field whose argument name {python_name!r} is taken; the operation always streams")
             return None
@@ -93,8 +93,8 @@ def _flag(
         return ir.StreamFlag(python_name, name, "body", required, field.get("default") is True)
     diag.info(
         pointer,
-        f"a success answer offers JSON and {EVENT_STREAM}, but no boolean parameter or JSON body field "
-        f"{name!r} selects the stream; the operation always streams. Name the flag with `{FLAG}: <name>` "
+        f"a success answer offers JSON and {EVENT_STREAM}, but no boolean parameter or field of a required "
+        f"JSON body named {name!r} selects the stream; the operation always streams. Name the flag with `{FLAG}: <name>` "
         "(spec/README.md) to get a method that returns the JSON model or a Stream by the flag's value",
     )
     return None
