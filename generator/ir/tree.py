@@ -159,8 +159,8 @@ class Operation:
     pointer: str
     anonymous: bool = field(default=False, metadata=INTERNAL)  # `security: []`: no credentials are sent
     error_models: tuple[tuple[str, str], ...] = field(default=(), metadata=INTERNAL)  # (status, model) of error bodies
-    pagination: Pagination | None = field(default=None, metadata=INTERNAL)  # set when results come in pages
-    streaming: Streaming | None = field(default=None, metadata=INTERNAL)  # set when the answer is streamed
+    pagination: Pagination | None = None  # set when results come in pages
+    streaming: Streaming | None = None  # set when the answer is streamed
 
 
 @dataclass(frozen=True)
