@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from acs_sdkgen.changes.changelog import STATE_FILE, history, snapshot
+from acs_sdkgen.changes.changelog import STATE_FILE, api_from_snapshot, history, snapshot
 from acs_sdkgen.changes.diff import BREAKING, COMPATIBLE, diff_apis
 from acs_sdkgen.cli import main
 from acs_sdkgen.frontend import read_spec
@@ -218,3 +218,13 @@ def test_a_snapshot_from_before_shapes_were_recorded_reports_no_shape_change(tmp
     result = history(api, "0.2.0", _state(tmp_path, api, 1))
     assert result.compared and result.entries == ()
     assert json.loads(result.state)["format"] == 2
+
+
+@pytest.mark.parametrize("fixture", ["streaming_rest", "streaming_rpc", "pagination_rest", "pagination_rpc"])
+def test_pagination_and_streaming_survive_the_snapshot(fixture: str) -> None:
+    """The snapshot keeps each operation's pagination and streaming (named events, flag) as they were built."""
+    spec = Path(__file__).resolve().parents[1] / "fixtures" / fixture / "spec.yaml"
+    api = read_spec(spec).api
+    back = api_from_snapshot(json.loads(json.dumps(snapshot(api))))
+    assert [(op.pagination, op.streaming) for op in back.operations] == [(op.pagination, op.streaming) for op in api.operations]
+    assert any(op.pagination or op.streaming for op in back.operations)
