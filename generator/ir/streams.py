@@ -8,6 +8,7 @@ when a success answer offers JSON too (by convention it is `stream`).
 
 from __future__ import annotations
 
+import keyword
 from typing import Any
 
 from ..diagnostics import Collector
@@ -86,8 +87,9 @@ def _flag(
     field = types.resolve((schema.get("properties") or {}).get(name) or {})
     python_name = snake(name)
     if field.get("type") == "boolean" and body.get("required") is True and python_name.isidentifier():
-        if python_name in parameter_names() | {p.python_name for p in params}:
-            diag.info(pointer, f"the stream flag {name!r} is a body field whose argument name {python_name!r} is taken; the operation always streams")
+        if keyword.iskeyword(python_name) or python_name in parameter_names() | {p.python_name for p in params}:
+            message = f"the stream flag {name!r} is a body field whose argument name {python_name!r} is taken; the operation always streams"
+            diag.info(pointer, f"{message} (rename the field, or name another flag with `{FLAG}`)")
             return None
         required = name in (schema.get("required") or ())
         return ir.StreamFlag(python_name, name, "body", required, field.get("default") is True)
