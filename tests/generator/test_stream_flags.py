@@ -9,16 +9,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from acs_sdkgen.cli import main
 from acs_sdkgen.frontend import read_spec
 
 POINTER = "/paths/~1complete/post"
 
 
-def _read(tmp_path: Path, flag: str | None, field: str, body_required: bool = True, param: str | None = None) -> Any:
+def _write(tmp_path: Path, flag: str | None, field: str, body_required: bool = True, param: str | None = None, param_required: bool = False) -> Path:
     """`complete` answers JSON or events; its body has the boolean `field`, its query the boolean `param`."""
+    query = {"name": param, "in": "query", "required": param_required, "schema": {"type": "boolean", "default": True}}
     operation: dict[str, Any] = {
         "operationId": "complete",
-        "parameters": [{"name": param, "in": "query", "schema": {"type": "boolean", "default": True}}] if param else [],
+        "parameters": [query] if param else [],
         "requestBody": {
             "required": body_required,
             "content": {"application/json": {"schema": {"type": "object", "properties": {field: {"type": "boolean"}}}}},
@@ -43,7 +45,11 @@ def _read(tmp_path: Path, flag: str | None, field: str, body_required: bool = Tr
     }
     path = tmp_path / "spec.json"
     path.write_text(json.dumps(spec), encoding="utf-8")
-    return read_spec(path)
+    return path
+
+
+def _read(tmp_path: Path, flag: str | None, field: str, body_required: bool = True, param: str | None = None) -> Any:
+    return read_spec(_write(tmp_path, flag, field, body_required, param))
 
 
 def _flag(read: Any) -> Any:
@@ -84,3 +90,14 @@ def test_a_flag_that_cannot_be_an_argument_keeps_the_stream_and_says_why(
     assert _flag(read) is None
     (info,) = _infos(read)
     assert message in info and "x-acs-sdkgen-stream-flag" in info
+
+
+def test_a_required_flag_parameter_gives_overloads_without_a_default(tmp_path: Path) -> None:
+    """A required flag: `Literal[False]`, `Literal[True]` and `bool` overloads, none of them optional."""
+    spec = _write(tmp_path, "stream", "other", param="stream", param_required=True)
+    assert main(["generate", "--spec", str(spec), "--out", str(tmp_path / "out"), "--flavor", "pydantic", "-q"]) == 0
+    for module in ("_client.py", "_async_client.py"):
+        code = (tmp_path / "out" / "pydantic" / "flags" / module).read_text(encoding="utf-8")
+        compile(code, module, "exec")
+        hints = [line.strip() for line in code.splitlines() if line.strip().startswith("stream:") and line.endswith(",")]
+        assert hints == ["stream: Literal[True],", "stream: Literal[False],", "stream: bool,", "stream: bool,"], (module, hints)
