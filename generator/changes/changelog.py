@@ -28,7 +28,7 @@ from ..ir import tree as ir
 from .diff import Change, diff_apis, format_changelog
 
 STATE_FILE = "changelog.json"
-STATE_FORMAT = 1
+STATE_FORMAT = 2  # 2: operations record their pagination and streaming
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,10 @@ def _decode(hint: Any, value: Any) -> Any:
         inner = [a for a in typing.get_args(hint) if a is not type(None)]
         return _decode(inner[0], value) if len(inner) == 1 else value
     if origin is tuple:
-        return tuple(_decode(typing.get_args(hint)[0], item) for item in value or ())
+        args = typing.get_args(hint)
+        if args[-1] is Ellipsis:
+            return tuple(_decode(args[0], item) for item in value or ())
+        return tuple(_decode(arg, item) for arg, item in zip(args, value))
     if isinstance(hint, type) and dataclasses.is_dataclass(hint):
         if not isinstance(value, Mapping):
             raise ValueError(f"expected an object for {hint.__name__}")
@@ -136,26 +139,39 @@ def _entry(data: Mapping[str, Any]) -> Entry:
     )
 
 
-def read_state(path: Path | None) -> tuple[ir.Api | None, tuple[Entry, ...]]:
-    """The previous generation's API snapshot and entries; (None, ()) when there is none or it is unreadable."""
+def read_state(path: Path | None) -> tuple[ir.Api | None, tuple[Entry, ...], int]:
+    """The previous generation's API snapshot, entries and state format; (None, (), 0) when unreadable."""
     if path is None or not path.is_file():
-        return None, ()
+        return None, (), 0
     try:
         data = json.loads(path.read_bytes())
         entries = tuple(_entry(e) for e in data.get("entries", ()))
+        version = int(data.get("format", 1))
     except (ValueError, TypeError, KeyError, AttributeError):
-        return None, ()
+        return None, (), 0
     try:
         previous = api_from_snapshot(data["api"])
     except (ValueError, TypeError, KeyError, AttributeError):
         previous = None  # a snapshot of another shape: keep the entries, skip this comparison
-    return previous, entries
+    return previous, entries, version
+
+
+def _shapes_from(api: ir.Api, previous: ir.Api) -> ir.Api:
+    """`previous` with the pagination and streaming of `api`'s operations: a format 1 snapshot has none to compare."""
+    now = {op.action: op for op in api.operations}
+    operations = tuple(
+        dataclasses.replace(op, pagination=now[op.action].pagination, streaming=now[op.action].streaming) if op.action in now else op
+        for op in previous.operations
+    )
+    return dataclasses.replace(previous, operations=operations)
 
 
 def history(api: ir.Api, sdk_version: str, previous_state: Path | None) -> History:
     """Compare `api` with the previous generation's snapshot and return the updated changelog."""
-    previous, entries = read_state(previous_state)
+    previous, entries, version = read_state(previous_state)
     compared = previous is not None
+    if previous is not None and version < 2:
+        previous = _shapes_from(api, previous)
     if previous is not None:
         changes = diff_apis(previous, api)
         if changes:

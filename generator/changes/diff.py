@@ -39,6 +39,14 @@ KINDS = {
     "operation.wire_renamed": (BREAKING, "{what} now calls action {new} instead of {old}"),
     "operation.response_changed": (BREAKING, "{what} now returns {new} instead of {old}"),
     "operation.docs_changed": (COMPATIBLE, "documentation of {what} changed"),
+    "operation.paginated": (BREAKING, "{what} now returns pages of {new} instead of {old}"),
+    "operation.not_paginated": (BREAKING, "{what} now returns {new} instead of pages of {old}"),
+    "operation.page_items_changed": (BREAKING, "the items of the pages of {what} changed from {old} to {new}"),
+    "operation.pagination_changed": (COMPATIBLE, "{what} now fetches its pages by {new} instead of {old}"),
+    "operation.streaming_started": (BREAKING, "{what} now streams its answer: it returns {new} instead of {old}"),
+    "operation.streaming_stopped": (BREAKING, "{what} no longer streams its answer: it returns {new} instead of {old}"),
+    "operation.stream_changed": (BREAKING, "{what} now returns {new} instead of {old}"),
+    "operation.stream_behaviour_changed": (COMPATIBLE, "the stream of {what} now behaves as {new} instead of {old}"),
     "parameter.added": (COMPATIBLE, "optional {what} was added"),
     "parameter.added_required": (BREAKING, "required {what} was added"),
     "parameter.removed": (BREAKING, "{what} was removed"),
@@ -171,10 +179,71 @@ def _operation(_: str, old: ir.Operation, new: ir.Operation) -> list[Change]:
     """Changes inside a kept (or renamed) operation."""
     name = new.method_name
     changes = _docs("operation", name, "", old, new, "summary", "description")
-    if old.response != new.response:
+    shape = _paging(name, old, new) + _streaming(name, old, new)
+    streamed = old.streaming or new.streaming  # what a call returns is then compared by `_streaming`
+    if old.response != new.response and not streamed and not any(c.kind.endswith("paginated") for c in shape):
         changes.append(_change("operation.response_changed", name, "", old.response or UNTYPED, new.response or UNTYPED))
+    changes += shape
     changes += _members("parameter", name, old.params, new.params, _param_wire, _PYTHON, _parameter)
     return changes + _members("error", name, old.errors, new.errors, _CODE, _CLASS, lambda *_: [])
+
+
+def _whole(op: ir.Operation) -> str:
+    """What a call of an operation that neither pages nor streams returns."""
+    return op.returns if op.responses else UNTYPED
+
+
+def _pages(pg: ir.Pagination) -> str:
+    """How an operation fetches its pages: the scheme and the cursor it advances."""
+    cursor = pg.cursor_param or ".".join(pg.cursor_field)
+    return f"{pg.scheme} pagination" + (f" ({cursor})" if cursor else "")
+
+
+def _paging(name: str, old: ir.Operation, new: ir.Operation) -> list[Change]:
+    """An operation that starts or stops paginating, or pages other items or by another scheme."""
+    before, after = old.pagination, new.pagination
+    if before is None:
+        return [] if after is None else [_change("operation.paginated", name, "", _whole(old), after.item.type_hint)]
+    if after is None:
+        return [_change("operation.not_paginated", name, "", before.item.type_hint, _whole(new))]
+    changes = []
+    if before.item.type_hint != after.item.type_hint:
+        changes.append(_change("operation.page_items_changed", name, "", before.item.type_hint, after.item.type_hint))
+    if _pages(before) != _pages(after):
+        changes.append(_change("operation.pagination_changed", name, "", _pages(before), _pages(after)))
+    return changes
+
+
+def _stream(op: ir.Operation) -> str:
+    """What a call of a streamed operation returns (as the sync client types it)."""
+    st = op.streaming
+    assert st is not None
+    if st.kind == "binary":
+        return "BinaryResponse"
+    events = " | ".join(dict.fromkeys(r.type_hint for _, r in st.events)) or (st.event.type_hint if st.event else "Any")
+    stream = f"Stream[{events}]"
+    return f"{stream} when {st.flag.python_name}=True, else {_whole(op)}" if st.flag else stream
+
+
+def _behaviour(st: ir.Streaming) -> str:
+    """How a stream ends and recovers."""
+    end = f"ends at {st.sentinel}" if st.sentinel is not None else "ends with the body"
+    return end + (", resumable" if st.resumable else ", not resumable")
+
+
+def _streaming(name: str, old: ir.Operation, new: ir.Operation) -> list[Change]:
+    """An operation that starts or stops streaming, streams other events, or ends or resumes otherwise."""
+    before, after = old.streaming, new.streaming
+    if before is None:
+        return [] if after is None else [_change("operation.streaming_started", name, "", _whole(old), _stream(new))]
+    if after is None:
+        return [_change("operation.streaming_stopped", name, "", _stream(old), _whole(new))]
+    changes = []
+    if _stream(old) != _stream(new):
+        changes.append(_change("operation.stream_changed", name, "", _stream(old), _stream(new)))
+    if before.kind == after.kind == "sse" and _behaviour(before) != _behaviour(after):
+        changes.append(_change("operation.stream_behaviour_changed", name, "", _behaviour(before), _behaviour(after)))
+    return changes
 
 
 def _parameter(op: str, old: ir.Parameter, new: ir.Parameter) -> list[Change]:

@@ -181,7 +181,7 @@ class _Builder:
             pagination = self.paging.read(op, op_id, action, pointer, params)
             if pagination is not None:
                 response_models |= frozenset(pagination.models)
-            streaming = read_streaming(op, self.types)
+            streaming = read_streaming(op, self.types, params, self.diag, pointer)
             if streaming is not None:
                 response_models |= frozenset(streaming.models)
             result.append(

@@ -15,7 +15,7 @@ import keyword
 from ..runtime import __all__ as RUNTIME_EXPORTS
 
 # typing and standard-library names the templates import into package modules.
-TEMPLATE_IMPORTS = frozenset({"annotations", "TYPE_CHECKING", "Any", "Literal", "Mapping", "cast", "import_module"})
+TEMPLATE_IMPORTS = frozenset({"annotations", "TYPE_CHECKING", "Any", "Literal", "Mapping", "cast", "overload", "import_module"})
 
 # Module-level names the templates define or import from the runtime's submodules.
 TEMPLATE_DEFINES = frozenset(
@@ -24,7 +24,7 @@ TEMPLATE_DEFINES = frozenset(
         "AsyncRestAPIClient", "decode", "encode", "_operations", "_dump", "_EXPORTS", "__getattr__", "__dir__",
         "ClientWithRawResponse", "AsyncClientWithRawResponse", "RawResponse", "raw_wrapper", "async_raw_wrapper",
         "SyncPage", "AsyncPage", "AsyncPager", "Paging", "Stream", "AsyncStream", "EventStream", "BinaryResponse",
-        "AsyncBinaryResponse", "ServerSentEvent",
+        "AsyncBinaryResponse", "ServerSentEvent", "is_event_stream",
     }
 )
 

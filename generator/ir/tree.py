@@ -111,6 +111,17 @@ class Pagination:
 
 
 @dataclass(frozen=True)
+class StreamFlag:
+    """The boolean request value that makes an operation stream; otherwise it answers JSON."""
+
+    python_name: str  # the method's keyword argument
+    wire_name: str
+    location: str  # "param" (a parameter of the operation) | "body" (a field of its JSON body)
+    required: bool
+    default: bool  # the value when the argument is not given
+
+
+@dataclass(frozen=True)
 class Streaming:
     """How an operation's answer is read as it arrives (see ir/streams.py)."""
 
@@ -120,6 +131,7 @@ class Streaming:
     sentinel: str | None  # sse: the data that ends the stream
     resumable: bool  # sse: reconnecting with Last-Event-ID is safe
     models: tuple[str, ...]  # model classes the event types name
+    flag: StreamFlag | None = None  # set when the answer streams only if the request asks for it
 
 
 @dataclass(frozen=True)
@@ -147,8 +159,8 @@ class Operation:
     pointer: str
     anonymous: bool = field(default=False, metadata=INTERNAL)  # `security: []`: no credentials are sent
     error_models: tuple[tuple[str, str], ...] = field(default=(), metadata=INTERNAL)  # (status, model) of error bodies
-    pagination: Pagination | None = field(default=None, metadata=INTERNAL)  # set when results come in pages
-    streaming: Streaming | None = field(default=None, metadata=INTERNAL)  # set when the answer is streamed
+    pagination: Pagination | None = None  # set when results come in pages
+    streaming: Streaming | None = None  # set when the answer is streamed
 
 
 @dataclass(frozen=True)

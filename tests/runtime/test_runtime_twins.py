@@ -41,7 +41,7 @@ OK_BODY = b'{"RequestId":"req-1","Success":true}'
 
 
 def _unasync(function: Callable[..., Any]) -> str:
-    """The AST of ``function`` with ``async def``, ``await`` and ``AsyncIterator`` made sync."""
+    """The AST of ``function`` with ``async def``, ``async for``, ``await`` and ``AsyncIterator`` made sync."""
 
     class Strip(ast.NodeTransformer):
         def visit_Await(self, node: ast.Await) -> ast.AST:
@@ -54,6 +54,10 @@ def _unasync(function: Callable[..., Any]) -> str:
         def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.AST:
             self.generic_visit(node)
             return ast.FunctionDef(**{f: getattr(node, f) for f in node._fields})
+
+        def visit_AsyncFor(self, node: ast.AsyncFor) -> ast.AST:
+            self.generic_visit(node)
+            return ast.For(**{f: getattr(node, f) for f in node._fields})
 
     tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
     return ast.dump(Strip().visit(tree))
@@ -69,6 +73,7 @@ TWINS = [
     (SyncAPIClient, AsyncAPIClient, "_call"),
     (rest.SyncRestAPIClient, rest.AsyncRestAPIClient, "_call"),
     (streaming.SyncOpened, streaming.AsyncOpened, "chunks"),
+    (streaming.SyncOpened, streaming.AsyncOpened, "whole"),
 ]
 
 

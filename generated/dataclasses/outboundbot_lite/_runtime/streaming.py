@@ -37,6 +37,7 @@ __all__ = [
     "EventStream",
     "ServerSentEvent",
     "Stream",
+    "is_event_stream",
 ]
 
 
@@ -104,8 +105,21 @@ class _Opened:
         self.conn.close()
 
 
+def is_event_stream(response: _Opened) -> bool:
+    """Whether an opened answer is ``text/event-stream`` (a stream flag the server honoured)."""
+    kind = response.headers.get("content-type", "").split(";")[0]
+    return kind.strip().lower() == "text/event-stream"
+
+
 class SyncOpened(_Opened):
     """A blocking streamed answer."""
+
+    def whole(self) -> HTTPResponse:
+        """The answer with its whole body (a JSON answer where a stream was asked for)."""
+        body = b""
+        for data in self.chunks():
+            body += data
+        return HTTPResponse(self.status, self.headers, body)
 
     def chunks(self) -> Iterator[bytes]:
         """The body's bytes as they arrive; the connection is closed at the end."""
@@ -125,6 +139,13 @@ class SyncOpened(_Opened):
 
 class AsyncOpened(_Opened):
     """An asyncio streamed answer."""
+
+    async def whole(self) -> HTTPResponse:
+        """The answer with its whole body (a JSON answer where a stream was asked for)."""
+        body = b""
+        async for data in self.chunks():
+            body += data
+        return HTTPResponse(self.status, self.headers, body)
 
     async def chunks(self) -> AsyncIterator[bytes]:
         """The body's bytes as they arrive; the connection is closed at the end."""
@@ -300,10 +321,13 @@ class Stream(_StreamState, Generic[_T]):
         connect: Callable[[dict[str, str]], Any],
         parse: Callable[[str, Any], _T],
         spec: EventStream,
+        response: SyncOpened | None = None,
     ) -> None:
-        """Open the stream now (errors raise here); ``connect(headers)`` (re)connects."""
+        """Open the stream now unless ``response`` is open (errors raise here); ``connect(headers)`` (re)connects."""
         self._connect = connect
-        self._start(connect({"accept": "text/event-stream"}), parse, spec)
+        if response is None:
+            response = connect({"accept": "text/event-stream"})
+        self._start(response, parse, spec)
 
     def iter_events(self) -> Iterator[ServerSentEvent]:
         """The raw events, up to the end sentinel; reconnects where the operation allows it."""
