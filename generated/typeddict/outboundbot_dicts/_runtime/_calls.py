@@ -12,6 +12,7 @@ from .errors import APIError, ParameterError
 from .http11 import FRAMING_HEADERS, HTTPResponse, check_header, check_scheme
 from .retry import Attempts, RetryPolicy
 from .transport import SyncTransport
+from .uploads import Upload
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -32,7 +33,9 @@ if TYPE_CHECKING:
     _Self = TypeVar("_Self", bound="_CallSettings")
     _Sync = TypeVar("_Sync", bound="SyncCalls")
     _Async = TypeVar("_Async", bound="AsyncCalls")
-    Request = tuple[str, str, dict[str, str], bytes]
+    from ._sansio import Body
+
+    Request = tuple[str, str, dict[str, str], Body]
 
 _ENDPOINT_FORBIDDEN = frozenset("/?#@\\ \t\r\n")
 # The answers of the calls made inside a ``with_raw_response`` wrapper (None elsewhere).
@@ -47,6 +50,11 @@ def keep(response: HTTPResponse, value: _R) -> _R:
     if box is not None:
         box.append(response)
     return value
+
+
+def rewound(body: Body) -> bool:
+    """Whether ``body`` can be sent again: bytes, or a streamed body rewound (not a spent iterable)."""
+    return not isinstance(body, Upload) or body.rewind()
 
 
 def parse_endpoint(endpoint: str, protocol: str) -> tuple[str, str, int | None, str]:
@@ -238,7 +246,7 @@ class SyncCalls(_CallSettings):
         method: str,
         target: str,
         headers: Mapping[str, str],
-        body: bytes,
+        body: Body,
         timeout: float | None = None,
     ) -> Any:
         """Send on a connection of its own; the opened answer (``streaming.open_stream``)."""
@@ -271,7 +279,7 @@ class SyncCalls(_CallSettings):
                 return keep(response, interpret(response))
             except APIError as error:
                 wait = attempts.backoff(error)
-                if wait is None:
+                if wait is None or not rewound(body):
                     raise
             self._sleep(wait)
 
@@ -320,7 +328,7 @@ class AsyncCalls(_CallSettings):
         method: str,
         target: str,
         headers: Mapping[str, str],
-        body: bytes,
+        body: Body,
         timeout: float | None = None,
     ) -> Any:
         """Send on a connection of its own; the opened answer (``streaming.open_async_stream``)."""
@@ -355,7 +363,7 @@ class AsyncCalls(_CallSettings):
                 return keep(response, interpret(response))
             except APIError as error:
                 wait = attempts.backoff(error)
-                if wait is None:
+                if wait is None or not rewound(body):
                     raise
             await self._sleep(wait)
 
