@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from ._sansio import Body
     from .hooks import Hooks, RequestInfo
+    from .streaming import AsyncOpened
     from .http11 import HTTPResponse
     from .uploads import Upload
 
@@ -217,6 +218,19 @@ class AsyncTransport(TransportCore):
             )
             return await self._observed(self._hooks, info, request, upload, seconds)
         return await self._held(method, request, upload, seconds)
+
+    async def open_stream(
+        self,
+        method: str,
+        target: str,
+        headers: Mapping[str, str],
+        body: Body,
+        timeout: float | None = None,
+    ) -> AsyncOpened | HTTPResponse:
+        """Send on a connection of its own and read the head (``streaming.open_async_stream``)."""
+        from .streaming import open_async_stream
+
+        return await open_async_stream(self, method, target, headers, body, timeout)
 
     async def _held(
         self, method: str, request: bytes, upload: Upload | None, seconds: float

@@ -224,10 +224,12 @@ class _RestBase(_CallSettings):
         verify: Verify = True,
         cert: Cert | None = None,
         event_hooks: Mapping[str, list[Hook]] | None = None,
+        http_client: Any = None,
     ) -> None:
         """Check settings and split the base URL; nothing is sent.
 
-        ``proxy``, ``trust_env``, ``verify``, ``cert``, ``event_hooks``: see ``Network``.
+        ``proxy``, ``trust_env``, ``verify``, ``cert``, ``event_hooks``, ``http_client``
+        (an ``httpx.Client``, or ``httpx.AsyncClient`` for the async client): see ``Network``.
         """
         url = base_url or self._base_url
         if not url:
@@ -249,6 +251,7 @@ class _RestBase(_CallSettings):
             verify=verify,
             cert=cert,
             event_hooks=event_hooks,
+            http_client=http_client,
             secret_headers=[name for where, name, _ in self._auth if where == "header"],
             secret_query=[name for where, name, _ in self._auth if where == "query"],
         )

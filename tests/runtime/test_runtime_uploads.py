@@ -20,6 +20,8 @@ from acs_sdkgen.runtime.uploads import PIECE_BYTES, Upload
 
 from tests.support.rest_server import RestServer
 
+_NAME = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+_BINARY = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
 DOC: dict[str, Any] = {
     "openapi": "3.0.3",
     "info": {"title": "files", "version": "1"},
@@ -27,33 +29,24 @@ DOC: dict[str, Any] = {
         "/files/{name}": {
             "put": {
                 "operationId": "putFile",
-                "parameters": [
-                    {
-                        "name": "name",
-                        "in": "path",
-                        "required": True,
-                        "schema": {"type": "string"},
-                    }
-                ],
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "application/octet-stream": {
-                            "schema": {"type": "string", "format": "binary"}
-                        }
-                    },
-                },
+                "parameters": [_NAME],
+                "requestBody": {"required": True, "content": _BINARY},
                 "responses": {
                     "200": {
                         "description": "stored",
                         "content": {"application/json": {"example": {"ok": True}}},
                     }
                 },
-            }
+            },
+            "get": {
+                "operationId": "getFile",
+                "parameters": [_NAME],
+                "responses": {"200": {"description": "the file", "content": _BINARY}},
+            },
         }
     },
 }
-PUT_FILE = RestOperation("PUT", "/files/{name}", (), (), body="binary", read_only=True)
+PUT_FILE = RestOperation("PUT", "/files/a", body="binary", read_only=True)
 # Larger than the transport's receive buffer and than one piece, and not a multiple of either.
 SIZE = 3 * max(_RECV_BYTES, PIECE_BYTES) + 12345
 

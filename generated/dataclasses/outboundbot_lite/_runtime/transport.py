@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from ._sansio import Body
     from .hooks import Hooks, RequestInfo
+    from .streaming import SyncOpened
     from .network import Network
     from .uploads import Upload
 
@@ -135,6 +136,19 @@ class SyncTransport(TransportCore):
             )
             return self._observed(self._hooks, info, request, upload, seconds)
         return self._held(method, request, upload, seconds)
+
+    def open_stream(
+        self,
+        method: str,
+        target: str,
+        headers: Mapping[str, str],
+        body: Body,
+        timeout: float | None = None,
+    ) -> SyncOpened | HTTPResponse:
+        """Send on a connection of its own and read the head (``streaming.open_stream``)."""
+        from .streaming import open_stream
+
+        return open_stream(self, method, target, headers, body, timeout)
 
     def _held(
         self, method: str, request: bytes, upload: Upload | None, seconds: float

@@ -151,6 +151,8 @@ class _CallSettings:
     _network: Network
     _reserved_headers: ClassVar[frozenset[str]] = frozenset()
     _headers: Mapping[str, str] = {}
+    # Whether the flavor may take an httpx client (not the dependency-free one).
+    _accepts_http_client: ClassVar[bool] = False
 
     def _configure_calls(
         self,
@@ -159,8 +161,14 @@ class _CallSettings:
         retry_server_errors: object,
         retry_deadline: object,
     ) -> None:
-        """Check and store the settings, then create the (unconnected) pool."""
+        """Check and store the settings, then create the (unconnected) pool or adopt the httpx client."""
         self._timeout = check_timeout(timeout)
+        if self._network.http_client is not None and not self._accepts_http_client:
+            raise ParameterError(
+                f"{type(self).__name__} of this SDK is dependency-free: it sends through "
+                "its own transport and takes no http_client= (the pydantic and typeddict "
+                "flavors do)"
+            )
         self._policy = RetryPolicy(
             check_retries(max_retries), deadline=check_deadline(retry_deadline)
         )
@@ -227,8 +235,13 @@ class SyncCalls(_CallSettings):
     _transport: SyncTransport
 
     def _open_transport(self) -> None:
-        """Create the connection pool (no connection is opened yet)."""
-        self._transport = SyncTransport(
+        """Create the connection pool (no connection is opened yet), or adopt the httpx client."""
+        transport = SyncTransport
+        if self._network.http_client is not None:
+            from .httpx_transport import HttpxTransport
+
+            transport = HttpxTransport
+        self._transport = transport(
             self._scheme,
             self._host,
             self._port,
@@ -250,9 +263,7 @@ class SyncCalls(_CallSettings):
         timeout: float | None = None,
     ) -> Any:
         """Send on a connection of its own; the opened answer (``streaming.open_stream``)."""
-        from .streaming import open_stream
-
-        return open_stream(self._transport, method, target, headers, body, timeout)
+        return self._transport.open_stream(method, target, headers, body, timeout)
 
     def _run(
         self,
@@ -307,8 +318,13 @@ class AsyncCalls(_CallSettings):
     _transport: AsyncTransport
 
     def _open_transport(self) -> None:
-        """Create the connection pool (no connection is opened yet)."""
-        self._transport = AsyncTransport(
+        """Create the connection pool (no connection is opened yet), or adopt the httpx client."""
+        transport = AsyncTransport
+        if self._network.http_client is not None:
+            from .httpx_transport import AsyncHttpxTransport
+
+            transport = AsyncHttpxTransport
+        self._transport = transport(
             self._scheme,
             self._host,
             self._port,
@@ -332,11 +348,7 @@ class AsyncCalls(_CallSettings):
         timeout: float | None = None,
     ) -> Any:
         """Send on a connection of its own; the opened answer (``streaming.open_async_stream``)."""
-        from .streaming import open_async_stream
-
-        return await open_async_stream(
-            self._transport, method, target, headers, body, timeout
-        )
+        return await self._transport.open_stream(method, target, headers, body, timeout)
 
     async def _run(
         self,
