@@ -61,6 +61,11 @@ class Flavor:
         return ("pydantic>=2.7,<3",) if self.models == "pydantic" else ()
 
     @property
+    def optional_dependencies(self) -> dict[str, tuple[str, ...]]:
+        """Extras of the generated package: `httpx` (for `http_client=`), except in the dependency-free flavor."""
+        return {} if self.models == "dataclasses" else {"httpx": ("httpx>=0.27,<1",)}
+
+    @property
     def requires_python(self) -> str:
         """Oldest Python the package supports (TypedDict's NotRequired needs 3.11)."""
         return ">=3.11" if self.models == "typeddict" else ">=3.10"

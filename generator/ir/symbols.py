@@ -15,7 +15,9 @@ import keyword
 from ..runtime import __all__ as RUNTIME_EXPORTS
 
 # typing and standard-library names the templates import into package modules.
-TEMPLATE_IMPORTS = frozenset({"annotations", "TYPE_CHECKING", "Any", "Literal", "Mapping", "cast", "overload", "import_module"})
+TEMPLATE_IMPORTS = frozenset(
+    {"annotations", "TYPE_CHECKING", "Any", "Literal", "Mapping", "cast", "overload", "import_module", "IO", "Iterable", "AsyncIterable"}
+)
 
 # Module-level names the templates define or import from the runtime's submodules.
 TEMPLATE_DEFINES = frozenset(

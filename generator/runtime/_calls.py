@@ -12,6 +12,7 @@ from .errors import APIError, ParameterError
 from .http11 import FRAMING_HEADERS, HTTPResponse, check_header, check_scheme
 from .retry import Attempts, RetryPolicy
 from .transport import SyncTransport
+from .uploads import Upload
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -32,7 +33,9 @@ if TYPE_CHECKING:
     _Self = TypeVar("_Self", bound="_CallSettings")
     _Sync = TypeVar("_Sync", bound="SyncCalls")
     _Async = TypeVar("_Async", bound="AsyncCalls")
-    Request = tuple[str, str, dict[str, str], bytes]
+    from ._sansio import Body
+
+    Request = tuple[str, str, dict[str, str], Body]
 
 _ENDPOINT_FORBIDDEN = frozenset("/?#@\\ \t\r\n")
 # The answers of the calls made inside a ``with_raw_response`` wrapper (None elsewhere).
@@ -47,6 +50,11 @@ def keep(response: HTTPResponse, value: _R) -> _R:
     if box is not None:
         box.append(response)
     return value
+
+
+def rewound(body: Body) -> bool:
+    """Whether ``body`` can be sent again: bytes, or a streamed body rewound (not a spent iterable)."""
+    return not isinstance(body, Upload) or body.rewind()
 
 
 def parse_endpoint(endpoint: str, protocol: str) -> tuple[str, str, int | None, str]:
@@ -143,6 +151,8 @@ class _CallSettings:
     _network: Network
     _reserved_headers: ClassVar[frozenset[str]] = frozenset()
     _headers: Mapping[str, str] = {}
+    # Whether the flavor may take an httpx client (not the dependency-free one).
+    _accepts_http_client: ClassVar[bool] = False
 
     def _configure_calls(
         self,
@@ -151,8 +161,14 @@ class _CallSettings:
         retry_server_errors: object,
         retry_deadline: object,
     ) -> None:
-        """Check and store the settings, then create the (unconnected) pool."""
+        """Check and store the settings, then create the (unconnected) pool or adopt the httpx client."""
         self._timeout = check_timeout(timeout)
+        if self._network.http_client is not None and not self._accepts_http_client:
+            raise ParameterError(
+                f"{type(self).__name__} of this SDK is dependency-free: it sends through "
+                "its own transport and takes no http_client= (the pydantic and typeddict "
+                "flavors do)"
+            )
         self._policy = RetryPolicy(
             check_retries(max_retries), deadline=check_deadline(retry_deadline)
         )
@@ -219,8 +235,13 @@ class SyncCalls(_CallSettings):
     _transport: SyncTransport
 
     def _open_transport(self) -> None:
-        """Create the connection pool (no connection is opened yet)."""
-        self._transport = SyncTransport(
+        """Create the connection pool (no connection is opened yet), or adopt the httpx client."""
+        transport = SyncTransport
+        if self._network.http_client is not None:
+            from .httpx_transport import HttpxTransport
+
+            transport = HttpxTransport
+        self._transport = transport(
             self._scheme,
             self._host,
             self._port,
@@ -238,13 +259,11 @@ class SyncCalls(_CallSettings):
         method: str,
         target: str,
         headers: Mapping[str, str],
-        body: bytes,
+        body: Body,
         timeout: float | None = None,
     ) -> Any:
         """Send on a connection of its own; the opened answer (``streaming.open_stream``)."""
-        from .streaming import open_stream
-
-        return open_stream(self._transport, method, target, headers, body, timeout)
+        return self._transport.open_stream(method, target, headers, body, timeout)
 
     def _run(
         self,
@@ -271,7 +290,7 @@ class SyncCalls(_CallSettings):
                 return keep(response, interpret(response))
             except APIError as error:
                 wait = attempts.backoff(error)
-                if wait is None:
+                if wait is None or not rewound(body):
                     raise
             self._sleep(wait)
 
@@ -299,8 +318,13 @@ class AsyncCalls(_CallSettings):
     _transport: AsyncTransport
 
     def _open_transport(self) -> None:
-        """Create the connection pool (no connection is opened yet)."""
-        self._transport = AsyncTransport(
+        """Create the connection pool (no connection is opened yet), or adopt the httpx client."""
+        transport = AsyncTransport
+        if self._network.http_client is not None:
+            from .httpx_transport import AsyncHttpxTransport
+
+            transport = AsyncHttpxTransport
+        self._transport = transport(
             self._scheme,
             self._host,
             self._port,
@@ -320,15 +344,11 @@ class AsyncCalls(_CallSettings):
         method: str,
         target: str,
         headers: Mapping[str, str],
-        body: bytes,
+        body: Body,
         timeout: float | None = None,
     ) -> Any:
         """Send on a connection of its own; the opened answer (``streaming.open_async_stream``)."""
-        from .streaming import open_async_stream
-
-        return await open_async_stream(
-            self._transport, method, target, headers, body, timeout
-        )
+        return await self._transport.open_stream(method, target, headers, body, timeout)
 
     async def _run(
         self,
@@ -355,7 +375,7 @@ class AsyncCalls(_CallSettings):
                 return keep(response, interpret(response))
             except APIError as error:
                 wait = attempts.backoff(error)
-                if wait is None:
+                if wait is None or not rewound(body):
                     raise
             await self._sleep(wait)
 

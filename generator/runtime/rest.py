@@ -14,12 +14,14 @@ from .errors import (
 )
 from .network import Network
 from .records import FrozenRecord
+from .uploads import Upload
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any, ClassVar
 
+    from ._sansio import Body
     from .encoding import Param
     from .hooks import Hook
     from .http11 import HTTPResponse
@@ -108,12 +110,10 @@ def _pairs(params: list[Param], values: Mapping[str, object]) -> list[tuple[str,
     return out
 
 
-def encode_body(encoding: str, value: object) -> tuple[bytes, str]:
-    """The bytes and content type of a request body."""
+def encode_body(encoding: str, value: object) -> tuple[Body, str]:
+    """The bytes (or streamed ``Upload``) and content type of a request body."""
     if encoding == "binary":
-        if not isinstance(value, (bytes, bytearray, memoryview)):
-            raise ParameterError(f"body must be bytes, got {type(value).__name__}")
-        return bytes(value), _CONTENT_TYPES["binary"]
+        return Upload.of(value), _CONTENT_TYPES["binary"]
     if encoding == "form":
         from urllib.parse import urlencode
 
@@ -224,10 +224,12 @@ class _RestBase(_CallSettings):
         verify: Verify = True,
         cert: Cert | None = None,
         event_hooks: Mapping[str, list[Hook]] | None = None,
+        http_client: Any = None,
     ) -> None:
         """Check settings and split the base URL; nothing is sent.
 
-        ``proxy``, ``trust_env``, ``verify``, ``cert``, ``event_hooks``: see ``Network``.
+        ``proxy``, ``trust_env``, ``verify``, ``cert``, ``event_hooks``, ``http_client``
+        (an ``httpx.Client``, or ``httpx.AsyncClient`` for the async client): see ``Network``.
         """
         url = base_url or self._base_url
         if not url:
@@ -249,6 +251,7 @@ class _RestBase(_CallSettings):
             verify=verify,
             cert=cert,
             event_hooks=event_hooks,
+            http_client=http_client,
             secret_headers=[name for where, name, _ in self._auth if where == "header"],
             secret_query=[name for where, name, _ in self._auth if where == "query"],
         )
@@ -289,8 +292,8 @@ class _RestBase(_CallSettings):
         *,
         extra_query: Mapping[str, object] | None = None,
         extra_headers: Mapping[str, str] | None = None,
-    ) -> tuple[str, str, dict[str, str], bytes]:
-        """Validate and encode: `(method, path_and_query, headers, body)`."""
+    ) -> tuple[str, str, dict[str, str], Body]:
+        """Validate and encode: `(method, path_and_query, headers, body)`; a file or iterable body is streamed."""
         from urllib.parse import quote
 
         groups: dict[str, list[Param]] = {
@@ -325,7 +328,7 @@ class _RestBase(_CallSettings):
         headers["host"] = self._host_header
         headers["accept"] = "application/json"
         headers.setdefault("user-agent", self._user_agent)
-        payload = b""
+        payload: Body = b""
         if op.body is not None and not isinstance(body, NotGiven):
             payload, headers["content-type"] = encode_body(op.body, body)
         headers.update(self._request_headers(extra_headers))

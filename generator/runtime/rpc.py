@@ -113,12 +113,14 @@ class _BaseClient(_CallSettings):
         verify: Verify = True,
         cert: Cert | None = None,
         event_hooks: Mapping[str, list[Hook]] | None = None,
+        http_client: Any = None,
     ) -> None:
         """Resolve credentials and the endpoint, check settings; nothing is sent.
 
         ``retry_deadline``: seconds after the first attempt past which no retry
         starts (and a retry's timeout is cut to end by then); None for no limit.
-        ``proxy``, ``trust_env``, ``verify``, ``cert``, ``event_hooks``: see ``Network``.
+        ``proxy``, ``trust_env``, ``verify``, ``cert``, ``event_hooks``, ``http_client``
+        (an ``httpx.Client``, or ``httpx.AsyncClient`` for the async client): see ``Network``.
         """
         self._credentials = resolve_credentials(
             access_key_id, access_key_secret, security_token
@@ -153,6 +155,7 @@ class _BaseClient(_CallSettings):
             verify=verify,
             cert=cert,
             event_hooks=event_hooks,
+            http_client=http_client,
         )
         self._configure_calls(timeout, max_retries, retry_server_errors, retry_deadline)
 

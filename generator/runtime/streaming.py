@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import IO, Any
 
+    from ._sansio import Body
     from .async_transport import AsyncTransport
     from .transport import SyncTransport
 
@@ -168,18 +169,18 @@ def open_stream(
     method: str,
     target: str,
     headers: Mapping[str, str],
-    body: bytes,
+    body: Body,
     timeout: float | None = None,
 ) -> SyncOpened | HTTPResponse:
     """Send a request on a new connection and read the head; an error answer is read whole."""
     seconds = transport._timeout if timeout is None else timeout
-    request = transport._request(method, target, headers, body)
+    request, upload = transport._request(method, target, headers, body)
     conn = transport._connect(seconds)
     reader = BodyReader(method)
     sent = False
     try:
         deadline = Deadline(seconds)
-        conn.send(request, deadline.left())
+        transport._write(conn, request, upload, deadline)
         sent = True
         first = b""
         while not reader.head_done:
@@ -203,18 +204,18 @@ async def open_async_stream(
     method: str,
     target: str,
     headers: Mapping[str, str],
-    body: bytes,
+    body: Body,
     timeout: float | None = None,
 ) -> AsyncOpened | HTTPResponse:
     """The async twin of ``open_stream``."""
     seconds = transport._timeout if timeout is None else timeout
-    request = transport._request(method, target, headers, body)
+    request, upload = transport._request(method, target, headers, body)
     conn = await transport._connect(seconds)
     reader = BodyReader(method)
     sent = False
     try:
         deadline = Deadline(seconds)
-        await conn.send(request, deadline.left())
+        await transport._write(conn, request, upload, deadline)
         sent = True
         first = b""
         while not reader.head_done:

@@ -10,6 +10,7 @@ import time
 from ._sansio import FAILURES, MAX_CONNECTIONS, Deadline, Exchange, TransportCore
 from .async_transport import AsyncTransport
 from .http11 import HTTPResponse, ResponseReader, StaleConnection, is_dropped
+from .errors import ParameterError
 from .network import DEFAULT_NETWORK
 
 TYPE_CHECKING = False
@@ -19,8 +20,11 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
     from typing import Any
 
+    from ._sansio import Body
     from .hooks import Hooks, RequestInfo
+    from .streaming import SyncOpened
     from .network import Network
+    from .uploads import Upload
 
 __all__ = ["AsyncTransport", "HTTPResponse", "SyncTransport"]
 
@@ -112,35 +116,63 @@ class SyncTransport(TransportCore):
         method: str,
         path_and_query: str,
         headers: Mapping[str, str],
-        body: bytes,
+        body: Body,
         timeout: float | None = None,
     ) -> HTTPResponse:
-        """Send a request and read the answer; resend once on a stale connection."""
-        request = self._request(method, path_and_query, headers, body)
+        """Send a request and read the answer; resend once on a stale connection.
+
+        ``body``: bytes, or an ``Upload`` sent piece by piece (a file is rewound to resend it).
+        """
+        request, upload = self._request(method, path_and_query, headers, body)
+        if upload is not None and upload.is_async:
+            raise ParameterError(
+                "an async iterable body needs the AsyncClient; pass bytes, a binary "
+                "file or an iterable of bytes"
+            )
         seconds = self._timeout if timeout is None else timeout
         if self._hooks is not None:
             info = self._hooks.request_info(
                 self._origin, method, path_and_query, headers, body
             )
-            return self._observed(self._hooks, info, request, seconds)
-        return self._held(method, request, seconds)
+            return self._observed(self._hooks, info, request, upload, seconds)
+        return self._held(method, request, upload, seconds)
 
-    def _held(self, method: str, request: bytes, seconds: float) -> HTTPResponse:
+    def open_stream(
+        self,
+        method: str,
+        target: str,
+        headers: Mapping[str, str],
+        body: Body,
+        timeout: float | None = None,
+    ) -> SyncOpened | HTTPResponse:
+        """Send on a connection of its own and read the head (``streaming.open_stream``)."""
+        from .streaming import open_stream
+
+        return open_stream(self, method, target, headers, body, timeout)
+
+    def _held(
+        self, method: str, request: bytes, upload: Upload | None, seconds: float
+    ) -> HTTPResponse:
         """``_send`` while holding a slot."""
         self._hold_slot()
         try:
-            return self._send(method, request, seconds)
+            return self._send(method, request, upload, seconds)
         finally:
             self._free.put(None)
 
     def _observed(
-        self, hooks: Hooks, info: RequestInfo, request: bytes, seconds: float
+        self,
+        hooks: Hooks,
+        info: RequestInfo,
+        request: bytes,
+        upload: Upload | None,
+        seconds: float,
     ) -> HTTPResponse:
         """Send with the request hooks called before and the response hooks after."""
         for hook in hooks.request:
             self._run_hook(hook, info)
         start = time.monotonic()
-        response = self._held(info.method, request, seconds)
+        response = self._held(info.method, request, upload, seconds)
         answer = hooks.response_info(info, response, time.monotonic() - start)
         for hook in hooks.response:
             self._run_hook(hook, answer)
@@ -158,7 +190,9 @@ class SyncTransport(TransportCore):
                 return
         self._free.get()
 
-    def _send(self, method: str, request: bytes, seconds: float) -> HTTPResponse:
+    def _send(
+        self, method: str, request: bytes, upload: Upload | None, seconds: float
+    ) -> HTTPResponse:
         """Send on an idle or new connection; on a stale one, once more on a new one."""
         conn: _Connection | None = self._take()
         reused = conn is not None
@@ -166,11 +200,16 @@ class SyncTransport(TransportCore):
             conn = self._connect(seconds)
         try:
             try:
-                response, keep = self._exchange(conn, reused, method, request, seconds)
+                response, keep = self._exchange(
+                    conn, reused, method, request, upload, seconds
+                )
             except StaleConnection:
                 conn.close()
+                self._rewind(upload)
                 conn = self._connect(seconds)
-                response, keep = self._exchange(conn, False, method, request, seconds)
+                response, keep = self._exchange(
+                    conn, False, method, request, upload, seconds
+                )
         except BaseException:
             conn.close()
             raise
@@ -207,18 +246,36 @@ class SyncTransport(TransportCore):
             response = reader.feed(conn.recv(deadline.left()))
         self._tunnel_answer(response)
 
+    def _write(
+        self,
+        conn: _Connection,
+        request: bytes,
+        upload: Upload | None,
+        deadline: Deadline,
+    ) -> None:
+        """Send ``request``, then a streamed body piece by piece (the clock restarts per piece)."""
+        conn.send(request, deadline.left())
+        if upload is None:
+            return
+        for piece in upload.pieces():
+            deadline.restart()
+            conn.send(upload.frame(piece), deadline.left())
+        conn.send(upload.end(), deadline.left())
+        deadline.restart()
+
     def _exchange(
         self,
         conn: _Connection,
         reused: bool,
         method: str,
         request: bytes,
+        upload: Upload | None,
         seconds: float,
     ) -> tuple[HTTPResponse, bool]:
         """One request and answer on ``conn``; also whether ``conn`` may be reused."""
         exchange = Exchange(method, seconds, reused)
         try:
-            conn.send(request, exchange.left())
+            self._write(conn, request, upload, exchange)
             exchange.sent = True
             response = None
             while response is None:

@@ -34,7 +34,7 @@ from acs_sdkgen.runtime import (
     SyncTransport,
     ThrottlingError,
 )
-from acs_sdkgen.runtime import _calls, rest, retry, streaming
+from acs_sdkgen.runtime import _calls, httpx_transport, rest, retry, streaming
 
 HEADERS = {"host": "example.test", "accept": "application/json"}
 OK_BODY = b'{"RequestId":"req-1","Success":true}'
@@ -74,6 +74,7 @@ TWINS = [
     (rest.SyncRestAPIClient, rest.AsyncRestAPIClient, "_call"),
     (streaming.SyncOpened, streaming.AsyncOpened, "chunks"),
     (streaming.SyncOpened, streaming.AsyncOpened, "whole"),
+    (httpx_transport.HttpxTransport, httpx_transport.AsyncHttpxTransport, "_held"),
 ]
 
 

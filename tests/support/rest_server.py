@@ -17,13 +17,18 @@ RPC specs: signatures are NOT checked (the Outbound Bot spec's signatures are co
 `tests/support/acs_server.py`); the `Action`, `Version`, signature and other common parameters are
 accepted without being documented.
 
-Bounded: at most `max_requests` requests are served (later ones get 503), sockets time out after
-`timeout` seconds, bodies over 1 MiB are refused. Use it as a context manager (starts a daemon thread,
+Bodies are read in pieces (`Content-Length` or `Transfer-Encoding: chunked`) and counted: every
+request records its body's size and SHA-256 (`Recorded.size`, `Recorded.sha256`). Bounded: at most
+`max_requests` requests are served (later ones get 503), sockets time out after `timeout` seconds,
+bodies over 1 MiB are refused, except `application/octet-stream` ones, which are counted and hashed
+but not kept (`Recorded.body` stays empty). `server.faults`: statuses answered, in order, to the next
+requests (after reading and recording them), to test retries. Use it as a context manager (starts a daemon thread,
 stops and joins it on exit).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -61,6 +66,8 @@ class Recorded:
     decoded_body: Any = None
     problems: list[str] = field(default_factory=list)
     status: int = 0
+    size: int = 0
+    sha256: str = hashlib.sha256(b"").hexdigest()
 
 
 def resolve(doc: dict[str, Any], node: Any) -> Any:
@@ -153,6 +160,46 @@ def first_example(doc: dict[str, Any], media: dict[str, Any]) -> tuple[bool, Any
     return False, None
 
 
+def _exactly(rfile: Any, size: int) -> Any:
+    """`size` bytes of the body in pieces of at most 64 KiB."""
+    while size:
+        piece = rfile.read(min(size, 65536))
+        if not piece:
+            raise ConnectionError("the body ended early")
+        size -= len(piece)
+        yield piece
+
+
+def _pieces(rfile: Any, headers: dict[str, str]) -> Any:
+    """The request body's bytes in pieces: by Content-Length, or chunked."""
+    if headers.get("transfer-encoding", "").lower() != "chunked":
+        yield from _exactly(rfile, int(headers.get("content-length") or 0))
+        return
+    while True:
+        size = int(rfile.readline(100).split(b";")[0].strip(), 16)
+        if size == 0:
+            while rfile.readline(8192) not in (b"\r\n", b"\n", b""):
+                pass
+            return
+        yield from _exactly(rfile, size)
+        rfile.readline(100)
+
+
+def read_body(rfile: Any, headers: dict[str, str]) -> tuple[bytes | None, int, str]:
+    """Read the whole body: its bytes (None past MAX_BODY: then only counted and hashed), size, SHA-256."""
+    digest = hashlib.sha256()
+    kept: bytearray | None = bytearray()
+    size = 0
+    for piece in _pieces(rfile, headers):
+        size += len(piece)
+        digest.update(piece)
+        if size > MAX_BODY:
+            kept = None
+        elif kept is not None:
+            kept += piece
+    return (None if kept is None else bytes(kept)), size, digest.hexdigest()
+
+
 @dataclass
 class _Route:
     method: str
@@ -173,6 +220,7 @@ class RestServer:
         self.timeout = timeout
         self.requests: list[Recorded] = []
         self.served = 0
+        self.faults: list[int] = []
         self._lock = threading.Lock()
         self.routes = self._routes()
         self._httpd: ThreadingHTTPServer | None = None
@@ -290,7 +338,7 @@ class RestServer:
             if record.body:
                 record.problems.append("a body was sent to an operation without requestBody")
             return
-        if not record.body:
+        if not record.size:
             if body.get("required"):
                 record.problems.append("the request body is required but empty")
             return
@@ -299,6 +347,8 @@ class RestServer:
         content = body.get("content") or {}
         if base not in content:
             record.problems.append(f"content type {base!r} is not one of {sorted(content)}")
+            return
+        if record.size > len(record.body):  # a streamed binary body, counted and hashed only
             return
         try:
             if "json" in base:
@@ -362,8 +412,10 @@ class RestServer:
             return status, media_type + "; charset=utf-8", str(value).encode()
         return status, media_type, b"\x00\x01binary\xff"
 
-    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> tuple[int, str | None, bytes]:
-        """Validate and record one request; return the answer."""
+    def handle(
+        self, method: str, target: str, headers: dict[str, str], body: bytes, size: int = -1, sha256: str = ""
+    ) -> tuple[int, str | None, bytes]:
+        """Validate and record one request; return the answer (`size`, `sha256`: of a body not kept)."""
         split = urlsplit(target)
         query = parse_qsl(split.query, keep_blank_values=True)
         cookies = {}
@@ -373,13 +425,19 @@ class RestServer:
             cookies = {k: unquote(m.value) for k, m in jar.items()}
         route, path_params = self._match(method, split.path, query, headers)
         record = Recorded(method, target, None, path_params, query, headers, cookies, body)
+        record.size = len(body) if size < 0 else size
+        record.sha256 = sha256 or hashlib.sha256(body).hexdigest()
         with self._lock:
             self.requests.append(record)
             self.served += 1
             count = self.served
+            fault = self.faults.pop(0) if self.faults else None
         if count > self.max_requests:
             record.status = 503
             return 503, "application/json", b'{"problems": ["request limit reached"]}'
+        if fault is not None:
+            record.status = fault
+            return fault, "application/json", json.dumps({"problems": [f"fault {fault}"]}).encode()
         if route is None:
             record.problems.append(f"no operation matches {method} {split.path}")
             record.status = 404
@@ -408,13 +466,19 @@ class RestServer:
             timeout = server.timeout
 
             def _serve(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                if length > MAX_BODY:
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                binary = headers.get("content-type", "").split(";")[0].strip().lower() == "application/octet-stream"
+                try:
+                    kept, size, digest = read_body(self.rfile, headers)
+                except (ConnectionError, ValueError):  # the client gave up mid-body
+                    self.close_connection = True
+                    return
+                if kept is None and not binary:
                     self.send_error(413)
                     return
-                body = self.rfile.read(length) if length else b""
-                headers = {k.lower(): v for k, v in self.headers.items()}
-                status, ctype, payload = server.handle(self.command, self.path, headers, body)
+                status, ctype, payload = server.handle(
+                    self.command, self.path, headers, kept or b"", size, digest
+                )
                 self.send_response(status)
                 if ctype:
                     self.send_header("Content-Type", ctype)

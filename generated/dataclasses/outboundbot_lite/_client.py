@@ -29,6 +29,7 @@ class Client(SyncAPIClient):
     the regional rule `outboundbot.{region_id}.aliyuncs.com`), `protocol` ("https" or "http"),
     `signature_version` ("v3" or "v1"), `timeout` (seconds), `max_retries` and
     `retry_server_errors` (also retry 5xx answers of actions that are not read-only).
+    This flavor is dependency-free: it takes no `http_client`.
     Use `with`, or call `close()`.
     """
 

@@ -29,12 +29,15 @@ class AsyncClient(AsyncAPIClient):
     the regional rule `outboundbot.{region_id}.aliyuncs.com`), `protocol` ("https" or "http"),
     `signature_version` ("v3" or "v1"), `timeout` (seconds), `max_retries` and
     `retry_server_errors` (also retry 5xx answers of actions that are not read-only).
+    `http_client`: an `httpx.AsyncClient` to send through (HTTP/2, your own pool,
+    proxies and TLS; `pip install outboundbot-dicts[httpx]`); you close it yourself.
     Use `async with`, or call `await aclose()`.
     """
 
     _endpoint_rule = "outboundbot.{region_id}.aliyuncs.com"
     _default_region = "cn-shanghai"
     _user_agent = "outboundbot-dicts/0.1.0"
+    _accepts_http_client = True
 
     @property
     def with_raw_response(self) -> AsyncClientWithRawResponse:

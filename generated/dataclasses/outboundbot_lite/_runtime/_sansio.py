@@ -18,6 +18,7 @@ from .http11 import (
 from .network import DEFAULT_NETWORK
 from .proxy import connect_request, proxy_refusal, select_proxy
 from .tls import default_tls_context, describe_tls_error
+from .uploads import Upload
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from .errors import APIError
     from .http11 import HTTPResponse
     from .network import Network
+
+    Body = bytes | Upload
 
 MAX_CONNECTIONS = 100
 # What a transport catches around one exchange and hands to ``TransportCore._failure``.
@@ -59,6 +62,10 @@ class Deadline:
         """Start the clock: ``seconds`` from now."""
         self.seconds = seconds
         self._end = time.monotonic() + seconds
+
+    def restart(self) -> None:
+        """Start the clock again (after each piece of a streamed body)."""
+        self._end = time.monotonic() + self.seconds
 
     def left(self) -> float:
         """Seconds left for the next wait; ``TimeoutError`` once none are."""
@@ -134,18 +141,37 @@ class TransportCore:
         return f"{type(self).__name__}({self._origin!r})"
 
     def _request(
-        self, method: str, target: str, headers: Mapping[str, str], body: bytes
-    ) -> bytes:
-        """The bytes of one request (head and body)."""
+        self, method: str, target: str, headers: Mapping[str, str], body: Body
+    ) -> tuple[bytes, Upload | None]:
+        """The bytes of one request (head, and body unless it is streamed) and its streamed body."""
         if self._absolute:
             target = self._origin + target
             authorization = self._proxy.authorization if self._proxy else None
             if authorization is not None:
                 headers = {**headers, "Proxy-Authorization": authorization}
+        if isinstance(body, Upload):
+            head = build_request_head(
+                method,
+                target,
+                self._host_header,
+                headers,
+                body.length,
+                self._user_agent,
+            )
+            return head, body
         head = build_request_head(
             method, target, self._host_header, headers, len(body), self._user_agent
         )
-        return head + body if body else head
+        return (head + body if body else head), None
+
+    def _rewind(self, upload: Upload | None) -> None:
+        """Get a streamed body ready to be sent again on a new connection, else raise."""
+        if upload is not None and not upload.rewind():
+            raise APIConnectionError(
+                f"The connection to {self._origin} closed before the answer, and the "
+                "body (an iterable, readable once) cannot be sent again.",
+                request_sent=True,
+            )
 
     def _tls(self) -> ssl.SSLContext | None:
         """The TLS context for https, None for http."""

@@ -9,6 +9,7 @@ import os
 import time
 
 from .encoding import percent_encode
+from .errors import ParameterError
 from .http11 import FRAMING_HEADERS
 
 TYPE_CHECKING = False
@@ -105,6 +106,11 @@ def sign_v3_query(
     out["x-acs-version"] = version
     out["x-acs-date"] = date
     out["x-acs-signature-nonce"] = nonce
+    if not isinstance(body, bytes):
+        raise ParameterError(
+            "signature V3 signs a hash of the whole body (x-acs-content-sha256, no "
+            "UNSIGNED-PAYLOAD): a streamed body cannot be signed; pass bytes"
+        )
     if body:
         import hashlib
 

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping, Sequence
     from typing import Any
 
+    from ._sansio import Body
     from .http11 import HTTPResponse
 
     Hook = Callable[[Any], Any]
@@ -110,15 +111,15 @@ class Hooks:
         method: str,
         target: str,
         headers: Mapping[str, str],
-        body: bytes,
+        body: Body,
     ) -> RequestInfo:
-        """The redacted view of a request to ``origin``."""
+        """The redacted view of a request to ``origin``; a streamed body shows as ``b""`` (never read)."""
         shown = {
             name.lower(): REDACTED if name.lower() in self._headers else value
             for name, value in headers.items()
         }
         url = origin + _redact_query(target, self._query)
-        return RequestInfo(method, url, shown, body)
+        return RequestInfo(method, url, shown, body if isinstance(body, bytes) else b"")
 
     def response_info(
         self, request: RequestInfo, response: HTTPResponse, elapsed: float

@@ -136,10 +136,13 @@ def build_request_head(
     target: str,
     host: str,
     headers: Mapping[str, str],
-    content_length: int,
+    content_length: int | None,
     user_agent: str,
 ) -> bytes:
-    """Request line and headers, ending with the blank line; keep-alive requested."""
+    """Request line and headers, ending with the blank line; keep-alive requested.
+
+    ``content_length`` None: the body follows with ``Transfer-Encoding: chunked``.
+    """
     lines = [f"{method} {target} HTTP/1.1"]
     names = set()
     for name, value in headers.items():
@@ -152,7 +155,10 @@ def build_request_head(
         lines.insert(1, f"Host: {host}")
     if "user-agent" not in names:
         lines.append(f"User-Agent: {user_agent}")
-    lines.append(f"Content-Length: {content_length}")
+    if content_length is None:
+        lines.append("Transfer-Encoding: chunked")
+    else:
+        lines.append(f"Content-Length: {content_length}")
     lines.append("Connection: keep-alive")
     lines.append("\r\n")
     return "\r\n".join(lines).encode("latin-1")

@@ -16,8 +16,11 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping
     from typing import Any, TypeVar
 
+    from ._sansio import Body
     from .hooks import Hooks, RequestInfo
+    from .streaming import AsyncOpened
     from .http11 import HTTPResponse
+    from .uploads import Upload
 
     _T = TypeVar("_T")
 else:
@@ -200,32 +203,55 @@ class AsyncTransport(TransportCore):
         method: str,
         path_and_query: str,
         headers: Mapping[str, str],
-        body: bytes,
+        body: Body,
         timeout: float | None = None,
     ) -> HTTPResponse:
-        """Send a request and read the answer; resend once on a stale connection."""
-        request = self._request(method, path_and_query, headers, body)
+        """Send a request and read the answer; resend once on a stale connection.
+
+        ``body``: bytes, or an ``Upload`` sent piece by piece (a file is rewound to resend it).
+        """
+        request, upload = self._request(method, path_and_query, headers, body)
         seconds = self._timeout if timeout is None else timeout
         if self._hooks is not None:
             info = self._hooks.request_info(
                 self._origin, method, path_and_query, headers, body
             )
-            return await self._observed(self._hooks, info, request, seconds)
-        return await self._held(method, request, seconds)
+            return await self._observed(self._hooks, info, request, upload, seconds)
+        return await self._held(method, request, upload, seconds)
 
-    async def _held(self, method: str, request: bytes, seconds: float) -> HTTPResponse:
+    async def open_stream(
+        self,
+        method: str,
+        target: str,
+        headers: Mapping[str, str],
+        body: Body,
+        timeout: float | None = None,
+    ) -> AsyncOpened | HTTPResponse:
+        """Send on a connection of its own and read the head (``streaming.open_async_stream``)."""
+        from .streaming import open_async_stream
+
+        return await open_async_stream(self, method, target, headers, body, timeout)
+
+    async def _held(
+        self, method: str, request: bytes, upload: Upload | None, seconds: float
+    ) -> HTTPResponse:
         """``_send`` while holding a slot."""
         async with self._bind():
-            return await self._send(method, request, seconds)
+            return await self._send(method, request, upload, seconds)
 
     async def _observed(
-        self, hooks: Hooks, info: RequestInfo, request: bytes, seconds: float
+        self,
+        hooks: Hooks,
+        info: RequestInfo,
+        request: bytes,
+        upload: Upload | None,
+        seconds: float,
     ) -> HTTPResponse:
         """Send with the request hooks called before and the response hooks after."""
         for hook in hooks.request:
             await self._run_hook(hook, info)
         start = time.monotonic()
-        response = await self._held(info.method, request, seconds)
+        response = await self._held(info.method, request, upload, seconds)
         answer = hooks.response_info(info, response, time.monotonic() - start)
         for hook in hooks.response:
             await self._run_hook(hook, answer)
@@ -239,7 +265,9 @@ class AsyncTransport(TransportCore):
         if inspect.isawaitable(result):
             await result
 
-    async def _send(self, method: str, request: bytes, seconds: float) -> HTTPResponse:
+    async def _send(
+        self, method: str, request: bytes, upload: Upload | None, seconds: float
+    ) -> HTTPResponse:
         """Send on an idle or new connection; on a stale one, once more on a new one."""
         conn: _Connection | None = self._take()
         reused = conn is not None
@@ -248,13 +276,14 @@ class AsyncTransport(TransportCore):
         try:
             try:
                 response, keep = await self._exchange(
-                    conn, reused, method, request, seconds
+                    conn, reused, method, request, upload, seconds
                 )
             except StaleConnection:
                 conn.close()
+                self._rewind(upload)
                 conn = await self._connect(seconds)
                 response, keep = await self._exchange(
-                    conn, False, method, request, seconds
+                    conn, False, method, request, upload, seconds
                 )
         except BaseException:
             conn.close()
@@ -292,18 +321,36 @@ class AsyncTransport(TransportCore):
             response = reader.feed(await conn.recv(deadline.left()))
         self._tunnel_answer(response)
 
+    async def _write(
+        self,
+        conn: _Connection,
+        request: bytes,
+        upload: Upload | None,
+        deadline: Deadline,
+    ) -> None:
+        """Send ``request``, then a streamed body piece by piece (the clock restarts per piece)."""
+        await conn.send(request, deadline.left())
+        if upload is None:
+            return
+        async for piece in upload.apieces():
+            deadline.restart()
+            await conn.send(upload.frame(piece), deadline.left())
+        await conn.send(upload.end(), deadline.left())
+        deadline.restart()
+
     async def _exchange(
         self,
         conn: _Connection,
         reused: bool,
         method: str,
         request: bytes,
+        upload: Upload | None,
         seconds: float,
     ) -> tuple[HTTPResponse, bool]:
         """One request and answer on ``conn``; also whether ``conn`` may be reused."""
         exchange = Exchange(method, seconds, reused)
         try:
-            await conn.send(request, exchange.left())
+            await self._write(conn, request, upload, exchange)
             exchange.sent = True
             response = None
             while response is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .encoding import NOT_GIVEN
+from .errors import ParameterError
 from .hooks import Hooks
 from .proxy import check_proxy
 from .tls import tls_context
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 class Network:
     """A client's network settings, handed to its transport."""
 
-    __slots__ = ("proxy", "trust_env", "tls", "hooks")
+    __slots__ = ("proxy", "trust_env", "tls", "hooks", "http_client")
 
     def __init__(
         self,
@@ -30,6 +31,7 @@ class Network:
         event_hooks: Mapping[str, Sequence[Hook]] | None = None,
         secret_headers: Iterable[str] = (),
         secret_query: Iterable[str] = (),
+        http_client: object = None,
     ) -> None:
         """Check every setting (a bad CA path or certificate fails here, not on first use).
 
@@ -42,7 +44,17 @@ class Network:
         ``event_hooks``: ``{"request": [f, ...], "response": [g, ...]}`` called on every
         attempt with a ``RequestInfo``/``ResponseInfo`` (secrets replaced by ``***``);
         ``secret_headers``/``secret_query``: names hidden from hooks besides the built-in ones.
+        ``http_client``: an httpx client to send through (``httpx_transport``); proxies and TLS
+        are then its own settings, so ``proxy``, ``verify`` and ``cert`` must be left as they are.
         """
+        if http_client is not None and (
+            proxy is not NOT_GIVEN or verify is not True or cert is not None
+        ):
+            raise ParameterError(
+                "with http_client=, set the proxy and TLS (proxy=, verify=, cert=) on the "
+                "httpx client itself"
+            )
+        self.http_client = http_client
         check_proxy(proxy)
         self.proxy = proxy
         self.trust_env = bool(trust_env)
