@@ -133,3 +133,16 @@ def test_mock_requests_and_answers_follow_patterns(tmp_path: Path) -> None:
         connection.close()
     assert response.status == 200, answer
     assert re.fullmatch("per-[0-9a-f]{8}", answer["id"]) and re.fullmatch("[0-9a-f]{40}", answer["sha"])
+
+
+def test_an_example_that_does_not_fit_its_schema_is_replaced(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A spec's example the mock itself would refuse (a date-time for a `date`) is not sent: a fitting value is, and logged."""
+    path = tmp_path / "codes.yaml"
+    text = SPEC.replace(r"schema: {type: string, pattern: '^\d{4}-\d{2}$'}", "example: '2025-10-15T13:50:20Z', schema: {type: string, format: date}")
+    assert text != SPEC
+    path.write_text(text, encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="acs_sdkgen.mock"), serve(path, seed=3, stateful=False) as server:
+        params, _ = server.example_request("getPeriod")
+    period = next(value for name, _, value in params if name == "period")
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", period), period
+    assert "the spec's example of getPeriod parameter period does not fit its schema" in caplog.text
