@@ -60,7 +60,8 @@ def test_readme_example_runs(
         text=True,
         timeout=120,
     )
-    output = f"{code}\nstdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+    last = (done.stderr.strip().splitlines() or [""])[-1]
+    output = f"exit {done.returncode}: {last}\n{code}\nstdout:\n{done.stdout}\nstderr:\n{done.stderr}"
     assert done.returncode == 0, output
     answered = {
         entry.operation
