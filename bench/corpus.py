@@ -397,6 +397,30 @@ def run_mypy(python: str, out: Path, work: Path, timeout: float) -> dict[str, An
     }
 
 
+SUMMARY = re.compile(r"(\d+) (passed|failed|errors?|skipped)\b")
+FAILED_TEST = re.compile(r"^(?:FAILED|ERROR) (\S+(?: - .*)?)$", re.MULTILINE)  # "test id - reason" of -rfE
+
+
+def run_suites(python: str, spec: Path, out: Path, work: Path, timeout: float) -> dict[str, Any]:
+    """Each flavor's generated `tests/` with pytest against the mock of the spec: counts, first failures."""
+    suites = {}
+    for flavor in FLAVORS:
+        root = out / flavor
+        env = child_env(work, PYTHONPATH=str(root), ACS_SDKGEN_MOCK_SPEC=str(spec), COLUMNS="300")  # whole -rfE lines
+        cmd = [python, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", "-rfE"]
+        run = run_bounded(cmd, root, env, timeout)
+        summary = (run.stdout.strip().splitlines() or [""])[-1]
+        counts = {kind.rstrip("s") if kind.startswith("error") else kind: int(n) for n, kind in SUMMARY.findall(summary)}
+        result = {kind: counts.get(kind, 0) for kind in ("passed", "failed", "error", "skipped")}
+        bad = result["failed"] or result["error"] or result["skipped"] or not result["passed"]
+        result["status"] = "timeout" if run.timed_out else "fail" if bad or run.returncode != 0 else "pass"
+        result["wall"] = round(run.wall, 2)
+        result["first"] = FAILED_TEST.findall(run.stdout)[:5]
+        result["tail"] = "" if result["status"] == "pass" else tail(run.stdout + run.stderr, 20)
+        suites[flavor] = result
+    return suites
+
+
 def process(rel: str, size: int, args: argparse.Namespace, key: str) -> dict[str, Any]:
     """Generate one spec, check what came out, and return its result record."""
     spec = args.api / rel
@@ -440,6 +464,8 @@ def process(rel: str, size: int, args: argparse.Namespace, key: str) -> dict[str
             record["coverage"] = coverage(spec_ops, checks)
             if args.mypy and size <= args.mypy_max_bytes:
                 record["mypy"] = run_mypy(args.python, out, work, args.timeout)
+            if 0 < len(spec_ops) <= args.suites_max_ops:
+                record["suites"] = run_suites(args.python, spec, out, work, args.timeout)
         record["total_wall"] = round(time.monotonic() - started, 2)
         return record
     finally:
@@ -485,8 +511,10 @@ def is_done(record: dict[str, Any] | None, args: argparse.Namespace) -> bool:
     """A record answers this run unless --rerun, or mypy is wanted now and was not run on a pass."""
     if record is None or args.rerun or record["outcome"] == "runner-error":
         return False
-    wants_mypy = args.mypy and record.get("outcome") == "pass" and record["size"] <= args.mypy_max_bytes
-    return not (wants_mypy and "mypy" not in record)
+    passed = record.get("outcome") == "pass"
+    wants_mypy = args.mypy and passed and record["size"] <= args.mypy_max_bytes
+    wants_suites = passed and 0 < record["operations"] <= args.suites_max_ops
+    return not (wants_mypy and "mypy" not in record) and not (wants_suites and "suites" not in record)
 
 
 def run_corpus(chosen: list[tuple[str, int]], args: argparse.Namespace, key: str) -> None:
@@ -517,16 +545,18 @@ def verdict(record: dict[str, Any]) -> str:
     """The record's outcome, with the checks that failed after a pass."""
     if record["outcome"] != "pass":
         return str(record["outcome"])
-    failed = [name for name in ("import", "coverage", "mypy") if check_failed(record, name)]
+    failed = [name for name in ("import", "coverage", "mypy", "suites") if check_failed(record, name)]
     return "pass" if not failed else "pass!" + ",".join(failed)
 
 
 def check_failed(record: dict[str, Any], name: str) -> bool:
-    """Did the import, coverage or mypy check of a passing record fail?"""
+    """Did the import, coverage, mypy or generated-suites check of a passing record fail?"""
     if name == "import":
         return any(info["errors"] for info in record.get("imports", {}).values())
     if name == "coverage":
         return any(c["missing"] for c in record.get("coverage", {}).values())
+    if name == "suites":
+        return any(suite["status"] != "pass" for suite in record.get("suites", {}).values())
     return bool(record.get("mypy", {}).get("status", "pass") != "pass")
 
 
@@ -636,6 +666,12 @@ def _add_check_failures(record: dict[str, Any], add: Any) -> None:
             "\n".join([f"{mypy['errors']} errors {mypy['per_flavor']}", *first])
             + (f"\n{mypy['tail']}" if mypy.get("tail") else ""),
         )
+    for flavor, suite in record.get("suites", {}).items():
+        if suite["status"] != "pass" and "suites" not in seen:
+            seen.add("suites")
+            first = suite["first"][0].partition(" - ")[2] or suite["first"][0] if suite["first"] else suite["status"]
+            add("suites", f"generated tests {suite['status']}: {_gist(first)}", record,
+                f"[{flavor}] {suite['passed']} passed, {suite['failed']} failed, {suite['error']} errors\n{suite['tail']}")
 
 
 def mypy_kinds(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -671,6 +707,10 @@ def summary_counts(records: list[dict[str, Any]]) -> dict[str, int]:
     counts["coverage-fail"] = sum(check_failed(r, "coverage") for r in passed)
     counts["mypy-run"] = sum("mypy" in r for r in passed)
     counts["mypy-fail"] = sum(check_failed(r, "mypy") for r in passed)
+    counts["suites-run"] = sum("suites" in r for r in passed)
+    counts["suites-fail"] = sum(check_failed(r, "suites") for r in passed)
+    counts["tests-passed"] = sum(s["passed"] for r in passed for s in r.get("suites", {}).values())
+    counts["tests-failed"] = sum(s["failed"] + s["error"] for r in passed for s in r.get("suites", {}).values())
     counts["clean"] = sum(verdict(r) == "pass" for r in passed)
     return counts
 
@@ -706,8 +746,9 @@ def render_report(records: list[dict[str, Any]], key: str, selection: str) -> st
         "| " + " | ".join(map(str, counts.values())) + " |",
         "",
         "pass = exit 0; refused = exit 2 with located `ERROR` diagnostics; internal = `internal error`, a "
-        "traceback, another exit code, or exit 2 without a located diagnostic; import/coverage/mypy-fail "
-        "count passing specs whose check failed (clean = passed every check that ran).",
+        "traceback, another exit code, or exit 2 without a located diagnostic; import/coverage/mypy/suites-fail "
+        "count passing specs whose check failed (clean = passed every check that ran); tests-passed/failed "
+        "count the generated SDK tests run against the mock (`--suites-max-ops`), all flavors.",
         "",
     ]
     groups_by_class = failure_groups(records)
@@ -815,6 +856,12 @@ def parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
         "--mypy", action=argparse.BooleanOptionalAction, default=False, help="run mypy --strict on passes"
     )
     parser.add_argument("--mypy-max-bytes", type=int, default=200_000, help="mypy only on specs up to this size")
+    parser.add_argument(
+        "--suites-max-ops",
+        type=int,
+        default=0,
+        help="run each flavor's generated tests against the mock on passing specs with at most N operations (default 0: none)",
+    )
     parser.add_argument(
         "--trace",
         action=argparse.BooleanOptionalAction,

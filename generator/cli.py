@@ -84,6 +84,10 @@ def _add_mock_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     cmd.add_argument("--stateless", action="store_true", help="keep no resources: every call is answered from the spec alone")
     cmd.add_argument("--access-key-id", help="AccessKey ID RPC signatures must use (default: $ALIBABA_CLOUD_ACCESS_KEY_ID)")
     cmd.add_argument("--access-key-secret", help="its secret (default: $ALIBABA_CLOUD_ACCESS_KEY_SECRET)")
+    cmd.add_argument("--api-key", help="REST: the API key requests must send (default: $<PACKAGE>_API_KEY; unset: any)")
+    cmd.add_argument("--bearer-token", help="REST: the bearer token requests must send (default: $<PACKAGE>_TOKEN; unset: any)")
+    cmd.add_argument("--username", help="REST: the basic-auth user (default: $<PACKAGE>_USERNAME; unset: any)")
+    cmd.add_argument("--password", help="REST: the basic-auth password (default: $<PACKAGE>_PASSWORD; unset: any)")
     _add_ref_arguments(cmd)
 
 
@@ -256,6 +260,10 @@ def _mock(args: argparse.Namespace) -> int:
             rules=args.rules,
             access_key_id=args.access_key_id,
             access_key_secret=args.access_key_secret,
+            api_key=args.api_key,
+            bearer_token=args.bearer_token,
+            username=args.username,
+            password=args.password,
             limits=limits,
             stateful=not args.stateless,
             refs=_refs(args),
@@ -273,7 +281,9 @@ def _mock(args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
     api = server.engine.api
-    signed = "" if not api.rpc else "; signatures checked" if server.engine.verifier else "; signatures NOT checked (no access key given)"
+    checked = ", ".join(server.engine.secrets.checked()) or "none: any credential present is accepted"
+    rest = f"; credential values checked: {checked}" if api.api.security else ""
+    signed = rest if not api.rpc else "; signatures checked" if server.engine.verifier else "; signatures NOT checked (no access key given)"
     print(f"mock of {api.api.title} ({api.api.style}, {len(api.routes)} operations) at {server.url}{signed}", flush=True)
     server.start()
     stop.wait()

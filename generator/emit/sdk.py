@@ -27,7 +27,11 @@ CLIENT_TEMPLATES = {"sync": ("sdk/_client.py.jinja", "_client.py"), "async": ("s
 # Modules only some model kinds need.
 MODEL_GLUE = {"dataclasses": {"sdk/_wire.py.jinja": "_wire.py"}}
 # The SDK's own tests against the mock server (beside the package, not in its wheel): template → path in the project.
-TEST_TEMPLATES = {"sdk/tests/conftest.py.jinja": "tests/conftest.py", "sdk/tests/test_operations.py.jinja": "tests/test_operations.py"}
+TEST_TEMPLATES = {
+    "sdk/tests/conftest.py.jinja": "tests/conftest.py",
+    "sdk/tests/test_operations.py.jinja": "tests/test_operations.py",
+    "sdk/tests/test_readme.py.jinja": "tests/test_readme.py",
+}
 
 
 def runtime_error_names() -> list[str]:

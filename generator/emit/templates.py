@@ -100,7 +100,9 @@ def environment(template_dirs: list[Path] | None = None) -> jinja2.Environment:
         autoescape=False,
         bytecode_cache=_bytecode_cache(),
     )
-    env.filters.update(docstring=docstring, pyrepr=pyrepr, pyliteral=pyliteral, md_cell=md_cell, md_paragraphs=md_paragraphs)
+    env.filters.update(
+        docstring=docstring, pyrepr=pyrepr, pyliteral=pyliteral, fromjson=json.loads, md_cell=md_cell, md_paragraphs=md_paragraphs
+    )
     env.globals.update(parameter=parameter)
     return env
 

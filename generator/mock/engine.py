@@ -10,6 +10,7 @@ from typing import Any
 
 from .answers import Answer, encode, error, rejection_for, success
 from .api import MockApi, Rejection, Route
+from .auth import Secrets, check_credentials
 from .checks import check_body, check_params
 from .rules import HEADER, Directive, Rules, RulesError, from_header
 from .signature import Keys, Verifier
@@ -33,8 +34,18 @@ class Decision:
 class Engine:
     """The mock's behaviour for one spec, independent of the HTTP server."""
 
-    def __init__(self, api: MockApi, *, seed: int = 0, keys: Keys | None = None, rules: Rules | None = None, stateful: bool = True) -> None:
+    def __init__(
+        self,
+        api: MockApi,
+        *,
+        seed: int = 0,
+        keys: Keys | None = None,
+        secrets: Secrets | None = None,
+        rules: Rules | None = None,
+        stateful: bool = True,
+    ) -> None:
         self.api = api
+        self.secrets = secrets or Secrets()
         self.seed = seed
         self.verifier = Verifier(keys) if keys and api.rpc else None
         self.rules = rules or Rules()
@@ -81,7 +92,7 @@ class Engine:
         if self.verifier:
             self.verifier.verify(incoming, incoming.query + incoming.form())
         if not self.api.rpc:
-            _check_credentials(self.api, route, incoming)
+            check_credentials(self.api.api.security, route, incoming, self.secrets)
         params, unknown = check_params(self.api, route, incoming, path_values)
         body = check_body(self.api, route, incoming)
         note = f"not in the spec, ignored: {', '.join(unknown)}" if unknown else ""
@@ -112,18 +123,3 @@ class Engine:
         op = route.op
         return self.rules.pick((op.operation_id, op.action, op.method_name), params) or Directive()
 
-
-def _check_credentials(api: MockApi, route: Route, incoming: Incoming) -> None:
-    """REST: an operation that needs credentials gets one of the spec's schemes (its value is not checked)."""
-    schemes = api.api.security
-    if route.op.anonymous or not schemes:
-        return
-    for scheme in schemes:
-        if scheme.location == "header" and scheme.parameter.lower() in incoming.headers:
-            return
-        if scheme.location == "query" and any(name == scheme.parameter for name, _ in incoming.query):
-            return
-        if scheme.location == "cookie" and f"{scheme.parameter}=" in incoming.headers.get("cookie", ""):
-            return
-    wanted = " or ".join(f"{s.location} {s.parameter}" for s in schemes)
-    raise Rejection(401, "Unauthorized", f"{route.op.operation_id} needs credentials: {wanted}")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import random
 from typing import Any
 
 from .api import MockApi, Route
 
+log = logging.getLogger("acs_sdkgen.mock")
 FILE = b"\x00\x01file bytes\xff"
 
 
@@ -14,10 +16,21 @@ def example_request(api: MockApi, route: Route, rng: random.Random) -> tuple[lis
     """`(name, location, value)` of every required parameter and of each optional one with an example, and the body."""
     params = []
     for (name, location), param in route.params.items():
-        found, value = _example(api, param)
+        schema = param.get("schema") or {}
+        found, value = _fitting(api, _example(api, param), schema, f"{route.op.operation_id} parameter {name}")
         if found or param.get("required"):
-            params.append((name, location, value if found else api.schemas.generate(param.get("schema") or {}, rng)))
+            params.append((name, location, value if found else api.schemas.generate(schema, rng)))
     return params, _body(api, route, rng)
+
+
+def _fitting(api: MockApi, example: tuple[bool, Any], schema: Any, where: str) -> tuple[bool, Any]:
+    """The example when it fits its schema; else not found (the spec's own example would be refused), and logged."""
+    found, value = example
+    problems = api.schemas.problems(schema, value) if found else []
+    if problems:
+        log.warning("the spec's example of %s does not fit its schema (%s): a generated value is sent", where, problems[0])
+        return False, None
+    return found, value
 
 
 def _example(api: MockApi, node: dict[str, Any]) -> tuple[bool, Any]:
@@ -42,6 +55,8 @@ def _body(api: MockApi, route: Route, rng: random.Random) -> Any:
     media = content.get(body.media_type) or {}
     schema = media.get("schema") or {}
     found, value = _example(api, media)
+    if body.encoding == "json":
+        found, value = _fitting(api, (found, value), schema, f"{route.op.operation_id} request body")
     if not found:
         value = api.schemas.generate(schema, rng)
     if body.encoding == "multipart" and isinstance(value, dict):

@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from ..spec.refs import deref
+from .patterns import fits, matching
 
 INT_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 MAX_DEPTH = 6
@@ -149,14 +150,23 @@ class Schemas:
 
 
 def scalar(schema: dict[str, Any], kind: str | None, rng: random.Random) -> Any:
-    """A random string, number or boolean within the schema's format and bounds."""
-    fmt = schema.get("format")
+    """A random string, number or boolean within the schema's format, bounds and pattern."""
     if kind == "boolean":
         return rng.random() < 0.5
     if kind in ("integer", "number"):
         low = schema["minimum"] if "minimum" in schema else schema.get("exclusiveMinimum", 0) + 1
         high = schema["maximum"] if "maximum" in schema else low + 1000
         return rng.randint(int(low), int(high)) if kind == "integer" else round(rng.uniform(low, high), 2)
+    value = _string(schema, rng)
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str) and not fits(pattern, value):
+        return matching(pattern, schema, rng) or value
+    return value
+
+
+def _string(schema: dict[str, Any], rng: random.Random) -> str:
+    """A random string of the schema's format, else of lowercase letters within its length bounds."""
+    fmt = schema.get("format")
     if fmt == "date-time":
         moment = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(seconds=rng.randrange(10**8))
         return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..frontend import RefOptions, SpecRead, read_spec
 from .api import MockApi
+from .auth import Secrets
 from .engine import Engine
 from .examples import example_request
 from .rules import Rules, load_rules
@@ -191,12 +192,18 @@ def build(
     rules: Path | Rules | None = None,
     access_key_id: str | None = None,
     access_key_secret: str | None = None,
+    api_key: str | None = None,
+    bearer_token: str | None = None,
+    username: str | None = None,
+    password: str | None = None,
     limits: dict[str, float] | None = None,
     stateful: bool = True,
     refs: RefOptions = RefOptions(),
 ) -> MockServer:
     """A mock server for a spec, bound but not serving; keys default to ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET.
 
+    REST credentials (`api_key`, `bearer_token`, `username`, `password`) default to `<PACKAGE>_API_KEY`,
+    `_TOKEN`, `_USERNAME`, `_PASSWORD`; one that is set nowhere is only checked to be present.
     `stateful=False` answers every call from the spec alone (examples or generated data), keeping nothing.
     """
     rules = load_rules(rules) if isinstance(rules, Path) else (rules or Rules())
@@ -204,7 +211,9 @@ def build(
     key_id = access_key_id or os.environ.get("ALIBABA_CLOUD_ACCESS_KEY_ID")
     secret = access_key_secret or os.environ.get("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
     keys = Keys(key_id, secret) if key_id and secret else None
-    engine = Engine(MockApi(_spec(spec, refs)), seed=seed, keys=keys, rules=rules, stateful=stateful)
+    api = MockApi(_spec(spec, refs))
+    secrets = Secrets.resolve(api.api.package, api_key=api_key, bearer_token=bearer_token, username=username, password=password)
+    engine = Engine(api, seed=seed, keys=keys, secrets=secrets, rules=rules, stateful=stateful)
     return MockServer(engine, host, port)
 
 

@@ -20,6 +20,10 @@ KEY_ID, SECRET = (
     "mock-key-id",
     "mock-key-secret",
 )  # fake keys: the mock checks signatures with them
+ENVIRONMENT = {
+    "ALIBABA_CLOUD_ACCESS_KEY_ID": KEY_ID,
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SECRET,
+}
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +55,12 @@ def mock(spec: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         spec, access_key_id=KEY_ID, access_key_secret=SECRET, stateful=False
     ) as server:
         yield server
+
+
+@pytest.fixture
+def example_environment() -> dict[str, str]:
+    """The environment variables the README's examples read their credentials from, set to the fake ones."""
+    return dict(ENVIRONMENT)
 
 
 @pytest.fixture
