@@ -303,6 +303,8 @@ def _constraint_only(member: Any, known: dict[str, Any]) -> bool:
     shape = set(member) & (SHAPE_KEYS - {"properties"})
     if member.get("additionalProperties") is True:  # "anything else is allowed" adds no shape
         shape.discard("additionalProperties")
+    if member.get("type") == "object":  # the object's own type, restated
+        shape.discard("type")
     if shape:
         return False
     return set(member.get("properties") or {}) <= set(known)

@@ -83,3 +83,10 @@ def test_an_all_of_that_only_adds_to_its_base_still_extends_it() -> None:
     base = {"type": "object", "properties": {"id": {"type": "string"}}}
     child = {"allOf": [{"$ref": "#/components/schemas/Base"}, {"properties": {"id": {"type": "string"}, "n": {"type": "integer"}}}]}
     assert _schemas({"Base": base, "Child": child})["Child"] == child
+
+
+def test_rules_that_restate_the_object_type_are_dropped_as_rules() -> None:
+    """An anyOf of `required` rules and an empty `type: object` adds no shape: the object keeps its fields."""
+    rules = [{"required": ["a"]}, {"type": "object", "maxProperties": 0}]
+    got = _schemas({"File": {"type": "object", "properties": {"a": {"type": "string"}}, "anyOf": rules}})
+    assert got["File"] == {"type": "object", "properties": {"a": {"type": "string"}}}
