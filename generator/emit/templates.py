@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import random
+import re
 import traceback
 import unicodedata
 from pathlib import Path
@@ -77,6 +79,33 @@ def pyliteral(json_text: str) -> str:
     return pyrepr(json.loads(json_text))
 
 
+FORMAT_SHAPES = {
+    "date": r"\d{4}-\d{2}-\d{2}",
+    "date-time": r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})",
+    "uuid": r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}",
+}
+
+
+def example_value(param: Any) -> str | None:
+    """A parameter's value in code examples, as a Python literal: the spec's example when it fits the parameter's
+    format and pattern, else a string generated to fit them (seeded by its name); None when a placeholder will do."""
+    value = json.loads(param.example) if param.example is not None else None
+    shaped = param.kind == "string" and (param.format in FORMAT_SHAPES or param.pattern)
+    if not shaped or (isinstance(value, str) and _fits(value, param.format, param.pattern)):
+        return None if value is None else pyrepr(value)
+    from ..mock.schemas import scalar
+
+    return pyrepr(scalar({"format": param.format, "pattern": param.pattern}, "string", random.Random(param.wire_name)))
+
+
+def _fits(value: str, fmt: str | None, pattern: str | None) -> bool:
+    """Whether a string has the shape of its format and matches its pattern."""
+    from ..mock.patterns import fits
+
+    shape = FORMAT_SHAPES.get(fmt or "")
+    return (shape is None or re.fullmatch(shape, value) is not None) and (pattern is None or fits(pattern, value))
+
+
 def md_cell(text: str | None) -> str:
     """Text for one Markdown table cell."""
     if not text:
@@ -103,7 +132,7 @@ def environment(template_dirs: list[Path] | None = None) -> jinja2.Environment:
     env.filters.update(
         docstring=docstring, pyrepr=pyrepr, pyliteral=pyliteral, fromjson=json.loads, md_cell=md_cell, md_paragraphs=md_paragraphs
     )
-    env.globals.update(parameter=parameter)
+    env.globals.update(parameter=parameter, example_value=example_value)
     return env
 
 

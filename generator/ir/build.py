@@ -259,6 +259,7 @@ class _Builder:
             summary=_summary(description),
             example=None if example is None else _json(example),
             format=schema.get("format"),
+            pattern=schema["pattern"] if isinstance(schema.get("pattern"), str) else None,
         )
 
     def repeats(self, param: dict[str, Any], kind: str, items: str | None) -> bool:

@@ -50,6 +50,7 @@ class Parameter:
     summary: str  # first paragraph of the description
     example: str | None  # JSON text of the spec's example
     format: str | None
+    pattern: str | None = field(default=None, metadata=INTERNAL)  # a string's `pattern`, for values in examples
 
 
 @dataclass(frozen=True)

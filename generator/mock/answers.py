@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .api import STATUS_CODES, MockApi, Rejection, Route
+from .examples import fitting
 
 JSON = "application/json"
 
@@ -50,12 +51,14 @@ def documented(api: MockApi, route: Route, status: int, rng: random.Random, code
     spec = content[media] or {}
     examples = {name: api.schemas.resolve(e).get("value") for name, e in (spec.get("examples") or {}).items()}
     if code and code in examples:
-        return media, examples[code]
-    if "example" in spec:
-        return media, spec["example"]
-    if examples and not code:
-        return media, next(iter(examples.values()))
-    return media, api.schemas.generate(spec.get("schema") or {}, rng)
+        found, value = True, examples[code]
+    elif "example" in spec:
+        found, value = True, spec["example"]
+    else:
+        found, value = bool(examples and not code), next(iter(examples.values()), None)
+    if found and "json" in media:  # an example that does not fit its own schema would fail the SDK's models
+        found, value = fitting(api, (found, value), spec.get("schema") or {}, f"{route.op.operation_id} response {key}")
+    return media, value if found else api.schemas.generate(spec.get("schema") or {}, rng)
 
 
 def success(api: MockApi, route: Route, rng: random.Random) -> tuple[int, str | None, Any]:

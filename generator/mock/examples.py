@@ -17,13 +17,13 @@ def example_request(api: MockApi, route: Route, rng: random.Random) -> tuple[lis
     params = []
     for (name, location), param in route.params.items():
         schema = param.get("schema") or {}
-        found, value = _fitting(api, _example(api, param), schema, f"{route.op.operation_id} parameter {name}")
+        found, value = fitting(api, _example(api, param), schema, f"{route.op.operation_id} parameter {name}")
         if found or param.get("required"):
             params.append((name, location, value if found else api.schemas.generate(schema, rng)))
     return params, _body(api, route, rng)
 
 
-def _fitting(api: MockApi, example: tuple[bool, Any], schema: Any, where: str) -> tuple[bool, Any]:
+def fitting(api: MockApi, example: tuple[bool, Any], schema: Any, where: str) -> tuple[bool, Any]:
     """The example when it fits its schema; else not found (the spec's own example would be refused), and logged."""
     found, value = example
     problems = api.schemas.problems(schema, value) if found else []
@@ -56,7 +56,7 @@ def _body(api: MockApi, route: Route, rng: random.Random) -> Any:
     schema = media.get("schema") or {}
     found, value = _example(api, media)
     if body.encoding == "json":
-        found, value = _fitting(api, (found, value), schema, f"{route.op.operation_id} request body")
+        found, value = fitting(api, (found, value), schema, f"{route.op.operation_id} request body")
     if not found:
         value = api.schemas.generate(schema, rng)
     if body.encoding == "multipart" and isinstance(value, dict):

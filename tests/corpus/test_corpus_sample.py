@@ -18,14 +18,7 @@ SAMPLE, SEED = 40, 2026  # about ten minutes on two cores, mypy included
 MYPY_MAX_BYTES = 150_000
 SUITES_MAX_OPS = 8  # 11 of the 40 specs: about three more minutes on two cores
 # Specs whose generated tests fail against the mock, and why (a fault of the spec, or a limit not fixed yet).
-KNOWN_SUITE_FAILURES = {
-    "amadeus.com/amadeus-airport-on-time-performance.json":
-        "README example: the spec's example of the `date` parameter is a date-time, for `format: date`; the mock refuses it",
-    "azure.com/security-allowedConnections.json":
-        "README example: the placeholder 'subscriptionId' does not match the parameter's UUID `pattern`; the mock refuses it",
-    "azure.com/sql-sql.core.json":
-        "pydantic flavor: the spec's response example has date-times without a timezone; AwareDatetime refuses them",
-}
+KNOWN_SUITE_FAILURES: dict[str, str] = {}
 
 
 def corpus_module() -> ModuleType:

@@ -4,9 +4,11 @@ context, and an override that uses a missing name fails with the template's file
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,7 +16,7 @@ from acs_sdkgen.changes.changelog import history
 from acs_sdkgen.cli import main
 from acs_sdkgen.config import load_config
 from acs_sdkgen.emit.sdk import runtime_error_names
-from acs_sdkgen.emit.templates import environment, render
+from acs_sdkgen.emit.templates import environment, example_value, render
 from acs_sdkgen.frontend import read_spec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,3 +138,23 @@ def test_override_replaces_a_template_by_name(tmp_path: Path) -> None:
         "class Client(SyncAPIClient)"
         in (out / "pydantic" / "outboundbot" / "_client.py").read_text()
     )
+
+
+def _param(kind: str, example: object = None, fmt: str | None = None, pattern: str | None = None) -> Any:
+    """A parameter as the example snippets see it."""
+    return SimpleNamespace(
+        kind=kind, wire_name="subscriptionId", format=fmt, pattern=pattern,
+        example=None if example is None else json.dumps(example),
+    )  # fmt: skip
+
+
+def test_example_values_fit_the_format_and_pattern_of_the_parameter() -> None:
+    """A spec example that does not fit (a date-time for a date) is replaced; a pattern gets a matching string."""
+    assert example_value(_param("string", "2024-05-06")) == '"2024-05-06"'
+    assert example_value(_param("integer", 3)) == "3" and example_value(_param("string")) is None
+    date = example_value(_param("string", "2024-05-06T07:08:09Z", fmt="date"))
+    assert date is not None and re.fullmatch(r'"\d{4}-\d{2}-\d{2}"', date)
+    uuid_pattern = "^[0-9A-Fa-f]{8}-([0-9A-Fa-f]{4}-){3}[0-9A-Fa-f]{12}$"
+    made = example_value(_param("string", pattern=uuid_pattern))
+    assert made is not None and re.fullmatch(uuid_pattern, json.loads(made))
+    assert made == example_value(_param("string", pattern=uuid_pattern))  # the same every run
