@@ -7,12 +7,14 @@ import json
 import random
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 from ..spec.refs import deref
 from .patterns import fits, matching
 
 INT_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 MAX_DEPTH = 6
+SHAPES = {"type", "properties", "items", "$ref", "oneOf", "anyOf", "allOf", "enum", "const"}
 
 
 def to_json_schema(node: Any, openapi_30: bool) -> Any:
@@ -22,6 +24,8 @@ def to_json_schema(node: Any, openapi_30: bool) -> Any:
     if not isinstance(node, dict):
         return node
     out = {key: to_json_schema(value, openapi_30) for key, value in node.items() if key != "example"}
+    if isinstance(out.get("$ref"), str) and not out["$ref"].isascii():  # a URI reference: other letters are %-encoded
+        out["$ref"] = quote(out["$ref"], safe="#/~%:!$&'()*+,;=@")
     if openapi_30:
         for bound, flag in (("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")):
             if isinstance(out.get(flag), bool) and out.pop(flag) and bound in out:
@@ -123,6 +127,11 @@ class Schemas:
         for key in ("oneOf", "anyOf"):
             members = [m for m in schema.get(key) or () if self.kind(m) != "null"]
             if members:
+                first = self.resolve(members[0])
+                if isinstance(first, dict) and not set(first) & SHAPES:  # a rule on the schema itself (`required: [a]`)
+                    rest = {k: v for k, v in schema.items() if k != key}
+                    required = [*(rest.get("required") or []), *(first.get("required") or [])]
+                    return self.generate({**rest, **first, "required": required}, rng, depth + 1)
                 return self.generate(members[0], rng, depth + 1)
         kind = self.kind(schema)
         if kind == "object":

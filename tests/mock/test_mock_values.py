@@ -1,0 +1,27 @@
+"""The mock's schema handling on shapes public specs use: non-ASCII component names, rule-only unions."""
+
+from __future__ import annotations
+
+import random
+
+from acs_sdkgen.mock.schemas import Schemas
+
+
+def test_a_component_named_with_other_letters_is_checked() -> None:
+    """A `$ref` to `Ménu` is a valid URI reference once percent-encoded: values are checked against it."""
+    schemas = Schemas({"openapi": "3.0.3", "components": {"schemas": {"Ménu": {"type": "object", "required": ["a"]}}}})
+    ref = {"$ref": "#/components/schemas/Ménu"}
+    assert schemas.problems(ref, {"a": 1}) == [] and schemas.problems(ref, {}) != []
+
+
+def test_an_any_of_of_rules_generates_an_object_that_keeps_them() -> None:
+    """`anyOf: [{required: [content]}, ...]` on an object adds a rule, not a shape: the value is that object."""
+    file = {
+        "type": "object",
+        "properties": {"content": {"type": "string"}, "filename": {"type": "string"}},
+        "anyOf": [{"required": ["content"]}, {"type": "object", "maxProperties": 0}],
+    }
+    schemas = Schemas({"openapi": "3.0.3", "components": {"schemas": {}}})
+    value = schemas.generate(file, random.Random(1))
+    assert isinstance(value, dict) and isinstance(value.get("content"), str)
+    assert schemas.problems(file, value) == []
