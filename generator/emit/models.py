@@ -147,9 +147,10 @@ ENUM_BASES = {
 def _open_enums(source: str) -> str:
     """Give every Enum a `_missing_` hook so responses with new values still validate."""
     lines = source.splitlines(keepends=True)
+    tree = ast.parse(source)
     enums = [
         node
-        for node in ast.parse(source).body
+        for node in tree.body
         if isinstance(node, ast.ClassDef) and any(isinstance(b, ast.Name) and b.id in ENUM_BASES for b in node.bases)
     ]
     shadowing = {node.name for node in enums if "object" in _member_names(node)}
@@ -160,7 +161,7 @@ def _open_enums(source: str) -> str:
         hook = OPEN_ENUM.format(name=node.name, value_type=value_type, new=new, object=builtin)
         lines.insert(node.end_lineno or len(lines), hook)
     if shadowing:  # a member named `object` hides the builtin in the hook's annotation (mypy reads it in the class)
-        imports = (n for n in ast.parse(source).body if isinstance(n, (ast.Import, ast.ImportFrom)))
+        imports = (n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom)))
         first = next(n for n in imports if getattr(n, "module", None) != "__future__")
         lines.insert(first.lineno - 1, "import builtins\n")
     return "".join(lines)

@@ -153,9 +153,11 @@ def _claim(
     doc: dict[str, Any], schemas: dict[str, Any], origins: dict[str, str], diag: Collector,
     claimed: dict[str, str], node: Any, seen: frozenset[str],
 ) -> Any:  # fmt: skip
-    """`node` with its foreign `$ref`s pointed at claimed components or replaced by copies (a cycle keeps its `$ref`)."""
+    """`node` with its foreign `$ref`s pointed at claimed components or replaced by copies (a cycle keeps its `$ref`);
+    a part without such a `$ref` is returned as it is, not copied."""
     if isinstance(node, list):
-        return [_claim(doc, schemas, origins, diag, claimed, item, seen) for item in node]
+        items = [_claim(doc, schemas, origins, diag, claimed, item, seen) for item in node]
+        return node if all(new is old for new, old in zip(items, node)) else items
     if not isinstance(node, dict):
         return node
     ref = node.get("$ref")
@@ -175,7 +177,8 @@ def _claim(
             return {"$ref": f"#{SCHEMAS}/{claimed[ref]}", **siblings}
         if isinstance(target, dict):
             return _claim(doc, schemas, origins, diag, claimed, {**copy.deepcopy(target), **siblings}, seen | {ref})
-    return {key: _claim(doc, schemas, origins, diag, claimed, value, seen) for key, value in node.items()}
+    changed = {key: new for key, value in node.items() if (new := _claim(doc, schemas, origins, diag, claimed, value, seen)) is not value}
+    return {**node, **changed} if changed else node
 
 
 PLAIN_OBJECT_KEYS = {
