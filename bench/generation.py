@@ -17,6 +17,8 @@ SUITE = "generation"
 # one small edit of each kind regenerated over the previous output (the loop users live in).
 NOOP = "ours: no-change regenerate"
 RERENDER = "ours: re-render, warm cache"
+THREE = "ours: three flavors, cold"
+FLAVORS = ("pydantic", "dataclasses", "typeddict")
 
 
 def _first_operation(spec: dict[str, Any]) -> dict[str, Any]:
@@ -72,7 +74,8 @@ def case_name(spec: Path) -> str:
 
 
 def _ours(tool: Tool, spec: Path, samples: dict[str, Sample]) -> None:
-    """One full generation from scratch (empty output, empty cache), the two regenerations, the edits.
+    """One full generation from scratch (empty output, empty cache), the two regenerations, the edits, and
+    one more from scratch with all three flavors.
 
     Each edit is generated over the baseline's output and then undone (untimed), so every edit is
     timed from the same state.
@@ -87,6 +90,8 @@ def _ours(tool: Tool, spec: Path, samples: dict[str, Sample]) -> None:
     for name, path in edited.items():
         samples[name].values.append(tool.run(path, out, cache))
         tool.run(baseline, out, cache)
+    clear(out, cache)
+    samples[THREE].values.append(tool.run(spec, out, cache, flavors=FLAVORS))
 
 
 def _peer(tool: Tool, spec: Path, samples: dict[str, Sample]) -> None:
@@ -100,7 +105,7 @@ def measure_spec(
     spec: Path, runs: int, budget: float, log: Callable[[str], None]
 ) -> list[Row]:
     """Interleave the tools `runs` times on one spec (fewer, but at least two, past `budget` seconds)."""
-    names = [t.name for t in TOOLS] + [NOOP, RERENDER, *EDITS]
+    names = [t.name for t in TOOLS] + [NOOP, RERENDER, *EDITS, THREE]
     samples = {name: Sample("s") for name in names}
     errors: dict[str, str] = {}
     started = time.perf_counter()
@@ -115,7 +120,7 @@ def measure_spec(
             except CommandFailed as exc:
                 errors[tool.name] = str(exc)
                 if tool.name == OURS:
-                    for name in (NOOP, RERENDER, *EDITS):
+                    for name in (NOOP, RERENDER, *EDITS, THREE):
                         errors[name] = "full generation failed"
         spent = time.perf_counter() - started
         log(f"  {spec.stem} run {run + 1}: {spent:.0f}s so far")

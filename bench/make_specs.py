@@ -1,4 +1,6 @@
-"""Deterministic synthetic OpenAPI specs: RPC style (like spec/outboundbot.yaml) and plain REST, N operations."""
+"""Deterministic synthetic OpenAPI specs of N operations: RPC style (like spec/outboundbot.yaml), a richer RPC
+shape (`rpcx`: responses that extend a shared base with `allOf`, nested objects, several documented errors,
+path-level common parameters) and plain REST."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import Any
 import yaml
 
 SIZES = (2, 50, 200, 1000)
-STYLES = ("rpc", "rest")
+STYLES = ("rpc", "rest", "rpcx")
 VERSION = "2019-12-26"
 NOUNS = (
     "Instance", "Task", "Job", "Script", "Contact", "Number", "Group", "Record",
@@ -354,7 +356,104 @@ def rest_spec(count: int) -> dict[str, Any]:
     }
 
 
-BUILDERS = {"rpc": rpc_spec, "rest": rest_spec}
+ERROR_STATUSES = (
+    ("400", "InvalidParameter", "A parameter is not valid."),
+    ("404", "ResourceNotFound", "The resource does not exist."),
+    ("403", "Forbidden.RAM", "The caller is not authorised."),
+    ("500", "InternalError", "An error occurred."),
+)
+FIELD_KINDS = (
+    lambda n: _string(f"{n}."),
+    lambda n: _integer(f"{n}.", "int64"),
+    lambda n: {"type": "boolean", "description": f"{n}."},
+    lambda n: {"type": "string", "enum": KINDS, "description": f"{n}."},
+    lambda n: {"type": "array", "items": {"type": "string"}, "description": f"{n}."},
+)
+
+
+def rpcx_resource(name: str, index: int) -> dict[str, dict[str, Any]]:
+    """A resource of 5–10 fields with a nested settings object of its own (two components)."""
+    fields = {f"{name}Id": _string(f"{name} ID.", f"{name.lower()}-1")}
+    for k in range(4 + index % 6):
+        fields[f"Field{k}"] = FIELD_KINDS[k % len(FIELD_KINDS)](f"Field {k} of {name}")
+    settings = {f"Setting{k}": FIELD_KINDS[(k + index) % len(FIELD_KINDS)](f"Setting {k}") for k in range(3 + index % 4)}
+    return {
+        f"{name}{index}Settings": {"type": "object", "description": f"Settings of {name}.", "properties": settings},
+        f"{name}{index}": {
+            "type": "object",
+            "description": f"A {name} resource.",
+            "properties": {**fields, "Settings": {"$ref": f"#/components/schemas/{name}{index}Settings"}},
+        },
+    }
+
+
+def rpcx_spec(count: int) -> dict[str, Any]:
+    """The richer RPC shape: every response an `allOf` of the shared base response and its own object."""
+    spec = rpc_spec(count)
+    schemas: dict[str, Any] = {
+        "BaseResponse": {
+            "type": "object",
+            "description": "What every answer carries.",
+            "required": ["RequestId"],
+            "properties": rpc_response_schema("Base", "Base", "Delete")["properties"],
+        },
+        "ErrorResponse": spec["components"]["schemas"]["ErrorResponse"],
+    }
+    responses = {
+        code: {
+            **_json_response("#/components/schemas/ErrorResponse", text),
+            "x-acs-error-codes": [{"code": code, "message": text, "description": text}],
+        }
+        for _, code, text in ERROR_STATUSES
+    }
+    paths: dict[str, Any] = {}
+    for i in range(count):
+        name, verb = noun(i // len(RPC_VERBS)), RPC_VERBS[i % len(RPC_VERBS)]
+        action = f"{verb}{name}{i // len(RPC_VERBS)}" + ("s" if verb == "List" else "")
+        resources = rpcx_resource(name, i // len(RPC_VERBS))
+        resource = list(resources)[-1]
+        schemas.update(resources)
+        own = {
+            f"{name}Id": _string(f"{name} ID."),
+            "Item" if verb != "List" else "Items": (
+                {"$ref": f"#/components/schemas/{resource}"}
+                if verb != "List"
+                else {"type": "array", "items": {"$ref": f"#/components/schemas/{resource}"}}
+            ),
+            "Extra": {"type": "object", "description": "Extra data.", "properties": {"Note": _string("Note."), "Count": _integer("Count.")}},
+        }
+        schemas[f"{action}Response"] = {
+            "description": f"Result of {action}.",
+            "allOf": [{"$ref": "#/components/schemas/BaseResponse"}, {"type": "object", "properties": own}],
+        }
+        parameters = [
+            _query(f"{name}Id", {"type": "string"}, required=True),
+            _query("Kind", {"type": "string", "enum": KINDS}),
+            {**_query("Tag", {"type": "array", "items": {"type": "string"}}), "style": "form", "explode": True, "x-acs-style": "repeatList"},
+        ]
+        parameters += [_query(f"Option{k}", FIELD_KINDS[k % 3](f"Option {k}")) for k in range(i % 6)]
+        errors = {status: {"$ref": f"#/components/responses/{code}"} for status, code, _ in ERROR_STATUSES[: 2 + i % 3]}
+        paths[f"/#Action={action}"] = {
+            "parameters": [_query("RegionId", {"type": "string"}, required=True), _query("ClientToken", {"type": "string"})],
+            "post": {
+                "operationId": action,
+                "tags": [name],
+                "summary": f"{verb} a {name}.",
+                "description": f"{verb} a {name} resource.",
+                "x-acs-action": action,
+                "x-acs-read-only": verb in ("Describe", "List"),
+                "parameters": parameters,
+                "responses": {"200": _json_response(f"#/components/schemas/{action}Response", "Success."), **errors},
+            },
+        }
+    spec["info"]["title"] = f"Synthetic rich RPC {count}"
+    spec["paths"] = paths
+    spec["components"]["responses"] = responses
+    spec["components"]["schemas"] = schemas
+    return spec
+
+
+BUILDERS = {"rpc": rpc_spec, "rest": rest_spec, "rpcx": rpcx_spec}
 
 
 def spec_path(directory: Path, style: str, count: int) -> Path:

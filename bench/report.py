@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import Callable
 
 from calls import SIGNATURES
-from generation import EDITS, NOOP
+from generation import EDITS, NOOP, THREE
 from imports import OFFICIAL
 from records import OURS, Row, advantage, find
 
-STYLES = ("rpc", "rest")
+STYLES = ("rpc", "rest", "rpcx")
 BIG, SMALL, MID = 1000, 2, 200
 
 
@@ -106,6 +106,18 @@ def _generation_targets(rows: list[Row]) -> list[Target]:
                 share,
                 "< 0.1",
                 None if share is None else share < 0.1,
+            )
+        )
+        three, oag = _median(rows, "generation", case, THREE), _median(
+            rows, "generation", case, "openapi-generator"
+        )
+        times = None if three is None or oag is None else three / oag
+        found.append(
+            Target(
+                f"generation {case}: three flavors within 1.5x of openapi-generator",
+                times,
+                "<= 1.5 (ours, three flavors, over openapi-generator)",
+                None if times is None else times <= 1.5,
             )
         )
         for edit in EDITS:

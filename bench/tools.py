@@ -53,8 +53,10 @@ class Tool:
     name: str
     env: str | None
 
-    def argv(self, spec: Path, out: Path, force: bool = False) -> list[str]:
-        """The command line generating `spec` into `out`."""
+    def argv(
+        self, spec: Path, out: Path, force: bool = False, flavors: tuple[str, ...] = ("pydantic",)
+    ) -> list[str]:
+        """The command line generating `spec` into `out` (ours: with those flavors)."""
         if self.env is None:
             extra = ["--force"] if force else []
             return [
@@ -67,8 +69,7 @@ class Tool:
                 "--out",
                 str(out),
             ] + [
-                "--flavor",
-                "pydantic",
+                *(arg for flavor in flavors for arg in ("--flavor", flavor)),
                 "-q",
                 *extra,
             ]
@@ -116,14 +117,23 @@ class Tool:
             "PATH": f"{ENVS_BY_NAME[self.env].path / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
         }
 
-    def run(self, spec: Path, out: Path, cache: Path, force: bool = False) -> float:
+    def run(
+        self,
+        spec: Path,
+        out: Path,
+        cache: Path,
+        force: bool = False,
+        flavors: tuple[str, ...] = ("pydantic",),
+    ) -> float:
         """Wall seconds of one generation in a fresh process (cwd has no pyproject.toml: defaults)."""
         spec, out = spec.resolve(), out.resolve()
         out.parent.mkdir(parents=True, exist_ok=True)
         if self.name != "ours":
             out.mkdir(parents=True, exist_ok=True)
         return run_timed(
-            self.argv(spec, out, force), cwd=out.parent, env=self.environ(cache)
+            self.argv(spec, out, force, flavors),
+            cwd=out.parent,
+            env=self.environ(cache),
         )
 
 

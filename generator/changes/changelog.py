@@ -29,6 +29,7 @@ from .diff import Change, diff_apis, format_changelog
 
 STATE_FILE = "changelog.json"
 STATE_FORMAT = 2  # 2: operations record their pagination and streaming
+STATE_DEPTH = 3  # levels of the state file laid out one item per line (state → api → operations → operation)
 
 
 @dataclass(frozen=True)
@@ -186,5 +187,17 @@ def history(api: ir.Api, sdk_version: str, previous_state: Path | None) -> Histo
         "api": snapshot(api),
         "entries": [_entry_data(e) for e in entries],
     }
-    text = json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
-    return History(entries, compared, text.encode())
+    return History(entries, compared, (_json_lines(state) + "\n").encode())
+
+
+def _json_lines(value: Any, depth: int = 0) -> str:
+    """JSON text indented one space per level down to the items of the snapshot's lists (an operation, a
+    model, an entry each on one line, so a change shows as changed lines), compact below: Python's
+    indenting encoder is several times slower than the compact one."""
+    pad = "\n" + " " * (depth + 1)
+    if depth < STATE_DEPTH and isinstance(value, dict) and value:
+        items = (f"{json.dumps(key, ensure_ascii=False)}: {_json_lines(value[key], depth + 1)}" for key in sorted(value))
+        return "{" + pad + ("," + pad).join(items) + "\n" + " " * depth + "}"
+    if depth < STATE_DEPTH and isinstance(value, list) and value:
+        return "[" + pad + ("," + pad).join(_json_lines(item, depth + 1) for item in value) + "\n" + " " * depth + "]"
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)

@@ -8,6 +8,7 @@ by its unformatted text (generator/cache.py): after an edit, only the modules it
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import tempfile
@@ -27,11 +28,11 @@ class FormatError(Exception):
 
 def format_python(sources: dict[str, str]) -> dict[str, str]:
     """Every module of `sources` (relative path → source) formatted as black would format it."""
-    cached = {path: cache.load("format", source) for path, source in sources.items()}
+    paths = list(sources)
+    cached = dict(zip(paths, cache.load_many("format", [(sources[path],) for path in paths])))
     missing = {path: source for path, source in sources.items() if cached[path] is None}
     formatted = _ruff_format(missing) if missing else {}
-    for path, text in formatted.items():
-        cache.store("format", (missing[path],), text)
+    cache.store_many("format", [((missing[path],), text) for path, text in formatted.items()])
     return {path: formatted[path] if text is None else text for path, text in cached.items()}
 
 
@@ -39,7 +40,7 @@ def _ruff_format(sources: dict[str, str]) -> dict[str, str]:
     """Run ruff's formatter on the modules, written to a temporary directory, in batches."""
     from ruff import find_ruff_bin
 
-    with tempfile.TemporaryDirectory(prefix="acs-sdkgen-format-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="acs-sdkgen-format-", dir=_scratch()) as tmp:
         root = Path(tmp)
         for path, source in sources.items():
             (root / path).parent.mkdir(parents=True, exist_ok=True)
@@ -51,6 +52,13 @@ def _ruff_format(sources: dict[str, str]) -> dict[str, str]:
             if done.returncode != 0:
                 raise FormatError(_explain(done.stderr))
         return {path: (root / path).read_text(encoding="utf-8") for path in sources}
+
+
+def _scratch() -> str | None:
+    """A memory-backed directory for the formatter's copies where the system has one (creating thousands of
+    files there costs nothing), else the default temporary directory."""
+    shm = "/dev/shm"
+    return shm if "TMPDIR" not in os.environ and os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
 
 
 def _explain(stderr: str) -> str:

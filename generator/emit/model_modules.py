@@ -7,6 +7,8 @@ first use: importing one model of a 1000-operation API no longer builds every ot
 from __future__ import annotations
 
 import ast
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..ir.names import Namespace, snake
@@ -31,8 +33,12 @@ class ModelModules:
     owners: dict[str, str]
 
 
-def split_models(source: str, header: str) -> ModelModules:
-    """Cut `source` (one models module) into modules, each importing exactly what it uses."""
+def split_models(source: str, header: str, stems: Mapping[str, str] | None = None) -> ModelModules:
+    """Cut `source` (one models module) into modules, each importing exactly what it uses.
+
+    A module is named by `stems` of its first definition (stems decided over several sources), else by
+    that definition's name in snake case, made unique.
+    """
     tree = ast.parse(source)
     lines = source.splitlines(keepends=True)
     imports: list[ast.stmt] = []
@@ -51,12 +57,13 @@ def split_models(source: str, header: str) -> ModelModules:
         else:
             previous = _add(definitions, node)
     needs = _needs(definitions)
-    groups = _components(definitions, needs)
-    namespace = Namespace(style="snake")
-    stems = {group[0]: namespace.claim("_" + snake(group[0]), group[0]) for group in groups}
-    owners = {name: stems[group[0]] for group in groups for name in group}
+    groups = strongly_connected(definitions, needs)
+    given = dict(stems or {})
+    namespace = Namespace(style="snake", taken={stem: name for name, stem in given.items()})
+    heads = {group[0]: given.get(group[0]) or namespace.claim("_" + snake(group[0]), group[0]) for group in groups}
+    owners = {name: heads[group[0]] for group in groups for name in group}
     sources = {
-        stems[group[0]]: _module(group, definitions, needs, owners, imports, future, lines, header)
+        heads[group[0]]: _module(group, definitions, needs, owners, imports, future, lines, header)
         for group in groups
     }
     return ModelModules(sources, dict(sorted(owners.items())))
@@ -82,11 +89,14 @@ def _add(definitions: dict[str, Definition], node: ast.stmt) -> str:
     definition = definitions.setdefault(name, Definition(name))
     definition.statements.append(node)
     definition.is_alias |= alias
+    values = {id(child.value) for child in ast.walk(node) if isinstance(child, ast.keyword)}  # alias=, description=, …
+    if isinstance(node, ast.AnnAssign) and node.value is not None:
+        values.add(id(node.value))  # a field's default
     for child in ast.walk(node):
         if isinstance(child, ast.Name):
             definition.names.add(child.id)
-        elif isinstance(child, ast.Constant) and isinstance(child.value, str):
-            definition.forward |= _names_in(child.value)
+        elif isinstance(child, ast.Constant) and isinstance(child.value, str) and id(child) not in values:
+            definition.forward |= _names_in(child.value)  # a string that is not a value may be a forward reference
     return name
 
 
@@ -135,8 +145,9 @@ def _needs(definitions: dict[str, Definition]) -> dict[str, set[str]]:
     return needs
 
 
-def _components(definitions: dict[str, Definition], needs: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected groups of the dependency graph (iterative Tarjan), members in source order."""
+def strongly_connected(definitions: Mapping[str, object], needs: Mapping[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of the dependency graph (iterative Tarjan) of the names `definitions` lists, in
+    order of their first member, members in that order."""
     order = {name: i for i, name in enumerate(definitions)}
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -195,7 +206,7 @@ def _module(
         siblings.setdefault(owners[name], set()).add(name)
     blocks = [
         ["from __future__ import annotations\n"] if future else [],
-        [text for node in imports if (text := _import_text(node, used))],
+        sorted((text for node in imports if (text := _import_text(node, used))), key=_import_order),
         [f"from .{stem} import {', '.join(sorted(names))}\n" for stem, names in sorted(siblings.items())],
     ]
     docstring = f'"""{", ".join(group)}: see the `models` package.\n\n{header}\n"""\n'
@@ -215,6 +226,12 @@ def _import_text(node: ast.stmt, used: set[str]) -> str:
     if isinstance(node, ast.Import):
         return f"import {names}\n"
     return f"from {'.' * node.level}{node.module or ''} import {names}\n"
+
+
+def _import_order(text: str) -> tuple[bool, str]:
+    """Standard library first, then by module: the same order whatever order the library wrote them in."""
+    module = text.split()[1]
+    return module.split(".")[0] not in sys.stdlib_module_names, module
 
 
 def _first_line(node: ast.stmt) -> int:

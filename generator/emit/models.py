@@ -7,14 +7,17 @@ import json
 import keyword
 import multiprocessing
 import os
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from .. import cache
 from ..diagnostics import Collector, SpecError, escape_pointer_token
 from ..ir import tree as ir
-from .model_modules import ModelModules, split_models
+from ..ir.names import Namespace, snake
+from .model_modules import ModelModules, split_models, strongly_connected
 
 # Options that shape the generated models; changing any of them changes the golden files.
 MODEL_OPTIONS: dict[str, Any] = {
@@ -46,6 +49,33 @@ OUTPUT_TYPES = {
 }
 
 
+# Models each datamodel-code-generator run owns. The models are cut into shards, each run and cached on its own:
+# the shards spread over the cores, and an edit to one model runs only the shards whose documents hold it.
+SHARD_MODELS = 64
+# A shard's document holds the models it owns and every model they reach through `$ref`; where that would more
+# than double the parsing (a model that reaches nearly everything), fewer, larger shards are cut.
+MAX_REACHED = 2.0
+REF = re.compile(r'"\$ref": "#/components/schemas/([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Shard:
+    """One datamodel-code-generator run: a kind of models for the models a shard owns and those they reach."""
+
+    kind: str
+    header: str
+    owned: tuple[str, ...]  # class names whose modules this shard yields
+    models: tuple[ir.Model, ...]  # the owned models and every model they reach, in spec order
+    stems: dict[str, str]  # class name → its module's stem, decided over all shards
+    document: str
+
+    def cache_parts(self) -> tuple[str, ...]:
+        """Everything the result depends on besides the generator's code."""
+        aliases = _aliases(self.models, wire_keys=self.kind == "typeddict")
+        parts = (json.dumps(self.owned), json.dumps(aliases, sort_keys=True), json.dumps(self.stems))
+        return (self.kind, self.header, *parts, self.document)
+
+
 class ModelsPass:
     """The models package of each kind a run needs: cache hits at once, the rest in worker processes.
 
@@ -54,24 +84,27 @@ class ModelsPass:
     """
 
     def __init__(self, api: ir.Api, diag: Collector, header: str, kinds: Iterable[str]) -> None:
-        self._ready: dict[str, ModelModules] = {}
-        self._pending: dict[str, Future[ModelModules]] = {}
+        self._api, self._diag, self._header = api, diag, header
+        parts = _shard_parts(api)
+        self._shards = {kind: [Shard(kind, header, *part) for part in parts] for kind in kinds}
+        self._ready: dict[tuple[str, int], ModelModules] = {}
+        self._pending: dict[tuple[str, int], Future[ModelModules]] = {}
         self._pool: ProcessPoolExecutor | None = None
-        document = _models_document(api)  # the same for every kind
-        parts = {kind: _cache_parts(api, header, kind, document) for kind in kinds}
         misses = []
-        for kind in parts:
-            hit = cache.load("models", *parts[kind])
-            if hit is None:
-                misses.append(kind)
-            else:
-                data = json.loads(hit)
-                self._ready[kind] = ModelModules(data["sources"], data["owners"])
-        if misses and (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self._pool = ProcessPoolExecutor(min(len(misses), os.cpu_count() or 1), mp_context=multiprocessing.get_context("fork"))
-            self._pending = {kind: self._pool.submit(_model_modules, api, diag, parts[kind]) for kind in misses}
+        for kind, shards in self._shards.items():
+            for index, shard in enumerate(shards):
+                hit = cache.load("models", *shard.cache_parts())
+                if hit is None:
+                    misses.append((kind, index))
+                else:
+                    data = json.loads(hit)
+                    self._ready[kind, index] = ModelModules(data["sources"], data["owners"])
+        workers = min(len(misses), os.cpu_count() or 1)
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            self._pending = {key: self._pool.submit(_model_modules, self._shards[key[0]][key[1]], diag) for key in misses}
         else:
-            self._ready.update({kind: _model_modules(api, diag, parts[kind]) for kind in misses})
+            self._ready.update({key: _model_modules(self._shards[key[0]][key[1]], diag) for key in misses})
 
     def __enter__(self) -> ModelsPass:
         return self
@@ -81,48 +114,122 @@ class ModelsPass:
             self._pool.shutdown(cancel_futures=True)
 
     def get(self, kind: str) -> ModelModules:
-        """The models package of `kind` (datamodel-code-generator's output type)."""
-        if kind not in self._ready:
-            self._ready[kind] = self._pending.pop(kind).result()
-        return self._ready[kind]
+        """The models package of `kind` (datamodel-code-generator's output type), its shards joined."""
+        sources: dict[str, str] = {}
+        owners: dict[str, str] = {}
+        clash = False
+        for index in range(len(self._shards[kind])):
+            if (kind, index) not in self._ready:
+                self._ready[kind, index] = self._pending.pop((kind, index)).result()
+            part = self._ready[kind, index]
+            made_up = part.owners.keys() - {m.class_name for m in self._shards[kind][index].models}
+            clash |= bool(made_up & self._api.models_by_name.keys()) or any(
+                sources.get(stem, text) != text for stem, text in part.sources.items()
+            )
+            sources.update(part.sources)
+            owners.update(part.owners)
+        if clash and len(self._shards[kind]) > 1:  # a type the library made up in one shard took a name of ours
+            return _model_modules(Shard(kind, self._header, *_shard_parts(self._api, whole=True)[0]), self._diag)
+        return ModelModules(sources, dict(sorted(owners.items())))
 
 
-def _cache_parts(api: ir.Api, header: str, kind: str, document: str) -> tuple[str, str, str, str]:
-    """Everything the models package of `kind` depends on (besides the generator's code): kind, header,
-    forced field names and the models document."""
-    return (kind, header, json.dumps(_aliases(api, wire_keys=kind == "typeddict"), sort_keys=True), document)
+def _shard_parts(
+    api: ir.Api, whole: bool = False
+) -> list[tuple[tuple[str, ...], tuple[ir.Model, ...], dict[str, str], str]]:
+    """The models cut into shards (one when `whole`): strongly connected groups of the `$ref` graph, packed in
+    spec order, about SHARD_MODELS owned models each; each with the models its own reach, their module stems
+    and document."""
+    models = api.models_by_name
+    order = {name: index for index, name in enumerate(api.model_order)}
+    refs = {name: {t for t in REF.findall(models[name].schema) if t in order} for name in order}
+    groups = strongly_connected(order, refs)
+    for size in (len(order),) if whole else (SHARD_MODELS, SHARD_MODELS * 8, len(order)):
+        shards = _pack(groups, size)
+        reached = [_reach(shard, refs) for shard in shards]
+        if sum(map(len, reached)) <= MAX_REACHED * len(order) or len(shards) == 1:
+            break
+    namespace = Namespace(style="snake")
+    stems = {name: namespace.claim("_" + snake(name), name) for name in order}
+    parts = []
+    for shard, reach in zip(shards, reached):
+        names = sorted(reach, key=order.__getitem__)
+        owned = tuple(sorted(shard, key=order.__getitem__))
+        parts.append((owned, tuple(models[n] for n in names), {n: stems[n] for n in names}, _models_document(api, names)))
+    return parts
 
 
-def _model_modules(api: ir.Api, diag: Collector, parts: tuple[str, str, str, str]) -> ModelModules:
-    """The models package that `parts` (see `_cache_parts`) describe, computed and cached."""
-    kind, header, _, document = parts
-    modules = split_models(render_models(api, diag, header, kind, document), header)
-    cache.store("models", parts, json.dumps({"sources": modules.sources, "owners": modules.owners}))
+def _pack(groups: list[list[str]], size: int) -> list[list[str]]:
+    """Groups packed in order into shards of about `size` names (a group is never split)."""
+    shards: list[list[str]] = [[]]
+    for group in groups:
+        if shards[-1] and len(shards[-1]) + len(group) > size:
+            shards.append([])
+        shards[-1].extend(group)
+    return shards
+
+
+def _reach(names: list[str], refs: dict[str, set[str]]) -> set[str]:
+    """`names` and every name they reach through `refs`."""
+    seen = set(names)
+    work = list(names)
+    while work:
+        for target in refs[work.pop()] - seen:
+            seen.add(target)
+            work.append(target)
+    return seen
+
+
+def _model_modules(shard: Shard, diag: Collector) -> ModelModules:
+    """The modules of the models one shard owns, computed and cached."""
+    source = render_models(shard.models, diag, shard.header, shard.kind, shard.document)
+    split = split_models(source, shard.header, shard.stems)
+    mine = {shard.stems[name] for name in shard.owned}
+    mine |= {stem for name, stem in split.owners.items() if name not in shard.stems}  # the library's own additions
+    owners = {name: stem for name, stem in split.owners.items() if stem in mine}
+    modules = ModelModules({stem: text for stem, text in split.sources.items() if stem in mine}, owners)
+    cache.store("models", shard.cache_parts(), json.dumps({"sources": modules.sources, "owners": modules.owners}))
     return modules
 
 
-def render_models(api: ir.Api, diag: Collector, header: str, kind: str, document: str) -> str:
-    """Python source of the models module (pydantic, dataclasses or TypedDict) for every model of the IR."""
+def render_models(models: Sequence[ir.Model], diag: Collector, header: str, kind: str, document: str) -> str:
+    """Python source of one models module (pydantic, dataclasses or TypedDict) for `models`, whose schemas
+    `document` holds."""
+    if not models:
+        return f'"""{header}"""\n'
+    source = _generate(models, diag, header, kind, document)
+    problems = _name_problems(source, models, kind)
+    if problems:  # the library may give a name of ours to a type it makes up first (an array's item type, named
+        # from the property) and rename our class; it keeps the name for a schema it meets first, so try that
+        first = {model.class_name for model, _, _ in problems}
+        data = json.loads(document)
+        schemas = data["components"]["schemas"]
+        data["components"]["schemas"] = {name: schemas[name] for name in sorted(schemas, key=lambda n: n not in first)}
+        source = _generate(models, diag, header, kind, json.dumps(data, ensure_ascii=False))
+        problems = _name_problems(source, models, kind)
+    for _, pointer, message in problems:
+        diag.error(pointer, message)
+    diag.raise_if_errors()
+    return _open_enums(source) if kind == "pydantic" else _track_fields(source) if kind == "dataclasses" else source
+
+
+def _generate(models: Sequence[ir.Model], diag: Collector, header: str, kind: str, document: str) -> str:
+    """datamodel-code-generator's models module for `document`; its failure is reported as a spec problem."""
     from datamodel_code_generator import DataModelType, InputFileType, generate
 
     output_type, extra = OUTPUT_TYPES[kind]
-    if not api.models:
-        return f'"""{header}"""\n'
     try:
         source = generate(
             document,
             input_file_type=InputFileType.OpenAPI,
             output_model_type=DataModelType(output_type),
             custom_file_header=f'"""{header}"""',
-            **{**MODEL_OPTIONS, **extra, "aliases": _aliases(api, wire_keys=kind == "typeddict")},
+            **{**MODEL_OPTIONS, **extra, "aliases": _aliases(models, wire_keys=kind == "typeddict")},
         )
     except Exception as exc:  # the library's own errors are spec problems from the user's view
         diag.error("/components/schemas", f"datamodel-code-generator failed: {type(exc).__name__}: {exc}")
         raise SpecError(diag.items) from None
     assert isinstance(source, str)
-    source = _functional_typeddicts(source, api) if kind == "typeddict" else source
-    _check_names(source, api, diag, kind)
-    return _open_enums(source) if kind == "pydantic" else _track_fields(source) if kind == "dataclasses" else source
+    return _functional_typeddicts(source, models) if kind == "typeddict" else source
 
 
 OPEN_ENUM = '''
@@ -172,11 +279,11 @@ def _member_names(node: ast.ClassDef) -> set[str]:
     return {t.id for stmt in node.body if isinstance(stmt, ast.Assign) for t in stmt.targets if isinstance(t, ast.Name)}
 
 
-def _functional_typeddicts(source: str, api: ir.Api) -> str:
+def _functional_typeddicts(source: str, models: Sequence[ir.Model]) -> str:
     """Rewrite as `Name = TypedDict("Name", {...})` each TypedDict with a `__`-prefixed key: the library renames
     such a key (`field__type`), and in a class body Python would mangle it; the functional form keeps it."""
     mangled = {
-        m.class_name: {f.wire_name for f in m.fields} for m in api.models if any(f.wire_name.startswith("__") for f in m.fields)
+        m.class_name: {f.wire_name for f in m.fields} for m in models if any(f.wire_name.startswith("__") for f in m.fields)
     }
     lines = source.splitlines(keepends=True)
     tree = ast.parse(source)
@@ -216,24 +323,27 @@ def _track_fields(source: str) -> str:
     return "".join(lines)
 
 
-def _aliases(api: ir.Api, wire_keys: bool) -> dict[str, str]:
+def _aliases(models: Sequence[ir.Model], wire_keys: bool) -> dict[str, str]:
     """Field names forced onto datamodel-code-generator (`Class.wire` → name): the name authority's, or for
     TypedDicts the wire key itself wherever it is an identifier (the library would turn `_links` into
-    `field_links`, a key the service never sends); other keys make it use the functional syntax."""
-    if wire_keys:
+    `field_links`, a key the service never sends). A model with a key that is no identifier gets none: the library
+    then writes it in the functional syntax with every key as it is (given some, it would name the others itself,
+    `prefs/background` as `prefs_background`, and could collide with a forced one)."""
+    if wire_keys:  # a model with a key that is no identifier is written in the functional syntax, keys as they are
         return {
             f"{m.class_name}.{f.wire_name}": f.wire_name
-            for m in api.models
+            for m in models
+            if all(f.wire_name.isidentifier() for f in m.fields)
             for f in m.fields
-            if f.wire_name.isidentifier() and not keyword.iskeyword(f.wire_name) and not f.wire_name.startswith("__")
+            if not keyword.iskeyword(f.wire_name) and not f.wire_name.startswith("__")
         }
-    return {f"{m.class_name}.{f.wire_name}": f.python_name for m in api.models for f in m.fields}
+    return {f"{m.class_name}.{f.wire_name}": f.python_name for m in models for f in m.fields}
 
 
-def _models_document(api: ir.Api) -> str:
-    """A minimal OpenAPI document (JSON text) holding every model's schema under its class name."""
+def _models_document(api: ir.Api, names: Iterable[str]) -> str:
+    """A minimal OpenAPI document (JSON text) holding the schemas of the models `names` under their class names."""
     models = api.models_by_name
-    schemas = ", ".join(f"{json.dumps(name)}: {models[name].schema}" for name in api.model_order)
+    schemas = ", ".join(f"{json.dumps(name)}: {models[name].schema}" for name in names)
     info = '"info": {"title": "models", "version": "0"}, "paths": {}'
     return f'{{"openapi": {json.dumps(api.openapi_version)}, {info}, "components": {{"schemas": {{{schemas}}}}}}}'
 
@@ -259,8 +369,9 @@ def _declared_fields(tree: ast.Module) -> dict[str, set[str]]:
     return own
 
 
-def _check_names(source: str, api: ir.Api, diag: Collector, kind: str) -> None:
-    """Every model class and object field we named must exist under that name (or wire key) in the output."""
+def _name_problems(source: str, models: Sequence[ir.Model], kind: str) -> list[tuple[ir.Model, str, str]]:
+    """(model, pointer, message) for each model class or object field we named that the output does not have
+    under that name (or wire key)."""
     tree = ast.parse(source)
     own = _declared_fields(tree)
     bases = {
@@ -281,18 +392,20 @@ def _check_names(source: str, api: ir.Api, diag: Collector, kind: str) -> None:
     aliases = {
         node.target.id for node in tree.body if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
     } | {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets if isinstance(t, ast.Name)}
-    for model in api.models:
+    problems = []
+    for model in models:
         origin = model.origin
         if model.class_name not in classes:
-            if model.class_name not in aliases:
-                diag.error(origin, f"datamodel-code-generator did not emit class {model.class_name} ({kind} models)")
-            continue  # a type alias: no fields to compare
+            if model.class_name not in aliases or model.fields:  # an alias is right only for a model without fields
+                problems.append((model, origin, f"datamodel-code-generator did not emit class {model.class_name} ({kind} models)"))
+            continue
         for field in model.fields:
             expected = field.wire_name if kind == "typeddict" else field.python_name
             if expected not in classes[model.class_name]:
-                diag.error(
+                problems.append((
+                    model,
                     f"{origin}/properties/{escape_pointer_token(field.wire_name)}",
                     f"datamodel-code-generator named field {field.wire_name!r} of {model.class_name} "
                     f"differently from {expected!r} ({kind} models)",
-                )
-    diag.raise_if_errors()
+                ))
+    return problems

@@ -146,9 +146,16 @@ class NameAuthority:
         wanted = _legal(snake(wire), "operation")
         return self._record(pointer, wire, wanted, self.methods.claim(wanted, pointer))
 
-    def _scoped(self, items: list[tuple[str, str]], reserved: frozenset[str], fallback: str) -> list[str]:
-        """Names for one scope (a signature or a model), given (wire name, pointer) pairs."""
-        scope = Namespace(reserved)
+    def _scoped(
+        self, items: list[tuple[str, str]], reserved: frozenset[str], fallback: str, wire_names_taken: bool = False
+    ) -> list[str]:
+        """Names for one scope (a signature or a model), given (wire name, pointer) pairs.
+
+        With `wire_names_taken`, each wire name is its own property's before any name is given: no name
+        equals another property's wire name (`prefs/background` beside `prefs_background` becomes
+        `prefs_background_2`), which a model that accepts wire names and Python names alike could not tell apart.
+        """
+        scope = Namespace(reserved, taken=dict((wire, pointer) for wire, pointer in items) if wire_names_taken else {})
         names = []
         for wire, pointer in items:
             wanted = _legal(snake(wire), fallback)
@@ -161,7 +168,7 @@ class NameAuthority:
 
     def fields(self, items: list[tuple[str, str]]) -> list[str]:
         """Names for one model's fields, given (wire name, pointer) pairs."""
-        return self._scoped(items, symbols.field_names(), "field")
+        return self._scoped(items, symbols.field_names(), "field", wire_names_taken=True)
 
     @staticmethod
     def package_name(title: str) -> str:

@@ -58,6 +58,9 @@ for _tag, _pattern, _first in (
 _ANCHOR = re.compile(r"(?:^|[\s\[{,])&")
 _ALIAS = re.compile(r"(?:^|[\s\[{,])\*")
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+# Characters a JSON string may hold as they are but YAML refuses (DEL and C1 controls but NEL, two non-characters):
+# in a JSON document they are rewritten as the `\u` escapes that mean the same in both.
+_YAML_REFUSED = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
 _DEEP_BLOCK = re.compile(r"\n[ \t?:-]{%d}" % MAX_TEXT_NESTING)
 _BRACKET_STEPS = {ord("["): "\x02", ord("{"): "\x02", ord("]"): "\x00", ord("}"): "\x00"}
 
@@ -139,6 +142,8 @@ def parse_document(raw: bytes, diag: Collector) -> tuple[dict[str, Any], dict[st
 def parse_tree(raw: bytes, diag: Collector) -> tuple[dict[str, Any], dict[str, int], list[tuple[str, dict[str, Any]]]]:
     """Parse YAML or JSON bytes into a mapping, its line map and every (pointer, object holding a $ref)."""
     text = _decode(raw, diag)
+    if text.lstrip().startswith(("{", "[")):  # JSON: characters YAML refuses can only sit in strings
+        text = _YAML_REFUSED.sub(lambda found: f"\\u{ord(found[0]):04x}", text)
     if _text_nesting(text) > MAX_TEXT_NESTING:
         diag.error("", f"the document is nested deeper than {MAX_DEPTH} levels")
         raise SpecError(diag.items)

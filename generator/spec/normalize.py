@@ -91,6 +91,7 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
                     _hoist(media, "schema", f"{base}Response{suffix}", schemas, origins, diag, where)
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
+            _boolean_properties(schemas[name], diag, result.origin(name))
             _drop_properties_of_non_objects(schemas[name], diag, result.origin(name))
             _drop_constraint_unions(schemas[name], diag, result.origin(name))
             _plain_discriminator(schemas[name], diag, result.origin(name))
@@ -113,17 +114,18 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
 
 def _follow_moves(node: Any, origins: dict[str, str]) -> None:
     """Point `$ref`s that reached into a schema where it was written inline at the component it became."""
-    moves = sorted(((f"#{where}", f"#{SCHEMAS}/{name}") for name, where in origins.items()), key=lambda m: -len(m[0]))
+    moves = {f"#{where}": f"#{SCHEMAS}/{name}" for name, where in origins.items()}
     stack = [node]
     while moves and stack:
         item = stack.pop()
         if isinstance(item, dict):
             ref = item.get("$ref")
             if isinstance(ref, str) and ref.startswith("#/"):
-                ref = "#/" + "/".join(escape_pointer_token(unescape_token(t)) for t in ref[2:].split("/"))  # `%7B` is `{`
-                for old, new in moves:
-                    if ref == old or ref.startswith(old + "/"):
-                        item["$ref"] = new + ref[len(old) :]
+                tokens = ["#", *(escape_pointer_token(unescape_token(t)) for t in ref[2:].split("/"))]  # `%7B` is `{`
+                for cut in range(len(tokens), 1, -1):  # the longest moved prefix wins
+                    old = "/".join(tokens[:cut])
+                    if old in moves:
+                        item["$ref"] = moves[old] + "".join("/" + t for t in tokens[cut:])
                         break
             stack.extend(item.values())
         elif isinstance(item, list):
@@ -410,6 +412,26 @@ def _walk(schema: Any, where: Where | str, visit: Any) -> None:
     for key in SUBSCHEMA_MAPS:
         for name, sub in (schema.get(key) or {}).items() if isinstance(schema.get(key), dict) else ():
             _walk(sub, (*where, key, name), visit)
+
+
+def _boolean_properties(schema: Any, diag: Collector, pointer: str) -> None:
+    """A property whose schema is `true` (OpenAPI 3.1) takes any value; one whose schema is `false` can never be
+    present, so the models leave it out."""
+
+    def visit(node: dict[str, Any], where: Where) -> None:
+        properties = node.get("properties")
+        if not isinstance(properties, dict):
+            return
+        for name, sub in list(properties.items()):
+            if sub is True:
+                properties[name] = {}
+            elif sub is False:
+                del properties[name]
+                if isinstance(node.get("required"), list) and name in node["required"]:
+                    node["required"] = [r for r in node["required"] if r != name]
+                diag.info(_at(where, "properties", name), f"property {name!r} has the schema false: no value is allowed, so the models leave it out")
+
+    _walk(schema, pointer, visit)
 
 
 def _drop_properties_of_non_objects(schema: Any, diag: Collector, pointer: str) -> None:

@@ -64,6 +64,20 @@ def test_without_history_the_page_says_so() -> None:
     assert [e["number"] for e in state["entries"]] == [1] and state["entries"][0]["baseline"]
 
 
+def test_the_state_file_has_one_line_per_operation_and_model() -> None:
+    """Each operation, model and entry of the state file is one line, so a spec change shows as changed lines."""
+    api = load_ir(SPEC)
+    text = _docs(SPEC, None)["docs/changelog.json"].decode()
+    state = json.loads(text)
+    assert state["api"] == changelog.snapshot(api) and state == json.loads(json.dumps(state, sort_keys=True))
+    lines = text.splitlines()
+    for op in state["api"]["operations"]:
+        assert "   " + json.dumps(op, sort_keys=True, ensure_ascii=False) + "," in lines or "   " + json.dumps(
+            op, sort_keys=True, ensure_ascii=False
+        ) in lines
+    assert len(lines) < 100, "nothing below an operation or a model is spread over lines"
+
+
 def test_a_spec_change_prepends_an_entry_and_reruns_are_stable(tmp_path: Path) -> None:
     """Changed spec → Revision 2 above Revision 1 with the diff's sections; rerunning changes nothing."""
     out = tmp_path / "out"

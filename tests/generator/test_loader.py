@@ -175,3 +175,17 @@ def test_explicit_tags_must_fit_their_value(tmp_path: Path) -> None:
     assert _errors(tmp_path, b"a: !!int abc\n") == [
         "ERROR spec.yaml:1#/a: 'abc' is not a valid int"
     ]
+
+
+def test_json_strings_may_hold_characters_yaml_refuses(tmp_path: Path) -> None:
+    """C1 controls and DEL are valid inside a JSON string (docusign's spec has them) and keep their lines."""
+    spec = tmp_path / "s.json"
+    spec.write_text('{\n "openapi": "3.0.3",\n "info": {"title": "a\x80b\x7f", "version": "1"}\n}\n', encoding="utf-8")
+    loaded = load_spec(spec)
+    assert loaded.data["info"]["title"] == "a\x80b\x7f"
+    assert loaded.lines["/info"] == 3
+    yaml_spec = tmp_path / "s.yaml"
+    yaml_spec.write_text("openapi: 3.0.3\ninfo: {title: a\x80b, version: '1'}\n", encoding="utf-8")
+    with pytest.raises(SpecError) as refused:
+        load_spec(yaml_spec)
+    assert "not valid YAML/JSON" in refused.value.diagnostics[0].message, "in YAML they stay refused"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from acs_sdkgen.ir.names import pascal, snake
+from acs_sdkgen.ir.names import NameAuthority, pascal, snake
 
 
 @pytest.mark.parametrize(
@@ -29,3 +29,17 @@ def test_pascal_keeps_the_acronym_as_written() -> None:
     """PascalCase keeps acronyms' capitals, plural or not."""
     assert pascal("list-APIs") == "ListAPIs"
     assert pascal("http status") == "HttpStatus"
+
+
+@pytest.mark.parametrize("order", [1, -1])
+def test_a_field_name_is_never_another_fields_wire_name(order: int) -> None:
+    """`prefs/background` beside `prefs_background`: the latter keeps its own name whatever the order, so no model
+    that accepts both wire names and Python names sees one key for two fields."""
+    items = [("prefs/background", "#/a"), ("prefs_background", "#/b"), ("colorMode", "#/c"), ("color_mode", "#/d")][::order]
+    names = dict(zip((wire for wire, _ in items), NameAuthority().fields(items)))
+    assert names == {
+        "prefs/background": "prefs_background_2",
+        "prefs_background": "prefs_background",
+        "colorMode": "color_mode_2",
+        "color_mode": "color_mode",
+    }

@@ -1,0 +1,104 @@
+"""The models pass in shards: each document holds what its models reach, the same output as one run, cached per shard."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from acs_sdkgen import cache
+from acs_sdkgen.cli import main
+from acs_sdkgen.emit import models
+from acs_sdkgen.frontend import RefOptions, read_spec
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+SPEC = FIXTURES / "corpus_shapes" / "spec.yaml"  # models that refer to each other, stand alone, or clash
+OUTBOUNDBOT = Path(__file__).resolve().parents[2] / "spec" / "outboundbot.yaml"
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    """Every file under `root` by relative path."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _model_entries(directory: Path) -> int:
+    """How many models results the cache database in `directory` holds."""
+    with sqlite3.connect(directory / cache.DATABASE) as database:
+        return int(database.execute("SELECT count(*) FROM results WHERE key LIKE 'models/%'").fetchone()[0])
+
+
+def test_each_model_is_owned_once_and_each_document_holds_what_its_models_reach(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every `$ref` of a shard's document names a schema of that document; each model is owned by one shard."""
+    monkeypatch.setattr(models, "SHARD_MODELS", 2)
+    api = read_spec(SPEC, RefOptions(), None).api
+    parts = models._shard_parts(api)
+    owned = [name for shard_owned, _, _, _ in parts for name in shard_owned]
+    assert sorted(owned) == sorted(api.model_order) and len(parts) > 2
+    for shard_owned, shard_models, stems, document in parts:
+        schemas = json.loads(document)["components"]["schemas"]
+        assert set(schemas) == {m.class_name for m in shard_models} == set(stems) >= set(shard_owned)
+        assert set(models.REF.findall(document)) <= set(schemas)
+    stems = {name: stem for _, _, shard_stems, _ in parts for name, stem in shard_stems.items()}
+    assert len(set(stems.values())) == len(stems), "module names are decided over all shards"
+
+
+def test_a_model_that_reaches_everything_makes_fewer_larger_shards(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where documents would hold far more than the models (a hub reached from every model), shards grow."""
+    monkeypatch.setattr(models, "SHARD_MODELS", 1)
+    api = read_spec(SPEC, RefOptions(), None).api
+    parts = models._shard_parts(api)
+    assert sum(len(m) for _, m, _, _ in parts) <= models.MAX_REACHED * len(api.model_order) or len(parts) == 1
+
+
+def test_sharded_output_is_the_same_as_one_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One model per shard or all models in one: the same bytes in every file, every flavor."""
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", "off")
+    trees = []
+    for size in (1, 10_000):
+        monkeypatch.setattr(models, "SHARD_MODELS", size)
+        out = tmp_path / f"out-{size}"
+        assert main(["generate", "--spec", str(SPEC), "--out", str(out), "-q"]) == 0
+        trees.append(_tree(out))
+    assert trees[0] == trees[1]
+
+
+def test_a_model_edit_runs_only_the_shard_it_reaches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After one schema's field description changes, only the shards whose documents hold it (its own, and those
+    of models that reach it) are computed again; the rest are hits."""
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(models, "SHARD_MODELS", 1)
+    spec, out = tmp_path / "outboundbot.yaml", tmp_path / "out"
+    text = OUTBOUNDBOT.read_text(encoding="utf-8")
+    spec.write_text(text, encoding="utf-8")
+    assert main(["generate", "--spec", str(spec), "--out", str(out), "-q"]) == 0
+    before = _model_entries(tmp_path / "cache")
+    edited = text.replace("Creator ID.", "Creator ID (edited).")
+    assert edited.count("(edited)") == 1
+    spec.write_text(edited, encoding="utf-8")
+    assert main(["generate", "--spec", str(spec), "--out", str(out), "-q"]) == 0
+    flavors = len(list(out.glob("*/pyproject.toml")))
+    holding = [m for _, m, _, _ in models._shard_parts(read_spec(spec, RefOptions(), None).api) if "Instance" in {x.class_name for x in m}]
+    assert 1 < len(holding) < len(models._shard_parts(read_spec(spec, RefOptions(), None).api))
+    assert flavors == 3 and _model_entries(tmp_path / "cache") == before + flavors * len(holding)
+    assert "(edited)" in (out / "pydantic" / "outboundbot" / "models" / "_instance.py").read_text(encoding="utf-8")
+
+
+def test_a_broken_cache_database_is_a_miss_not_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache file that is not a database: nothing is found, nothing is stored, generation still works."""
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", str(tmp_path))
+    (tmp_path / cache.DATABASE).write_bytes(b"not a database" * 100)
+    cache.store("format", ("x = 1\n",), "x = 1\n")
+    assert cache.load("format", "x = 1\n") is None
+    assert cache.load_many("format", [("a",), ("b",)]) == [None, None]
+    assert main(["generate", "--spec", str(SPEC), "--out", str(tmp_path / "out"), "-q", "--flavor", "pydantic"]) == 0
+
+
+def test_cached_results_round_trip_in_batches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many results stored in one transaction come back by their parts; other parts or kinds miss."""
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", str(tmp_path))
+    items = [((f"source {i}",), f"formatted {i}") for i in range(cache.BATCH + 7)]
+    cache.store_many("format", items)
+    assert cache.load_many("format", [parts for parts, _ in items]) == [text for _, text in items]
+    assert cache.load("format", "source 3") == "formatted 3"
+    assert cache.load("models", "source 3") is None and cache.load("format", "other") is None
