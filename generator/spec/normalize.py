@@ -263,9 +263,9 @@ def _hoist_nested(schemas: dict[str, Any], origins: dict[str, str], name: str, s
     for key in ("oneOf", "anyOf"):
         for i, _sub in enumerate(schema.get(key) or []):
             targets.append((schema[key], i, f"{name}Option{i + 1}", join_pointer(pointer, key, i)))
-    for member in schema.get("allOf") or []:
+    for i, member in enumerate(schema.get("allOf") or []):
         if isinstance(member, dict) and "$ref" not in member:
-            _hoist_nested(schemas, origins, name, member, pointer)
+            _hoist_nested(schemas, origins, name, member, join_pointer(pointer, "allOf", i))
     for owner, key, wanted, where in targets:
         sub = owner[key]
         if not isinstance(sub, dict) or "$ref" in sub:
