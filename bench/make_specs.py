@@ -173,6 +173,25 @@ def _error_components() -> dict[str, Any]:
     }
 
 
+def rpc_operation(
+    action: str, name: str, verb: str, parameters: list[Any], errors: dict[str, Any]
+) -> dict[str, Any]:
+    """One RPC action: its parameters, its own response schema, and the error responses given."""
+    return {
+        "operationId": action,
+        "tags": [name],
+        "summary": f"{verb} a {name}.",
+        "description": f"{verb} a {name} resource.",
+        "x-acs-action": action,
+        "x-acs-read-only": verb in ("Describe", "List"),
+        "parameters": parameters,
+        "responses": {
+            "200": _json_response(f"#/components/schemas/{action}Response", "Success."),
+            **errors,
+        },
+    }
+
+
 def rpc_spec(count: int) -> dict[str, Any]:
     """An Alibaba Cloud RPC-style spec with `count` actions (DescribeInstance first, CreateInstance second)."""
     paths: dict[str, Any] = {}
@@ -183,22 +202,9 @@ def rpc_spec(count: int) -> dict[str, Any]:
         action = f"{verb}{name}" + ("s" if verb == "List" else "")
         schemas.setdefault(name, resource_schema(name))
         schemas[f"{action}Response"] = rpc_response_schema(action, name, verb)
+        internal = {"500": {"$ref": "#/components/responses/InternalError"}}
         paths[f"/#Action={action}"] = {
-            "post": {
-                "operationId": action,
-                "tags": [name],
-                "summary": f"{verb} a {name}.",
-                "description": f"{verb} a {name} resource.",
-                "x-acs-action": action,
-                "x-acs-read-only": verb in ("Describe", "List"),
-                "parameters": rpc_parameters(name, verb),
-                "responses": {
-                    "200": _json_response(
-                        f"#/components/schemas/{action}Response", "Success."
-                    ),
-                    "500": {"$ref": "#/components/responses/InternalError"},
-                },
-            }
+            "post": rpc_operation(action, name, verb, rpc_parameters(name, verb), internal)
         }
     return {
         "openapi": "3.0.3",
@@ -435,16 +441,7 @@ def rpcx_spec(count: int) -> dict[str, Any]:
         errors = {status: {"$ref": f"#/components/responses/{code}"} for status, code, _ in ERROR_STATUSES[: 2 + i % 3]}
         paths[f"/#Action={action}"] = {
             "parameters": [_query("RegionId", {"type": "string"}, required=True), _query("ClientToken", {"type": "string"})],
-            "post": {
-                "operationId": action,
-                "tags": [name],
-                "summary": f"{verb} a {name}.",
-                "description": f"{verb} a {name} resource.",
-                "x-acs-action": action,
-                "x-acs-read-only": verb in ("Describe", "List"),
-                "parameters": parameters,
-                "responses": {"200": _json_response(f"#/components/schemas/{action}Response", "Success."), **errors},
-            },
+            "post": rpc_operation(action, name, verb, parameters, errors),
         }
     spec["info"]["title"] = f"Synthetic rich RPC {count}"
     spec["paths"] = paths
