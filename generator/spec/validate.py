@@ -419,6 +419,10 @@ def _check_schema(
 
 def _check_type(pointer: str, kind: Any, diag: Collector, types: frozenset[str], covered: Covered) -> None:
     """`type` names JSON types only (a misspelt type would silently become `Any`)."""
+    if kind is not None and not isinstance(kind, (str, list)):
+        covered.add(join_pointer(pointer, "type"))
+        diag.error(join_pointer(pointer, "type"), f"type must be a type name or a list of them, not a {type(kind).__name__}")
+        return
     for name in kind if isinstance(kind, list) else [kind]:
         if isinstance(name, str) and name not in types:
             near = difflib.get_close_matches(name, sorted(types), n=1)

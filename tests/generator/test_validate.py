@@ -254,3 +254,17 @@ def test_declared_path_parameters_must_be_in_the_path(tmp_path: Path) -> None:
     assert errors == [
         "ERROR spec.yaml:6#/paths/~1x/parameters/0: path parameter 'id' does not appear in the path '/x'"
     ]
+
+
+def test_a_type_that_is_an_object_is_located(tmp_path: Path) -> None:
+    """`type: {type: string}` (codat) is refused where it is written, not left to the model library to trip on."""
+    errors = _errors(
+        tmp_path,
+        MINIMAL_31
+        + "paths: {}\ncomponents:\n  schemas:\n    Item:\n      type: object\n      properties:\n"
+        "        kind:\n          type: {type: string, enum: [a, b]}\n",
+    )
+    assert errors == [
+        "ERROR spec.yaml:10#/components/schemas/Item/properties/kind/type: "
+        "type must be a type name or a list of them, not a dict"
+    ]
