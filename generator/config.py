@@ -134,6 +134,12 @@ class Config:
             result.append(_checked(flavor, self.source))
         return tuple(result)
 
+    def model_kinds(self) -> tuple[str, ...]:
+        """The kinds of models (datamodel-code-generator output types) the selected flavors use."""
+        return tuple(
+            dict(self.overrides.get(name, {})).get("models", BUILTIN.get(name, ("pydantic",))[0]) for name in self.flavors
+        )
+
     def with_cli(self, flavors: list[str], options: list[str]) -> Config:
         """Apply `--flavor` and `--option NAME.KEY=VALUE` from the command line."""
         overrides = {k: dict(v) for k, v in self.overrides.items()}

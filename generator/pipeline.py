@@ -12,7 +12,7 @@ from .config import Config, Flavor
 from .diagnostics import Diagnostic
 from .emit.docs import render_docs
 from .emit.formatting import format_python
-from .emit.models import ModelsPass
+from .emit.models import ModelsPass, worker_pool
 from .emit.sdk import render_flavor, render_models_package, runtime_error_names
 from .emit.templates import environment
 from .frontend import RefOptions, read_spec
@@ -35,7 +35,13 @@ class Result:
 def run(config: Config, template_dirs: list[Path] | None = None, refs: RefOptions = RefOptions()) -> Result:
     """Read the spec through the front end and render every output file in memory."""
     template_dirs = template_dirs or []
-    read = read_spec(config.spec_path, refs, config.pagination)
+    pool = worker_pool(config.model_kinds())  # its workers warm up while the spec is read
+    try:
+        read = read_spec(config.spec_path, refs, config.pagination)
+    except BaseException:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+        raise
     spec, api, diag = read.spec, read.api, read.diagnostics
     flavors = config.resolve(api.package)
     env = environment(template_dirs)
@@ -46,7 +52,7 @@ def run(config: Config, template_dirs: list[Path] | None = None, refs: RefOption
         "runtime_errors": runtime_error_names(),
     }
     python: dict[str, str] = {}
-    with ModelsPass(api, diag, base["header"], [f.models for f in flavors]) as models:  # workers start here
+    with ModelsPass(api, diag, base["header"], [f.models for f in flavors], pool) as models:
         files = render_docs(env, api, {**base, "flavor": flavors[0]}, config.out)
         for flavor in flavors:
             modules, other = render_flavor(env, api, flavor, {**base, "flavor": flavor})

@@ -76,20 +76,45 @@ class Shard:
         return (self.kind, self.header, *parts, self.document)
 
 
-class ModelsPass:
-    """The models package of each kind a run needs: cache hits at once, the rest in worker processes.
+def worker_pool(kinds: Iterable[str]) -> ProcessPoolExecutor | None:
+    """Worker processes for the models pass, started at once and warmed up (the library's first run in a process
+    loads most of it) while the caller reads the spec; None where the platform cannot fork or has one core."""
+    workers = os.cpu_count() or 1
+    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up, initargs=(tuple(dict.fromkeys(kinds)),))
+    for _ in range(workers):
+        pool.submit(int)  # starts the workers now
+    return pool
 
-    The workers (forked, where the platform can fork and has more than one core) run while the caller
-    renders templates and docs; `get` waits for one kind and raises its SpecError, if any.
+
+def _warm_up(kinds: tuple[str, ...]) -> None:
+    """Run the library once per kind on a one-model document, so the first shard does not pay for loading it."""
+    document = '{"openapi": "3.0.3", "info": {"title": "w", "version": "0"}, "paths": {}, "components": {"schemas": {"W": {"type": "object", "properties": {"w": {"type": "string"}}}}}}'
+    for kind in kinds:
+        try:
+            _generate((), Collector("warm-up"), "", kind, document)
+        except Exception:  # noqa: BLE001 (a failing initializer would break the pool; the real run reports problems)
+            pass
+
+
+class ModelsPass:
+    """The models package of each kind a run needs: cache hits at once, the rest in the worker pool.
+
+    The workers (see `worker_pool`; without a pool the shards run here, one after another) run while the
+    caller renders templates and docs; `get` waits for one kind and raises its SpecError, if any.
     """
 
-    def __init__(self, api: ir.Api, diag: Collector, header: str, kinds: Iterable[str]) -> None:
+    def __init__(
+        self, api: ir.Api, diag: Collector, header: str, kinds: Iterable[str], pool: ProcessPoolExecutor | None
+    ) -> None:
         self._api, self._diag, self._header = api, diag, header
         parts = _shard_parts(api)
         self._shards = {kind: [Shard(kind, header, *part) for part in parts] for kind in kinds}
         self._ready: dict[tuple[str, int], ModelModules] = {}
         self._pending: dict[tuple[str, int], Future[ModelModules]] = {}
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool = pool
         misses = []
         for kind, shards in self._shards.items():
             for index, shard in enumerate(shards):
@@ -99,10 +124,8 @@ class ModelsPass:
                 else:
                     data = json.loads(hit)
                     self._ready[kind, index] = ModelModules(data["sources"], data["owners"])
-        workers = min(len(misses), os.cpu_count() or 1)
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-            self._pending = {key: self._pool.submit(_model_modules, self._shards[key[0]][key[1]], diag) for key in misses}
+        if pool is not None:
+            self._pending = {key: pool.submit(_model_modules, self._shards[key[0]][key[1]], diag) for key in misses}
         else:
             self._ready.update({key: _model_modules(self._shards[key[0]][key[1]], diag) for key in misses})
 
