@@ -113,6 +113,15 @@ class PagingReader:
         self.diag = diag
         self.configured = dict(configured)
 
+    def _problem(self, source: str, where: str, message: str, hint: str | None = None) -> None:
+        """A declaration that cannot be followed: an error in ours (the extension or the configuration, which the
+        user wrote for this generator), a warning in another generator's extension, whose operation then
+        simply returns one page (such specs are published as they are; refusing them helps no one)."""
+        if source in ("x-acs-sdkgen-pagination", "configuration"):
+            self.diag.error(where, message, hint)
+        else:
+            self.diag.warning(where, f"{message}; the operation returns one page", hint)
+
     def read(self, op: dict[str, Any], op_id: str, action: str, pointer: str, params: tuple[ir.Parameter, ...]) -> ir.Pagination | None:
         """The operation's pagination, None when it has none (an INFO when it looks paginated)."""
         entry = self.configured.pop(op_id, None) or self.configured.pop(action, None)
@@ -127,17 +136,17 @@ class PagingReader:
             problem = f"unknown keys {unknown}" if unknown else f"scheme {scheme!r} (one of {', '.join(SCHEMES)})"
             if scheme == "" and not unknown:
                 return None  # x-ms-pageable with nextLinkName null: one page
-            self.diag.error(where, f"{op_id}: pagination ({source}) has {problem}", f"keys: {', '.join(KEYS)}")
+            self._problem(source, where, f"{op_id}: pagination ({source}) has {problem}", f"keys: {', '.join(KEYS)}")
             return None
         names = {**DEFAULTS[scheme], **{k: v for k, v in found.items() if v is not None}}
         wire = {p.wire_name for p in params}
         for key in ("token", "page", "offset"):
             if key in DEFAULTS[scheme] and names[key] not in wire:
-                self.diag.error(where, f"{op_id}: pagination ({source}) names the parameter {names[key]!r}, which the operation does not have")
+                self._problem(source, where, f"{op_id}: pagination ({source}) names the parameter {names[key]!r}, which the operation does not have")
                 return None
         items, item, models = self.items(op, str(names.get("items") or ""))
         if item is None:
-            self.diag.error(where, f"{op_id}: pagination ({source}): no item array {items or '(unnamed)'!r} in the success response", "name it with items: Field or items: Outer.Inner")
+            self._problem(source, where, f"{op_id}: pagination ({source}): no item array {items or '(unnamed)'!r} in the success response", "name it with items: Field or items: Outer.Inner")
             return None
         cursor = {"token": "token", "page": "page", "offset": "offset"}.get(scheme)
         field = {"token": "next-token", "next-url": "next-url"}.get(scheme)

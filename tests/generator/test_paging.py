@@ -97,3 +97,17 @@ def test_configuration_table_is_read_and_checked(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.acs-sdkgen]\npagination = "token"\n')
     with pytest.raises(ConfigError, match="pagination must hold one table per operation"):
         load_config(cwd=tmp_path)
+
+
+def test_another_generators_extension_that_cannot_be_followed_is_a_warning(tmp_path: Path) -> None:
+    """x-ms-pageable naming an item array the response lacks (Microsoft Graph, Azure Stack): the spec still
+    generates, the operation returns one page, and the warning says where and why."""
+    text = REST.read_text(encoding="utf-8")
+    broken = text.replace("x-ms-pageable:\n", "x-ms-pageable:\n        itemName: nowhere\n", 1)
+    assert broken != text
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(broken, encoding="utf-8")
+    read = read_spec(spec, RefOptions(), None)
+    warnings = [d.format() for d in read.diagnostics.items if d.format().startswith("WARNING")]
+    assert any("no item array 'nowhere' in the success response; the operation returns one page" in w for w in warnings), warnings
+    assert sum(op.pagination is None for op in read.api.operations) == sum(p is None for p in _paging(REST).values()) + 1
