@@ -121,11 +121,11 @@ class Config:
         result = []
         for name in self.flavors:
             raw = dict(self.overrides.get(name, {}))
-            models, clients, suffix = BUILTIN.get(name, (raw.get("models", "pydantic"), ("sync", "async"), "_" + name))
+            _, clients, suffix = BUILTIN.get(name, ("", ("sync", "async"), "_" + name))
             package = raw.get("package", spec_package + suffix)
             flavor = Flavor(
                 name=name,
-                models=raw.get("models", models),
+                models=self._model_kind(name),
                 clients=tuple(raw.get("clients", clients)),
                 package=package,
                 distribution=raw.get("distribution", package.replace("_", "-")),
@@ -136,9 +136,12 @@ class Config:
 
     def model_kinds(self) -> tuple[str, ...]:
         """The kinds of models (datamodel-code-generator output types) the selected flavors use."""
-        return tuple(
-            dict(self.overrides.get(name, {})).get("models", BUILTIN.get(name, ("pydantic",))[0]) for name in self.flavors
-        )
+        return tuple(self._model_kind(name) for name in self.flavors)
+
+    def _model_kind(self, name: str) -> str:
+        """A flavor's kind of models: its `models` option, else the built-in flavor's, else pydantic."""
+        kind: str = self.overrides.get(name, {}).get("models", BUILTIN.get(name, ("pydantic",))[0])
+        return kind
 
     def with_cli(self, flavors: list[str], options: list[str]) -> Config:
         """Apply `--flavor` and `--option NAME.KEY=VALUE` from the command line."""

@@ -35,24 +35,19 @@ class Result:
 def run(config: Config, template_dirs: list[Path] | None = None, refs: RefOptions = RefOptions()) -> Result:
     """Read the spec through the front end and render every output file in memory."""
     template_dirs = template_dirs or []
-    pool = worker_pool(config.model_kinds())  # its workers warm up while the spec is read
-    try:
-        read = read_spec(config.spec_path, refs, config.pagination)
-    except BaseException:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
-        raise
-    spec, api, diag = read.spec, read.api, read.diagnostics
-    flavors = config.resolve(api.package)
-    env = environment(template_dirs)
-    base = {
-        "api": api,
-        "flavors": flavors,
-        "header": HEADER.format(generator="acs-sdkgen", spec=spec.display_name),
-        "runtime_errors": runtime_error_names(),
-    }
     python: dict[str, str] = {}
-    with ModelsPass(api, diag, base["header"], [f.models for f in flavors], pool) as models:
+    with worker_pool(config.model_kinds()) as pool:  # its workers warm up while the spec is read
+        read = read_spec(config.spec_path, refs, config.pagination)
+        spec, api, diag = read.spec, read.api, read.diagnostics
+        flavors = config.resolve(api.package)
+        env = environment(template_dirs)
+        base = {
+            "api": api,
+            "flavors": flavors,
+            "header": HEADER.format(generator="acs-sdkgen", spec=spec.display_name),
+            "runtime_errors": runtime_error_names(),
+        }
+        models = ModelsPass(api, diag, base["header"], [f.models for f in flavors], pool)
         files = render_docs(env, api, {**base, "flavor": flavors[0]}, config.out)
         for flavor in flavors:
             modules, other = render_flavor(env, api, flavor, {**base, "flavor": flavor})

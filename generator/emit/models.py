@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import keyword
 import multiprocessing
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -76,17 +77,23 @@ class Shard:
         return (self.kind, self.header, *parts, self.document)
 
 
-def worker_pool(kinds: Iterable[str]) -> ProcessPoolExecutor | None:
+@contextlib.contextmanager
+def worker_pool(kinds: Iterable[str]) -> Iterator[ProcessPoolExecutor | None]:
     """Worker processes for the models pass, started at once and warmed up (the library's first run in a process
-    loads most of it) while the caller reads the spec; None where the platform cannot fork or has one core."""
+    loads most of it) while the caller reads the spec, shut down on leaving; None where the platform cannot fork
+    or has one core."""
     workers = os.cpu_count() or 1
     if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return None
+        yield None
+        return
     context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up, initargs=(tuple(dict.fromkeys(kinds)),))
-    for _ in range(workers):
-        pool.submit(int)  # starts the workers now
-    return pool
+    try:
+        for _ in range(workers):
+            pool.submit(int)  # starts the workers now
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 def _warm_up(kinds: tuple[str, ...]) -> None:
@@ -102,8 +109,8 @@ def _warm_up(kinds: tuple[str, ...]) -> None:
 class ModelsPass:
     """The models package of each kind a run needs: cache hits at once, the rest in the worker pool.
 
-    The workers (see `worker_pool`; without a pool the shards run here, one after another) run while the
-    caller renders templates and docs; `get` waits for one kind and raises its SpecError, if any.
+    The workers (see `worker_pool`, which the caller holds open; without a pool the shards run here, one after
+    another) run while the caller renders templates and docs; `get` waits for one kind and raises its SpecError.
     """
 
     def __init__(
@@ -114,27 +121,19 @@ class ModelsPass:
         self._shards = {kind: [Shard(kind, header, *part) for part in parts] for kind in kinds}
         self._ready: dict[tuple[str, int], ModelModules] = {}
         self._pending: dict[tuple[str, int], Future[ModelModules]] = {}
-        self._pool = pool
+        keys = [(kind, index) for kind, shards in self._shards.items() for index in range(len(shards))]
+        hits = cache.load_many("models", [self._shards[kind][index].cache_parts() for kind, index in keys])
         misses = []
-        for kind, shards in self._shards.items():
-            for index, shard in enumerate(shards):
-                hit = cache.load("models", *shard.cache_parts())
-                if hit is None:
-                    misses.append((kind, index))
-                else:
-                    data = json.loads(hit)
-                    self._ready[kind, index] = ModelModules(data["sources"], data["owners"])
+        for key, hit in zip(keys, hits):
+            if hit is None:
+                misses.append(key)
+            else:
+                data = json.loads(hit)
+                self._ready[key] = ModelModules(data["sources"], data["owners"])
         if pool is not None:
             self._pending = {key: pool.submit(_model_modules, self._shards[key[0]][key[1]], diag) for key in misses}
         else:
             self._ready.update({key: _model_modules(self._shards[key[0]][key[1]], diag) for key in misses})
-
-    def __enter__(self) -> ModelsPass:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
 
     def get(self, kind: str) -> ModelModules:
         """The models package of `kind` (datamodel-code-generator's output type), its shards joined."""
@@ -145,7 +144,7 @@ class ModelsPass:
             if (kind, index) not in self._ready:
                 self._ready[kind, index] = self._pending.pop((kind, index)).result()
             part = self._ready[kind, index]
-            made_up = part.owners.keys() - {m.class_name for m in self._shards[kind][index].models}
+            made_up = part.owners.keys() - self._shards[kind][index].stems.keys()
             clash |= bool(made_up & self._api.models_by_name.keys()) or any(
                 sources.get(stem, text) != text for stem, text in part.sources.items()
             )
@@ -371,7 +370,7 @@ def _aliases(models: Sequence[ir.Model], wire_keys: bool) -> dict[str, str]:
     `field_links`, a key the service never sends). A model with a key that is no identifier gets none: the library
     then writes it in the functional syntax with every key as it is (given some, it would name the others itself,
     `prefs/background` as `prefs_background`, and could collide with a forced one)."""
-    if wire_keys:  # a model with a key that is no identifier is written in the functional syntax, keys as they are
+    if wire_keys:
         return {
             f"{m.class_name}.{f.wire_name}": f.wire_name
             for m in models

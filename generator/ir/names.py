@@ -155,7 +155,7 @@ class NameAuthority:
         equals another property's wire name (`prefs/background` beside `prefs_background` becomes
         `prefs_background_2`), which a model that accepts wire names and Python names alike could not tell apart.
         """
-        scope = Namespace(reserved, taken=dict((wire, pointer) for wire, pointer in items) if wire_names_taken else {})
+        scope = Namespace(reserved, taken=dict(items) if wire_names_taken else {})
         names = []
         for wire, pointer in items:
             wanted = _legal(snake(wire), fallback)
