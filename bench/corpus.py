@@ -496,14 +496,16 @@ def process_safely(rel: str, size: int, args: argparse.Namespace, key: str) -> d
 # -- results ---------------------------------------------------------------------------------------------
 
 
-def read_results(path: Path) -> dict[tuple[str, str], dict[str, Any]]:
-    """The last record per (spec, generator identity)."""
-    records = {}
+def read_results(path: Path, key: str, keep_older: bool) -> dict[str, dict[str, Any]]:
+    """The last record per spec made by generator `key`, else (with `keep_older`) by any generator."""
+    records: dict[str, dict[str, Any]] = {}
     if path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 record = json.loads(line)
-                records[record["spec"], record["key"]] = record
+                held = records.get(record["spec"])
+                if record["key"] == key or (keep_older and (held is None or held["key"] != key)):
+                    records[record["spec"]] = record
     return records
 
 
@@ -519,8 +521,8 @@ def is_done(record: dict[str, Any] | None, args: argparse.Namespace) -> bool:
 
 def run_corpus(chosen: list[tuple[str, int]], args: argparse.Namespace, key: str) -> None:
     """Process the chosen specs not done yet, `--jobs` at a time, appending each record as it comes."""
-    done = read_results(args.results)
-    todo = [(rel, size) for rel, size in chosen if not is_done(done.get((rel, key)), args)]
+    done = read_results(args.results, key, args.keep_older)
+    todo = [(rel, size) for rel, size in chosen if not is_done(done.get(rel), args)]
     print(f"{len(chosen)} specs chosen, {len(chosen) - len(todo)} already done, {len(todo)} to run ({key})")
     args.results.parent.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(args.jobs) as pool, args.results.open("a", encoding="utf-8") as sink:
@@ -733,13 +735,22 @@ def _kb(size: int) -> str:
     return f"{size / 1e6:g} MB" if size >= 1_000_000 else f"{size / 1e3:g} kB"
 
 
+def _identities(records: list[dict[str, Any]], key: str) -> str:
+    """The generator identity of the records, with counts when older records were kept."""
+    counts = Counter(r["key"] for r in records)
+    if set(counts) <= {key}:
+        return f"`{key}`"
+    return ", ".join(f"`{k}` ({n} spec{'s' * (n != 1)})" for k, n in sorted(counts.items(), key=lambda kv: (kv[0] != key, kv[0])))
+
+
 def render_report(records: list[dict[str, Any]], key: str, selection: str) -> str:
     """The markdown report."""
     counts = summary_counts(records)
     lines = [
         f"# Corpus run: {CORPUS_PACKAGE}@{CORPUS_VERSION}",
         "",
-        f"Generator `{key}`; {len(records)} specs ({selection}). Paths are relative to `package/api/`.",
+        f"Generator {_identities(records, key)}; {len(records)} specs ({selection}). "
+        "Paths are relative to `package/api/`.",
         "",
         "| " + " | ".join(counts) + " |",
         "|" + " --- |" * len(counts),
@@ -812,7 +823,7 @@ def _cell(text: str) -> str:
 
 def write_report(chosen: list[tuple[str, int]] | None, args: argparse.Namespace, key: str, selection: str) -> None:
     """Write the report of the chosen specs' records (all records of this identity when nothing is chosen)."""
-    records = [r for (spec, k), r in read_results(args.results).items() if k == key]
+    records = list(read_results(args.results, key, args.keep_older).values())
     if chosen is not None:
         wanted = {rel for rel, _ in chosen}
         records = [r for r in records if r["spec"] in wanted]
@@ -869,6 +880,11 @@ def parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
         help="re-run internal errors to capture the traceback behind the diagnostic (default on)",
     )
     parser.add_argument("--rerun", action="store_true", help="run specs that already have a record")
+    parser.add_argument(
+        "--keep-older",
+        action="store_true",
+        help="a spec's record made by an older generator counts as done and is reported (the report names each generator)",
+    )
     parser.add_argument("--report", action="store_true", help="only rewrite the report from the results file")
     parser.add_argument(
         "--keep", action="store_true", help="keep each spec's temporary directory (printed in the record)"

@@ -65,3 +65,20 @@ def test_corpus_sample_generates_imports_and_type_checks(tmp_path: Path) -> None
     print(f"corpus sample: {SAMPLE} specs (seed {SEED}), {sum(r['outcome'] == 'pass' for r in records)} generated, "
           f"{checked} type-checked, {sum(r['outcome'] == 'refused' for r in records)} refused with a diagnostic; "
           f"{len(small)} ran their SDKs' tests: {sum(p for p, _ in tests)} passed, {sum(f for _, f in tests)} failed")
+
+
+def test_records_of_an_older_generator_answer_only_when_kept(tmp_path: Path) -> None:
+    """A resumed run redoes specs recorded by another generator, unless --keep-older; this one's record wins."""
+    corpus = corpus_module()
+    results = tmp_path / "corpus.jsonl"
+    lines = [
+        {"spec": "a.json", "key": "old", "outcome": "internal"},
+        {"spec": "b.json", "key": "old", "outcome": "pass"},
+        {"spec": "a.json", "key": "new", "outcome": "pass"},
+        {"spec": "a.json", "key": "older", "outcome": "refused"},
+    ]
+    results.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert {s: r["outcome"] for s, r in corpus.read_results(results, "new", False).items()} == {"a.json": "pass"}
+    kept = corpus.read_results(results, "new", True)
+    assert {s: (r["key"], r["outcome"]) for s, r in kept.items()} == {"a.json": ("new", "pass"), "b.json": ("old", "pass")}
+    assert corpus._identities(list(kept.values()), "new") == "`new` (1 spec), `old` (1 spec)"
