@@ -56,7 +56,7 @@ SHARD_MODELS = 64
 # A shard's document holds the models it owns and every model they reach through `$ref`; where that would more
 # than double the parsing (a model that reaches nearly everything), fewer, larger shards are cut.
 MAX_REACHED = 2.0
-REF = re.compile(r'"\$ref": "#/components/schemas/([^"]+)"')
+REF = re.compile(r'"#/components/schemas/([^"]+)"')  # a `$ref` or a discriminator mapping's value
 
 
 @dataclass(frozen=True)
@@ -164,6 +164,7 @@ def _shard_parts(
     models = api.models_by_name
     order = {name: index for index, name in enumerate(api.model_order)}
     refs = {name: {t for t in REF.findall(models[name].schema) if t in order} for name in order}
+    _add_subclass_edges(models, refs)
     groups = _beside_what_they_reach(strongly_connected(order, refs), refs)
     for size in (len(order),) if whole else (SHARD_MODELS, SHARD_MODELS * 8, len(order)):
         shards = _pack(groups, size)
@@ -178,6 +179,42 @@ def _shard_parts(
         owned = tuple(sorted(shard, key=order.__getitem__))
         parts.append((owned, tuple(models[n] for n in names), {n: stems[n] for n in names}, _models_document(api, names)))
     return parts
+
+
+def _add_subclass_edges(models: dict[str, ir.Model], refs: dict[str, set[str]]) -> None:
+    """Tie each discriminated union to its members and uses in the `$ref` graph, so one document holds them all.
+
+    The library makes the models that extend a model with a discriminator (through `allOf`, at any depth)
+    members of its union, and narrows each member's discriminator field where the union is used, or where a
+    `oneOf` with a discriminator lists it: a member generated without them would differ.
+    """
+    discriminated = {name for name in refs if '"discriminator"' in models[name].schema}
+    if not discriminated:
+        return
+    parents = {name: _ref_targets(models[name], "allOf", refs) for name in refs if '"allOf"' in models[name].schema}
+    grown = True
+    while grown:
+        extended = {child for child, ups in parents.items() if ups & discriminated}
+        grown = not extended <= discriminated
+        discriminated |= extended
+    for child, ups in parents.items():
+        for parent in ups & discriminated:
+            refs[parent].add(child)
+    for name, bases in [(name, targets & discriminated) for name, targets in refs.items()]:
+        for base in bases:
+            refs[base].add(name)
+    for name in discriminated:
+        for option in _ref_targets(models[name], "oneOf", refs) | _ref_targets(models[name], "anyOf", refs):
+            refs[option].add(name)
+
+
+def _ref_targets(model: ir.Model, key: str, refs: dict[str, set[str]]) -> set[str]:
+    """The models that the `key` list (`allOf`, `oneOf`, `anyOf`) of a model's schema names by `$ref`."""
+    if f'"{key}"' not in model.schema:
+        return set()
+    members = json.loads(model.schema).get(key)
+    found = (REF.fullmatch(json.dumps(m.get("$ref"))) for m in members if isinstance(m, dict)) if isinstance(members, list) else ()
+    return {match[1] for match in found if match and match[1] in refs}
 
 
 def _beside_what_they_reach(groups: list[list[str]], refs: dict[str, set[str]]) -> list[list[str]]:

@@ -64,16 +64,30 @@ def _summary(text: str) -> str:
 
 
 def _refs_by_class(node: Any, names: dict[str, str]) -> Any:
-    """A copy of a schema whose component `$ref`s name the Python classes (`#/components/schemas/Instance`)."""
+    """A copy of a schema whose component `$ref`s and discriminator mappings name the Python classes
+    (`#/components/schemas/Instance`)."""
     if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref.startswith("#" + SCHEMAS + "/"):
-            target = ref[len(SCHEMAS) + 2 :].replace("~1", "/").replace("~0", "~")
-            node = {**node, "$ref": f"#{SCHEMAS}/{names.get(target, target)}"}
-        return {key: _refs_by_class(value, names) for key, value in node.items()}
+        if isinstance(node.get("$ref"), str):
+            node = {**node, "$ref": _class_ref(node["$ref"], names)}
+        discriminator = node.get("discriminator")
+        if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
+            mapping = {  # a value may also be a bare component name
+                key: _class_ref(f"#{SCHEMAS}/{ref}" if isinstance(ref, str) and ref in names else ref, names)
+                for key, ref in discriminator["mapping"].items()
+            }
+            node = {**node, "discriminator": {**discriminator, "mapping": mapping}}
+        return {key: _refs_by_class(value, names) if key != "discriminator" else value for key, value in node.items()}
     if isinstance(node, list):
         return [_refs_by_class(item, names) for item in node]
     return node
+
+
+def _class_ref(ref: Any, names: dict[str, str]) -> Any:
+    """A component schema reference by class name (others as they are)."""
+    if isinstance(ref, str) and ref.startswith("#" + SCHEMAS + "/"):
+        target = ref[len(SCHEMAS) + 2 :].replace("~1", "/").replace("~0", "~")
+        return f"#{SCHEMAS}/{names.get(target, target)}"
+    return ref
 
 
 def _as_subclass(schema: Any) -> Any:

@@ -76,8 +76,8 @@ BUILTIN_TYPES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict
 # Keyword arguments every client method takes besides the operation's own parameters.
 CALL_OPTIONS = frozenset({"self", "timeout", "max_retries", "extra_query", "extra_headers", "max_items"})
 BODY_ARGUMENT = "body"  # the request body's keyword argument
-# Methods every client class has.
-CLIENT_METHODS = frozenset({"close", "aclose", "with_raw_response", "with_options"})
+# Methods every client class has, and the types its method signatures name (a method `list` would hide the builtin).
+CLIENT_METHODS = frozenset({"close", "aclose", "with_raw_response", "with_options", "object"}) | BUILTIN_TYPES
 
 
 def is_keyword(name: str) -> bool:

@@ -99,6 +99,8 @@ class Types:
             return Hint(f"Literal[{', '.join(pyrepr(v) for v in schema['enum'])}]") if schema["enum"] else ANY
         if "const" in schema and isinstance(schema["const"], (str, int)) and not isinstance(schema["const"], bool):
             return Hint(f"Literal[{pyrepr(schema['const'])}]")
+        if not any(key in schema for key in ("type", "properties", "additionalProperties")):
+            return ANY  # a schema that says nothing about its type allows any value
         kind = json_kind(schema)
         if kind == "array":
             return _joined([self.hint(schema.get("items") or {})], "list[{}]")

@@ -42,17 +42,23 @@ from .validate import iter_operations
 
 SCHEMAS = "/components/schemas"
 SHAPE_KEYS = {"$ref", "type", "properties", "items", "additionalProperties", "allOf", "oneOf", "anyOf", "enum", "const"}
+VALUE_CONSTRAINTS = (
+    "minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+    "multipleOf", "minItems", "maxItems", "uniqueItems",
+)
 TYPED_STRING_FORMATS = ("date-time", "date", "time", "uuid")
 JSON_TYPES = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def needs_class(schema: Any) -> bool:
-    """Whether an inline schema would become a class (objects with properties, unions, enums)."""
+def needs_class(schema: Any, as_value: bool = False) -> bool:
+    """Whether an inline schema would become a class (objects with properties, unions, enums; and, `as_value`
+    of an array, a map or a union, a constrained one: the library makes a class of it to hold the constraint)."""
     if not isinstance(schema, dict) or "$ref" in schema:
         return False
     return bool(
         schema.get("properties")
         or any(k in schema for k in ("oneOf", "anyOf", "allOf", "enum", "const"))
+        or (as_value and any(k in schema for k in VALUE_CONSTRAINTS))
     )
 
 
@@ -97,7 +103,7 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
             _plain_discriminator(schemas[name], diag, result.origin(name))
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
-            _hoist_nested(schemas, origins, name, schemas[name], result.origin(name))
+            _hoist_nested(schemas, origins, name, schemas[name], (diag, result.origin(name)))
     _follow_moves(doc, origins)  # before anything follows a `$ref` again
     _claim_foreign_refs(doc, schemas, origins, diag)
     for name in sorted(schemas):
@@ -174,7 +180,7 @@ def _claim(
                 wanted = [tokens[2], *(words[-1:] or tokens[3:])] if inside else words[-1:]
                 claimed[ref] = unique = unique_key(schemas, pascal(" ".join(wanted)) or "Schema")
                 schemas[unique], origins[unique] = copy.deepcopy(target), ref[1:]
-                _hoist_nested(schemas, origins, unique, schemas[unique], ref[1:])
+                _hoist_nested(schemas, origins, unique, schemas[unique], (diag, ref[1:]))
                 diag.info(ref[1:], f"schema reached by $ref named {unique!r} (copied to components/schemas)")
             return {"$ref": f"#{SCHEMAS}/{claimed[ref]}", **siblings}
         if isinstance(target, dict):
@@ -248,35 +254,111 @@ def _clash(parts: list[Part], prop: str) -> bool:
     return len(shapes) > 1 or len({needed for _, needed in demands}) > 1 and len({o for o, _ in demands}) > 1
 
 
-def _hoist_nested(schemas: dict[str, Any], origins: dict[str, str], name: str, schema: dict[str, Any], pointer: str) -> None:
+def _hoist_nested(
+    schemas: dict[str, Any], origins: dict[str, str], name: str, schema: dict[str, Any], at: tuple[Collector, str],
+    in_all_of: bool = False,
+) -> None:
     """Name every inline object, enum or union nested in a component (`<Parent><Property>`, `…Item`).
 
     datamodel-code-generator would otherwise invent these class names itself, and they could take
     a name that a component already has. `allOf` members stay inline (their fields are merged).
     """
-    targets: list[tuple[dict[str, Any], str | int, str, str]] = []
+    diag, pointer = at
+    if not in_all_of:
+        _distribute_over_union(schemas, origins, name, schema, at)
+    targets: list[tuple[Any, str | int, str, str, bool]] = []  # owner (a dict or a list), slot, name, pointer, as value
     for prop, sub in (schema.get("properties") or {}).items():
-        targets.append((schema["properties"], prop, name + pascal(str(prop)), join_pointer(pointer, "properties", prop)))
+        where = join_pointer(pointer, "properties", prop)
+        targets.append((schema["properties"], prop, name + pascal(str(prop)), where, False))
     for key, suffix in (("items", "Item"), ("additionalProperties", "Value")):
         if isinstance(schema.get(key), dict):
-            targets.append((schema, key, name + suffix, join_pointer(pointer, key)))
+            targets.append((schema, key, name + suffix, join_pointer(pointer, key), True))
     for key in ("oneOf", "anyOf"):
         for i, _sub in enumerate(schema.get(key) or []):
-            targets.append((schema[key], i, f"{name}Option{i + 1}", join_pointer(pointer, key, i)))
+            targets.append((schema[key], i, f"{name}Option{i + 1}", join_pointer(pointer, key, i), True))
     for i, member in enumerate(schema.get("allOf") or []):
         if isinstance(member, dict) and "$ref" not in member:
-            _hoist_nested(schemas, origins, name, member, join_pointer(pointer, "allOf", i))
-    for owner, key, wanted, where in targets:
-        sub = owner[key]
+            _hoist_nested(schemas, origins, name, member, (diag, join_pointer(pointer, "allOf", i)), in_all_of=True)
+    for owner, slot, wanted, where, as_value in targets:
+        sub = owner[slot]
         if not isinstance(sub, dict) or "$ref" in sub:
             continue
-        if needs_class(sub):
+        if needs_class(sub, as_value):
             unique = unique_key(schemas, wanted or "Model")
             schemas[unique], origins[unique] = sub, where
-            owner[key] = {"$ref": f"#/components/schemas/{unique}"}
-            _hoist_nested(schemas, origins, unique, sub, where)
+            owner[slot] = {"$ref": f"#/components/schemas/{unique}"}
+            _hoist_nested(schemas, origins, unique, sub, (diag, where))
         else:
-            _hoist_nested(schemas, origins, wanted, sub, where)
+            _hoist_nested(schemas, origins, wanted, sub, (diag, where))
+
+
+UNION_OUTER_KEYS = {
+    "description", "title", "nullable", "example", "examples", "default", "deprecated", "readOnly", "writeOnly",
+    "externalDocs",
+}  # fmt: skip
+
+
+def _distribute_over_union(
+    schemas: dict[str, Any], origins: dict[str, str], name: str, schema: dict[str, Any], at: tuple[Collector, str]
+) -> None:
+    """An object that has its own properties (or `allOf`) and also a `oneOf`/`anyOf` of objects, directly or as
+    its one inline `allOf` member, is a union of those objects each with the shared part: say so in the schema.
+
+    The model library would do the same and name the classes itself (`Name1`, `Name2`). The shared part
+    becomes `<Name>Base` (or stays the one schema of its `allOf`), each option `{allOf: [shared, option]}`.
+    """
+    diag, pointer = at
+    found = None if "discriminator" in schema else _union_of(schema)
+    if found is None:
+        return
+    key, options, shared, where = found
+    if not shared or not isinstance(options, list) or not options or not all(map(_object_like, options)):
+        return
+    if set(shared) == {"allOf"} and len(shared["allOf"]) == 1:
+        base = shared["allOf"][0]
+    else:
+        unique = unique_key(schemas, f"{name}Base")
+        schemas[unique], origins[unique] = {"type": "object", **shared}, pointer
+        base = {"$ref": f"#{SCHEMAS}/{unique}"}
+        _hoist_nested(schemas, origins, unique, schemas[unique], at)
+    for k in [k for k in schema if k not in UNION_OUTER_KEYS and not k.startswith("x-")]:
+        del schema[k]
+    schema[key] = [{"allOf": [base, option]} for option in options]
+    diag.info(
+        join_pointer(pointer, *where, key),
+        f"{key} beside other keywords: each of its {len(options)} options is a class that also has the shared part",
+    )
+
+
+def _union_of(schema: dict[str, Any]) -> tuple[str, Any, dict[str, Any], tuple[str | int, ...]] | None:
+    """The union keyword, its options, the shared rest of the schema (without `type: object`) and where the
+    union is written, when a schema has exactly one union beside other keywords or as its one inline `allOf` member."""
+    shared = {k: v for k, v in schema.items() if k not in UNION_OUTER_KEYS and not k.startswith("x-")}
+    if shared.get("type") == "object":
+        del shared["type"]
+    own = [k for k in ("oneOf", "anyOf") if k in schema]
+    if own:
+        options = shared.pop(own[0])
+        return (own[0], options, shared, ()) if len(own) == 1 and ({"properties", "allOf"} & set(shared)) else None
+    members: list[Any] = shared["allOf"] if isinstance(shared.get("allOf"), list) else []
+    unions = [
+        (i, m) for i, m in enumerate(members)
+        if isinstance(m, dict) and len({"oneOf", "anyOf"} & set(m)) == 1 and not set(m) - {"oneOf", "anyOf", "description", "title"}
+    ]  # fmt: skip
+    if len(unions) != 1:
+        return None
+    index, member = unions[0]
+    key = "oneOf" if "oneOf" in member else "anyOf"
+    rest = [m for i, m in enumerate(members) if i != index]
+    shared = {**shared, "allOf": rest} if rest else {k: v for k, v in shared.items() if k != "allOf"}
+    return key, member[key], shared, ("allOf", index)
+
+
+def _object_like(option: Any) -> bool:
+    """A union option that is (or may be, through a `$ref`) an object."""
+    return isinstance(option, dict) and (
+        "$ref" in option or "properties" in option or "allOf" in option or option.get("type") == "object"
+    )
 
 
 def _relax_read_write_only(doc: Any, schema: Any, diag: Collector, pointer: str) -> None:
@@ -366,7 +448,7 @@ def _hoist(
     if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
         _hoist(schema, "items", f"{name}Item", schemas, origins, diag, join_pointer(pointer, "items"))
         return
-    if not needs_class(schema):
+    if not needs_class(schema, as_value=key == "items"):
         return
     unique = unique_key(schemas, name)
     schemas[unique], origins[unique] = schema, pointer
@@ -435,7 +517,8 @@ def _boolean_properties(schema: Any, diag: Collector, pointer: str) -> None:
 
 
 def _drop_properties_of_non_objects(schema: Any, diag: Collector, pointer: str) -> None:
-    """Remove `properties` (and `required`) of a schema whose `type` excludes objects: they never apply."""
+    """Remove `properties` (and `required`) of a schema whose `type` excludes objects, and `items` of one that has
+    properties and no type (an object): they never apply."""
 
     def visit(node: dict[str, Any], where: Where) -> None:
         kind = node.get("type")
@@ -444,6 +527,9 @@ def _drop_properties_of_non_objects(schema: Any, diag: Collector, pointer: str) 
             node.pop("required", None)
             names = ", ".join(repr(name) for name in node.pop("properties"))
             diag.info(_at(where, "properties"), f"properties {names} never apply to a schema of type {kind!r} (only objects have properties); left out of the models")
+        elif kind is None and node.get("properties") and "items" in node:
+            del node["items"]
+            diag.info(_at(where, "items"), "items never apply to a schema with properties and no type (an object); left out of the models")
 
     _walk(schema, pointer, visit)
 

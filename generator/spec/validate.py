@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, NamedTuple
 
 from ..diagnostics import Collector, join_pointer, kind_of, one_line
 from .loader import LoadedSpec
@@ -367,11 +367,12 @@ def _params(doc: dict[str, Any], owner: dict[str, Any], pointer: str) -> list[tu
 
 def _check_schemas(doc: dict[str, Any], diag: Collector, covered: Covered) -> None:
     """Every schema in the document: known types, arrays have items, satisfiable `required`, bounded nesting."""
-    types = JSON_TYPES if str(doc.get("openapi", "")).startswith("3.1") else JSON_TYPES - {"null"}
+    is_31 = str(doc.get("openapi", "")).startswith("3.1")
+    rules = _SchemaRules(JSON_TYPES if is_31 else JSON_TYPES - {"null"}, covered, items_required=not is_31)
     for pointer, schema in _schema_roots(doc):
         try:
             if isinstance(schema, dict):
-                _check_schema(pointer, schema, 0, diag, (types, covered))
+                _check_schema(pointer, schema, 0, diag, rules)
         except _TooDeep:
             diag.error(
                 pointer,
@@ -380,41 +381,52 @@ def _check_schemas(doc: dict[str, Any], diag: Collector, covered: Covered) -> No
             )
 
 
+class _SchemaRules(NamedTuple):
+    """What a schema may say in this document's OpenAPI version."""
+
+    types: frozenset[str]
+    covered: Covered
+    items_required: bool  # OpenAPI 3.0 requires items on arrays; in 3.1 (JSON Schema) they default to anything
+
+
 class _TooDeep(Exception):
     """A schema's nesting went past the bound."""
 
 
 def _check_schema(
-    pointer: str, schema: dict[str, Any], depth: int, diag: Collector, context: tuple[frozenset[str], Covered]
+    pointer: str, schema: dict[str, Any], depth: int, diag: Collector, rules: _SchemaRules
 ) -> None:
     """One schema and its subschemas (references are checked where they point)."""
     if depth > MAX_SCHEMA_DEPTH:
         raise _TooDeep
     kind = schema.get("type")
-    _check_type(pointer, kind, diag, *context)
+    _check_type(pointer, kind, diag, rules.types, rules.covered)
     _check_required(pointer, schema, diag)
     if (
         (kind == "array" or (isinstance(kind, list) and "array" in kind))
         and "items" not in schema
         and "prefixItems" not in schema
     ):
-        diag.error(
-            pointer,
-            "schema of type array has no items, so its element type is unknown",
-            "add items, e.g. items: {type: string}",
-        )
+        if rules.items_required:
+            diag.error(
+                pointer,
+                "schema of type array has no items, so its element type is unknown (OpenAPI 3.0 requires items)",
+                "add items, e.g. items: {type: string}",
+            )
+        else:
+            diag.warning(pointer, "array without items: its elements are typed Any", "add items, e.g. items: {type: string}")
     for key in SUBSCHEMA_KEYWORDS:
         sub = schema.get(key)
         if isinstance(sub, dict):
-            _check_schema(f"{pointer}/{key}", sub, depth + 1, diag, context)
+            _check_schema(f"{pointer}/{key}", sub, depth + 1, diag, rules)
     for key in SUBSCHEMA_LISTS + ("items",):
         for i, sub in enumerate(_list(schema.get(key))):
             if isinstance(sub, dict):
-                _check_schema(f"{pointer}/{key}/{i}", sub, depth + 1, diag, context)
+                _check_schema(f"{pointer}/{key}/{i}", sub, depth + 1, diag, rules)
     for key in SUBSCHEMA_MAPS:
         for name, sub in _dict(schema.get(key)).items():
             if isinstance(sub, dict):
-                _check_schema(join_pointer(pointer, key, name), sub, depth + 1, diag, context)
+                _check_schema(join_pointer(pointer, key, name), sub, depth + 1, diag, rules)
 
 
 def _check_type(pointer: str, kind: Any, diag: Collector, types: frozenset[str], covered: Covered) -> None:

@@ -147,21 +147,33 @@ def test_parameters_need_a_schema_or_a_content(tmp_path: Path) -> None:
     ]
 
 
-def test_arrays_need_items_wherever_they_are(tmp_path: Path) -> None:
-    """Component, nested, body and response schemas are walked; 3.1 type lists count."""
-    errors = _errors(
-        tmp_path,
-        MINIMAL_31
-        + "paths:\n  /x:\n    post:\n      requestBody:\n        content:\n          application/json:\n"
-        "            schema: {type: array}\n      responses:\n        '200':\n          description: ok\n"
-        "          headers:\n            X-Ids: {schema: {type: [array, 'null']}}\n"
-        "components:\n  schemas:\n    A:\n      allOf:\n        - properties:\n            b: {type: array}\n"
-        "    C: {type: array, prefixItems: [{type: string}]}\n    D: {type: array, items: {type: string}}\n",
-    )
+ARRAYS = (
+    "paths:\n  /x:\n    post:\n      requestBody:\n        content:\n          application/json:\n"
+    "            schema: {type: array}\n      responses:\n        '200':\n          description: ok\nHEADERS"
+    "components:\n  schemas:\n    A:\n      allOf:\n        - properties:\n            b: {type: array}\n"
+    "    D: {type: array, items: {type: string}}\nMORE"
+)
+
+
+def test_arrays_need_items_in_30_wherever_they_are(tmp_path: Path) -> None:
+    """OpenAPI 3.0 requires items: component, nested and body schemas are walked."""
+    errors = _errors(tmp_path, MINIMAL + ARRAYS.replace("HEADERS", "").replace("MORE", ""))
     assert [e.split(": ", 1)[0] for e in errors] == [
         "ERROR spec.yaml:9#/paths/~1x/post/requestBody/content/application~1json/schema",
-        "ERROR spec.yaml:14#/paths/~1x/post/responses/200/headers/X-Ids/schema",
-        "ERROR spec.yaml:20#/components/schemas/A/allOf/0/properties/b",
+        "ERROR spec.yaml:18#/components/schemas/A/allOf/0/properties/b",
+    ]
+    assert "OpenAPI 3.0 requires items" in errors[0]
+
+
+def test_arrays_without_items_hold_anything_in_31(tmp_path: Path) -> None:
+    """In 3.1 (JSON Schema) missing items allow any element: a warning at each place, type lists included."""
+    headers = "          headers:\n            X-Ids: {schema: {type: [array, 'null']}}\n"
+    more = "    C: {type: array, prefixItems: [{type: string}]}\n"
+    notices = _notices(tmp_path, MINIMAL_31 + ARRAYS.replace("HEADERS", headers).replace("MORE", more))
+    assert sorted(n.split(": ", 1)[0] for n in notices if "array without items" in n) == [
+        "WARNING spec.yaml:14#/paths/~1x/post/responses/200/headers/X-Ids/schema",
+        "WARNING spec.yaml:20#/components/schemas/A/allOf/0/properties/b",
+        "WARNING spec.yaml:9#/paths/~1x/post/requestBody/content/application~1json/schema",
     ]
 
 

@@ -109,9 +109,11 @@ def synthesise(doc: dict[str, Any], raw: Any, depth: int = 0) -> Any:
         members = [m for m in schema.get(key) or [] if "null" not in _types(resolve(doc, m))]
         if members:
             value = synthesise(doc, members[0], depth + 1)
-            mapping = (schema.get("discriminator") or {}).get("propertyName")
-            if mapping and isinstance(value, dict) and mapping not in value:
-                value[mapping] = str(members[0].get("$ref", "")).rsplit("/", 1)[-1]
+            discriminator = schema.get("discriminator") or {}
+            if discriminator.get("propertyName") and isinstance(value, dict):  # the member's tag, mapped or its name
+                ref = str(members[0].get("$ref", ""))
+                tags = [tag for tag, target in (discriminator.get("mapping") or {}).items() if target == ref]
+                value[discriminator["propertyName"]] = tags[0] if tags else ref.rsplit("/", 1)[-1]
             return value
     if schema.get("allOf"):
         merged: dict[str, Any] = {}
