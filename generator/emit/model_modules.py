@@ -92,6 +92,11 @@ def _add(definitions: dict[str, Definition], node: ast.stmt) -> str:
     values = {id(child.value) for child in ast.walk(node) if isinstance(child, ast.keyword)}  # alias=, description=, …
     if isinstance(node, ast.AnnAssign) and node.value is not None:
         values.add(id(node.value))  # a field's default
+    for body in [child.body for child in ast.walk(node) if isinstance(child, ast.ClassDef)]:  # enum members, docstrings
+        values |= {id(s.value) for s in body if isinstance(s, (ast.Assign, ast.AnnAssign, ast.Expr)) and s.value}
+    for child in ast.walk(node):
+        if isinstance(child, ast.Subscript) and _base_name(child.value) == "Literal":  # literal values
+            values |= {id(value) for value in ast.walk(child.slice)}
     for child in ast.walk(node):
         if isinstance(child, ast.Name):
             definition.names.add(child.id)

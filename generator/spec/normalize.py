@@ -308,13 +308,13 @@ def _distribute_over_union(
     becomes `<Name>Base` (or stays the one schema of its `allOf`), each option `{allOf: [shared, option]}`.
     """
     diag, pointer = at
-    found = None if "discriminator" in schema else _union_of(schema)
+    found = None if "discriminator" in schema else _union_of(schema, schemas)
     if found is None:
         return
     key, options, shared, where = found
     if not shared or not isinstance(options, list) or not options or not all(map(_object_like, options)):
         return
-    if set(shared) == {"allOf"} and len(shared["allOf"]) == 1:
+    if set(shared) == {"allOf"} and len(shared["allOf"]) == 1 and "$ref" in shared["allOf"][0]:
         base = shared["allOf"][0]
     else:
         unique = unique_key(schemas, f"{name}Base")
@@ -330,9 +330,12 @@ def _distribute_over_union(
     )
 
 
-def _union_of(schema: dict[str, Any]) -> tuple[str, Any, dict[str, Any], tuple[str | int, ...]] | None:
+def _union_of(
+    schema: dict[str, Any], schemas: dict[str, Any]
+) -> tuple[str, Any, dict[str, Any], tuple[str | int, ...]] | None:
     """The union keyword, its options, the shared rest of the schema (without `type: object`) and where the
-    union is written, when a schema has exactly one union beside other keywords or as its one inline `allOf` member."""
+    union is written, when a schema has exactly one union beside other keywords or as its one `allOf` member
+    that is a union (inline or a component that is only one)."""
     shared = {k: v for k, v in schema.items() if k not in UNION_OUTER_KEYS and not k.startswith("x-")}
     if shared.get("type") == "object":
         del shared["type"]
@@ -341,10 +344,7 @@ def _union_of(schema: dict[str, Any]) -> tuple[str, Any, dict[str, Any], tuple[s
         options = shared.pop(own[0])
         return (own[0], options, shared, ()) if len(own) == 1 and ({"properties", "allOf"} & set(shared)) else None
     members: list[Any] = shared["allOf"] if isinstance(shared.get("allOf"), list) else []
-    unions = [
-        (i, m) for i, m in enumerate(members)
-        if isinstance(m, dict) and len({"oneOf", "anyOf"} & set(m)) == 1 and not set(m) - {"oneOf", "anyOf", "description", "title"}
-    ]  # fmt: skip
+    unions = [(i, u) for i, m in enumerate(members) if (u := _only_union(m, schemas))]
     if len(unions) != 1:
         return None
     index, member = unions[0]
@@ -352,6 +352,17 @@ def _union_of(schema: dict[str, Any]) -> tuple[str, Any, dict[str, Any], tuple[s
     rest = [m for i, m in enumerate(members) if i != index]
     shared = {**shared, "allOf": rest} if rest else {k: v for k, v in shared.items() if k != "allOf"}
     return key, member[key], shared, ("allOf", index)
+
+
+def _only_union(member: Any, schemas: dict[str, Any]) -> dict[str, Any] | None:
+    """An `allOf` member that is only a `oneOf` or `anyOf` (with a discriminator at most), written inline or as a
+    `$ref` to such a component."""
+    ref = member.get("$ref") if isinstance(member, dict) and set(member) == {"$ref"} else None
+    if isinstance(ref, str) and ref.startswith(f"#{SCHEMAS}/"):
+        member = schemas.get(unescape_token(ref[len(SCHEMAS) + 2 :]))
+    if not isinstance(member, dict) or len({"oneOf", "anyOf"} & set(member)) != 1:
+        return None
+    return member if not set(member) - {"oneOf", "anyOf", "discriminator", "description", "title"} else None
 
 
 def _object_like(option: Any) -> bool:

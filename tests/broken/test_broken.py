@@ -133,16 +133,16 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "array_without_items.yaml": [
         "ERROR array_without_items.yaml:12#/paths/~1pets/get/parameters/0/schema: schema of type array has no items,"
-        f" so its element type is unknown {ARRAY_HINT}",
+        f" so its element type is unknown (OpenAPI 3.0 requires items) {ARRAY_HINT}",
         "ERROR array_without_items.yaml:24#/components/schemas/Pets/properties/tags: schema of type array has no items,"
-        f" so its element type is unknown {ARRAY_HINT}",
+        f" so its element type is unknown (OpenAPI 3.0 requires items) {ARRAY_HINT}",
     ],
     "several_problems.yaml": [
         "ERROR several_problems.yaml:8#/paths/~1pets~1{petId}/get: path template parameter {petId} is not declared as an 'in: path' parameter",
         "ERROR several_problems.yaml:11#/paths/~1pets~1{petId}/get/parameters/0: parameter 'verbose' has neither a schema"
         f" nor a content, so its type is unknown {SCHEMA_HINT}",
         "ERROR several_problems.yaml:18#/paths/~1pets~1{petId}/get/responses/200/content/application~1json/schema:"
-        f" schema of type array has no items, so its element type is unknown {ARRAY_HINT}",
+        f" schema of type array has no items, so its element type is unknown (OpenAPI 3.0 requires items) {ARRAY_HINT}",
         f"ERROR several_problems.yaml:20#/paths/~1pets~1{{petId}}/get/responses/99: invalid status code '99': {STATUS}",
         "ERROR several_problems.yaml:23#/paths/~1cats/get/operationId: duplicate operationId 'GetPet' (also at /paths/~1pets~1{petId}/get)",
     ],
@@ -180,7 +180,7 @@ EXPECTED: dict[str, list[str]] = {
         "ERROR b.yaml:1#/$ref: $ref cycle that never resolves: a.yaml → b.yaml → a.yaml",
     ],
     "ref_problem_in_other_file": [
-        f"ERROR schemas/pet.yaml:5#/properties/tags: schema of type array has no items, so its element type is unknown {ARRAY_HINT}"
+        f"ERROR schemas/pet.yaml:5#/properties/tags: schema of type array has no items, so its element type is unknown (OpenAPI 3.0 requires items) {ARRAY_HINT}"
     ],
 }
 # Bounds lowered for a case, so its fixture can stay small.

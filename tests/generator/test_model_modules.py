@@ -144,6 +144,29 @@ def test_module_names_never_collide() -> None:
     assert split.owners == {"ABC": "_abc", "Abc": "_abc_2"}
 
 
+def test_strings_that_are_values_never_tie_modules() -> None:
+    """An enum member, a docstring or a Literal value that spells a class name is not a reference to it
+    (Azure billing: `DocumentKind.invoice = "Invoice"` put `Invoice` into the enum's module)."""
+    source = textwrap.dedent(
+        '''\
+        class DocumentKind(Enum):
+            """Invoice"""
+
+            invoice = "Invoice"
+
+
+        class Document(BaseModel):
+            kind: DocumentKind
+            tag: Literal["Invoice"] = "Invoice"
+
+
+        class Invoice(BaseModel):
+            documents: list[Document]
+        '''
+    )
+    assert split_models(source, "h").owners == {"Document": "_document", "DocumentKind": "_document_kind", "Invoice": "_invoice"}
+
+
 def test_an_unknown_statement_is_an_error_that_says_where() -> None:
     """Anything but imports, classes, aliases and calls on them is refused with its line."""
     with pytest.raises(ValueError, match="line 3"):
