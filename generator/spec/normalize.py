@@ -81,19 +81,19 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     for pointer, _path, method, op in sorted(iter_operations(doc)):
         base = pascal(op.get("operationId") or f"{method} {_path}") or "Operation"
-        body = deref(doc, op.get("requestBody"))
+        body, at = _located(doc, op.get("requestBody"), join_pointer(pointer, "requestBody"))
         if body:
             for media_type, media in sorted((body.get("content") or {}).items()):
                 if media_type in JSON_TYPES and isinstance(media, dict):
-                    where = join_pointer(pointer, "requestBody", "content", media_type, "schema")
+                    where = join_pointer(at, "content", media_type, "schema")
                     _hoist(media, "schema", f"{base}Request", schemas, origins, diag, where)
         success = sorted(s for s in (op.get("responses") or {}) if str(s).startswith("2"))
         for status in success:
-            response = deref(doc, op["responses"][status])
+            response, at = _located(doc, op["responses"][status], join_pointer(pointer, "responses", status))
             suffix = "" if status == success[0] else str(status)
             for media_type, media in sorted(((response or {}).get("content") or {}).items()):
                 if "json" in media_type and isinstance(media, dict):
-                    where = join_pointer(pointer, "responses", status, "content", media_type, "schema")
+                    where = join_pointer(at, "content", media_type, "schema")
                     _hoist(media, "schema", f"{base}Response{suffix}", schemas, origins, diag, where)
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
@@ -116,6 +116,18 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
             _drop_default_of_root_model(schemas[name], diag, result.origin(name))
             _walk(schemas[name], result.origin(name), _float_number_defaults)
     return result
+
+
+def _located(doc: dict[str, Any], node: Any, pointer: str) -> tuple[Any, str]:
+    """`node` with local references followed, and the pointer of where it is written (a schema hoisted from a
+    response that other operations reach by `$ref` is recorded there, so `$ref`s into it can follow the move)."""
+    for _ in range(64):
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        if not (isinstance(ref, str) and ref.startswith("#/")):
+            break
+        node = resolve_pointer(doc, ref)
+        pointer = "".join("/" + escape_pointer_token(unescape_token(t)) for t in ref[2:].split("/"))
+    return node, pointer
 
 
 def _follow_moves(node: Any, origins: dict[str, str]) -> None:

@@ -90,3 +90,21 @@ def test_rules_that_restate_the_object_type_are_dropped_as_rules() -> None:
     rules = [{"required": ["a"]}, {"type": "object", "maxProperties": 0}]
     got = _schemas({"File": {"type": "object", "properties": {"a": {"type": "string"}}, "anyOf": rules}})
     assert got["File"] == {"type": "object", "properties": {"a": {"type": "string"}}}
+
+
+def test_a_response_shared_by_ref_is_hoisted_from_where_it_is_written() -> None:
+    """DigitalOcean: `/a`'s answer is a `$ref` to `/{b}`'s, which is sorted later; a schema that `$ref`s into that
+    answer's inline items still finds the component they became."""
+    items = {"type": "object", "properties": {"urn": {"type": "string"}}}
+    answer = {"type": "object", "properties": {"resources": {"type": "array", "items": items}}}
+    written = "#/paths/~1%7Bb%7D/get/responses/200"
+    doc = _doc({"Urn": {"$ref": f"{written}/content/application~1json/schema/properties/resources/items/properties/urn"}})
+    doc["paths"] = {
+        "/a": {"get": {"operationId": "a", "responses": {"200": {"$ref": written}}}},
+        "/{b}": {"get": {"operationId": "b", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": answer}}}}}},
+    }
+    result = normalize(doc, Collector("spec.yaml"))
+    schemas = result.doc["components"]["schemas"]
+    assert result.origin("AResponse") == "/paths/~1{b}/get/responses/200/content/application~1json/schema"
+    assert schemas["AResponse"]["properties"]["resources"]["items"] == {"$ref": "#/components/schemas/AResponseResourcesItem"}
+    assert schemas["Urn"] == {"type": "string"}
