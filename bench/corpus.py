@@ -93,8 +93,11 @@ def list_specs(api: Path) -> list[tuple[str, int]]:
 
 
 def select(specs: list[tuple[str, int]], args: argparse.Namespace) -> list[tuple[str, int]]:
-    """The specs chosen by --only, --largest and --sample (in that order); all of them without any."""
+    """The specs chosen by --only, --only-from, --largest and --sample (in that order); all of them without any."""
     chosen = specs
+    if args.only_from:
+        listed = {line.strip() for line in args.only_from.read_text(encoding="utf-8").splitlines() if line.strip()}
+        chosen = [s for s in chosen if s[0] in listed]
     if args.only:
         glob = any(c in args.only for c in "*?[")
         chosen = [s for s in chosen if (fnmatch.fnmatch(s[0], args.only) if glob else args.only in s[0])]
@@ -853,6 +856,9 @@ def parse_args(argv: Iterable[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
     parser.add_argument("--largest", type=int, help="the N largest specs")
     parser.add_argument("--only", help="specs whose path contains this text (or matches it as a glob)")
+    parser.add_argument(
+        "--only-from", type=Path, help="specs listed in this file, one path per line (say, the failures of a run)"
+    )
     parser.add_argument("--jobs", type=int, default=2, help="specs at a time (default 2)")
     parser.add_argument(
         "--timeout", type=float, default=300, help="wall-time bound of each step, seconds (default 300)"
@@ -900,13 +906,14 @@ def main(argv: Iterable[str] | None = None) -> int:
     args = parse_args(argv)
     args.api = corpus_dir()
     key, args.commit = generator_identity(args.python)
-    selecting = args.sample or args.largest or args.only
+    selecting = args.sample or args.largest or args.only or args.only_from
     chosen = select(list_specs(args.api), args)
     selection = (
         " ".join(
             f"--{k} {v}"
             for k, v in (
                 ("only", args.only),
+                ("only-from", args.only_from),
                 ("largest", args.largest),
                 ("sample", args.sample),
                 ("seed", args.seed if args.sample else None),

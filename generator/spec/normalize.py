@@ -320,7 +320,10 @@ def _distribute_over_union(
     becomes `<Name>Base` (or stays the one schema of its `allOf`), each option `{allOf: [shared, option]}`.
     """
     diag, pointer = at
-    found = None if "discriminator" in schema else _union_of(schema, schemas)
+    if "discriminator" in schema:
+        _union_beside_its_tag(schema, diag, pointer)
+        return
+    found = _union_of(schema, schemas)
     if found is None:
         return
     key, options, shared, where = found
@@ -339,6 +342,23 @@ def _distribute_over_union(
     diag.info(
         join_pointer(pointer, *where, key),
         f"{key} beside other keywords: each of its {len(options)} options is a class that also has the shared part",
+    )
+
+
+def _union_beside_its_tag(schema: dict[str, Any], diag: Collector, pointer: str) -> None:
+    """A discriminated `oneOf`/`anyOf` whose object's only property is the discriminator (which every option has)
+    is the union of its options: the object part goes (Jira's CustomContextVariable)."""
+    tag = schema["discriminator"].get("propertyName") if isinstance(schema["discriminator"], dict) else None
+    props = schema.get("properties")
+    unions = [k for k in ("oneOf", "anyOf") if isinstance(schema.get(k), list) and schema[k]]
+    if len(unions) != 1 or "allOf" in schema or not isinstance(props, dict) or not props or set(props) != {tag}:
+        return
+    for key in ("properties", "required", "additionalProperties", "type"):
+        schema.pop(key, None)
+    diag.info(
+        join_pointer(pointer, "properties"),
+        f"the only property beside the {unions[0]} is its discriminator {tag!r}, which each option has: "
+        "the schema is the union of its options",
     )
 
 

@@ -445,16 +445,17 @@ def _check_type(pointer: str, kind: Any, diag: Collector, types: frozenset[str],
 
 
 def _check_required(pointer: str, schema: dict[str, Any], diag: Collector) -> None:
-    """A property that is required but can never be present makes every value invalid: say so."""
+    """A property that is required but can never be present makes every value invalid: say so (a warning: the
+    models leave the impossible requirement out, and the rest of the spec is still worth a client)."""
     props = schema.get("properties")
     if schema.get("additionalProperties") is not False or not isinstance(props, dict) or "allOf" in schema:
         return
     for i, name in enumerate(_list(schema.get("required"))):
         if isinstance(name, str) and name not in props:
-            diag.error(
+            diag.warning(
                 join_pointer(pointer, "required", i),
                 f"required property {name!r} is not among the properties and additionalProperties is false, "
-                "so no value can ever satisfy this schema",
+                "so no value can ever satisfy this schema; the models do not require it",
                 "add the property, or drop it from required",
             )
 
