@@ -97,6 +97,7 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
                     _hoist(media, "schema", f"{base}Response{suffix}", schemas, origins, diag, where)
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
+            _walk(schemas[name], result.origin(name), _drop_type_beside_ref)
             _boolean_properties(schemas[name], diag, result.origin(name))
             _drop_properties_of_non_objects(schemas[name], diag, result.origin(name))
             _drop_constraint_unions(schemas[name], diag, result.origin(name))
@@ -604,6 +605,13 @@ def _drop_text_defaults_of_typed_strings(schema: Any, diag: Collector, pointer: 
             )
 
     _walk(schema, pointer, visit)
+
+
+def _drop_type_beside_ref(node: dict[str, Any], _where: Where) -> None:
+    """Drop a `type` written beside a `$ref` (OpenAPI 3.0 ignores it; the model library would make a class of
+    the pair, named after the property, and the name would differ from run to run of the models pass)."""
+    if "$ref" in node:
+        node.pop("type", None)
 
 
 def _float_number_defaults(node: dict[str, Any], _where: Where) -> None:

@@ -167,6 +167,27 @@ def test_strings_that_are_values_never_tie_modules() -> None:
     assert split_models(source, "h").owners == {"Document": "_document", "DocumentKind": "_document_kind", "Invoice": "_invoice"}
 
 
+def test_field_and_member_names_never_tie_modules() -> None:
+    """A TypedDict key or an enum member spelt like a class is not a reference to it (osisoft: `TimeRule: str`
+    in `AnalysisLinks` put the class `TimeRule` into that module)."""
+    source = textwrap.dedent(
+        '''\
+        class AnalysisLinks(TypedDict):
+            TimeRule: NotRequired[str]
+
+
+        class Kind(Enum):
+            TimeRule = "rule"
+
+
+        class TimeRule(TypedDict):
+            Links: NotRequired[AnalysisLinks]
+            kind: NotRequired[Kind]
+        '''
+    )
+    assert split_models(source, "h").owners == {"AnalysisLinks": "_analysis_links", "Kind": "_kind", "TimeRule": "_time_rule"}
+
+
 def test_an_unknown_statement_is_an_error_that_says_where() -> None:
     """Anything but imports, classes, aliases and calls on them is refused with its line."""
     with pytest.raises(ValueError, match="line 3"):
