@@ -132,7 +132,7 @@ class Schemas:
                     rest = {k: v for k, v in schema.items() if k != key}
                     required = [*(rest.get("required") or []), *(first.get("required") or [])]
                     return self.generate({**rest, **first, "required": required}, rng, depth + 1)
-                return self.generate(members[0], rng, depth + 1)
+                return self._tagged(schema, members[0], self.generate(members[0], rng, depth + 1))
         kind = self.kind(schema)
         if kind == "object":
             return self._object(schema, rng, depth)
@@ -142,6 +142,17 @@ class Schemas:
             count = max(int(schema.get("minItems", 1)), 1)
             return [self.generate(schema.get("items") or {}, rng, depth + 1) for _ in range(count)]
         return scalar(schema, kind, rng)
+
+    @staticmethod
+    def _tagged(schema: dict[str, Any], member: Any, value: Any) -> Any:
+        """A union member's value carrying the discriminator's tag of that member (its mapping key, else its name)."""
+        discriminator = schema.get("discriminator")
+        if not isinstance(discriminator, dict) or not discriminator.get("propertyName") or not isinstance(value, dict):
+            return value
+        ref = str(member.get("$ref", "")) if isinstance(member, dict) else ""
+        name = ref.rsplit("/", 1)[-1]
+        tags = [tag for tag, target in (discriminator.get("mapping") or {}).items() if target in (ref, name)]
+        return {**value, discriminator["propertyName"]: tags[0] if tags else name}
 
     def _object(self, schema: dict[str, Any], rng: random.Random, depth: int) -> dict[str, Any]:
         """Every property (required ones only when deep), or one entry of a map."""
