@@ -213,8 +213,9 @@ def _ref_targets(model: ir.Model, key: str, refs: dict[str, set[str]]) -> set[st
     if f'"{key}"' not in model.schema:
         return set()
     members = json.loads(model.schema).get(key)
-    found = (REF.fullmatch(json.dumps(m.get("$ref"))) for m in members if isinstance(m, dict)) if isinstance(members, list) else ()
-    return {match[1] for match in found if match and match[1] in refs}
+    refs_named = [m.get("$ref") for m in members if isinstance(m, dict)] if isinstance(members, list) else []
+    prefix = "#/components/schemas/"
+    return {ref[len(prefix) :] for ref in refs_named if isinstance(ref, str) and ref.startswith(prefix)} & refs.keys()
 
 
 def _beside_what_they_reach(groups: list[list[str]], refs: dict[str, set[str]]) -> list[list[str]]:

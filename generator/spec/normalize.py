@@ -127,8 +127,13 @@ def _located(doc: dict[str, Any], node: Any, pointer: str) -> tuple[Any, str]:
         if not (isinstance(ref, str) and ref.startswith("#/")):
             break
         node = resolve_pointer(doc, ref)
-        pointer = "".join("/" + escape_pointer_token(unescape_token(t)) for t in ref[2:].split("/"))
+        pointer = "".join("/" + token for token in _pointer_tokens(ref))
     return node, pointer
+
+
+def _pointer_tokens(ref: str) -> list[str]:
+    """The tokens of a local `$ref` as `join_pointer` writes them (`%7B` is `{`)."""
+    return [escape_pointer_token(unescape_token(t)) for t in ref[2:].split("/")]
 
 
 def _follow_moves(node: Any, origins: dict[str, str]) -> None:
@@ -140,7 +145,7 @@ def _follow_moves(node: Any, origins: dict[str, str]) -> None:
         if isinstance(item, dict):
             ref = item.get("$ref")
             if isinstance(ref, str) and ref.startswith("#/"):
-                tokens = ["#", *(escape_pointer_token(unescape_token(t)) for t in ref[2:].split("/"))]  # `%7B` is `{`
+                tokens = ["#", *_pointer_tokens(ref)]
                 for cut in range(len(tokens), 1, -1):  # the longest moved prefix wins
                     old = "/".join(tokens[:cut])
                     if old in moves:
