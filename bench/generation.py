@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import yaml
+from make_specs import dump_spec
 from records import OURS, Row
 from stats import CommandFailed, Sample
 from tools import TOOLS, WORK, Tool, cache_dir, clear, forget, mark_done, output_dir
@@ -62,7 +63,7 @@ def _edited_specs(spec: Path) -> tuple[Path, dict[str, Path]]:
             edit(edited)
         target = folder / name.replace(" ", "-").replace(":", "") / spec.name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(yaml.safe_dump(edited, sort_keys=False), encoding="utf-8")
+        target.write_text(dump_spec(edited), encoding="utf-8")
         copies[name] = target
     return copies.pop("baseline"), copies
 

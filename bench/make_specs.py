@@ -453,6 +453,19 @@ def rpcx_spec(count: int) -> dict[str, Any]:
 BUILDERS = {"rpc": rpc_spec, "rest": rest_spec, "rpcx": rpcx_spec}
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """Writes shared objects out in full, as a hand-written spec would: no anchors and aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        """Never alias."""
+        return True
+
+
+def dump_spec(spec: dict[str, Any]) -> str:
+    """A spec as YAML text, keys in their order."""
+    return yaml.dump(spec, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=120)
+
+
 def spec_path(directory: Path, style: str, count: int) -> Path:
     """Where the spec of a style and size lives."""
     return directory / f"{style}-{count}.yaml"
@@ -467,9 +480,7 @@ def write_specs(
     for style in styles:
         for count in sizes:
             path = spec_path(directory, style, count)
-            text = yaml.safe_dump(
-                BUILDERS[style](count), sort_keys=False, allow_unicode=True, width=120
-            )
+            text = dump_spec(BUILDERS[style](count))
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 path.write_text(text, encoding="utf-8")
             written.append(path)

@@ -72,7 +72,10 @@ def escape_pointer_token(token: str) -> str:
 
 def join_pointer(base: str, *tokens: str | int) -> str:
     """Append reference tokens to a JSON pointer."""
-    return base + "".join("/" + escape_pointer_token(str(t)) for t in tokens)
+    for token in tokens:
+        text = str(token)
+        base += "/" + (text.replace("~", "~0").replace("/", "~1") if "~" in text or "/" in text else text)
+    return base
 
 
 def line_in(lines: dict[str, int], pointer: str) -> int | None:

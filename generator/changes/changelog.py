@@ -64,18 +64,69 @@ class History:
 
 def snapshot(value: Any) -> Any:
     """The public part of the IR as JSON-able data (tuples become lists, `ir.INTERNAL` fields are left out)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: snapshot(getattr(value, f.name)) for f in dataclasses.fields(value) if not f.metadata.get("internal")}
+    names = _public_fields(type(value))
+    if names is not None:
+        return {name: snapshot(getattr(value, name)) for name in names}
     if isinstance(value, tuple):
         return [snapshot(item) for item in value]
     return value
 
 
-def api_from_snapshot(data: Mapping[str, Any]) -> ir.Api:
-    """Rebuild the IR from `snapshot` output; fields missing in an older snapshot get neutral values."""
-    result = _decode(ir.Api, data)
-    assert isinstance(result, ir.Api)
-    return result
+_PUBLIC_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+def _public_fields(cls: type) -> tuple[str, ...] | None:
+    """The fields a snapshot keeps of a dataclass; None for any other type (memoised per type)."""
+    if cls not in _PUBLIC_FIELDS:
+        kept = dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else None
+        _PUBLIC_FIELDS[cls] = None if kept is None else tuple(f.name for f in kept if not f.metadata.get("internal"))
+    return _PUBLIC_FIELDS[cls]
+
+
+def api_from_snapshot(data: Mapping[str, Any], known: Mapping[tuple[str, str], Any] | None = None) -> ir.Api:
+    """Rebuild the IR from `snapshot` output; fields missing in an older snapshot get neutral values.
+
+    `known`: IR objects by (field of `ir.Api`, JSON text of their snapshot), taken as they are where an item
+    of one of the API's lists has that text (most of an API is unchanged from one generation to the next).
+    """
+    if not isinstance(data, Mapping):
+        raise ValueError("expected an object for Api")
+    known = known or {}
+    hints = _field_hints(ir.Api)
+    values = {}
+    for f in dataclasses.fields(ir.Api):
+        if f.name not in data:
+            if f.default is dataclasses.MISSING:
+                values[f.name] = _neutral(hints[f.name])
+            continue
+        hint, value = hints[f.name], data[f.name]
+        args = typing.get_args(hint)
+        if typing.get_origin(hint) is tuple and args[-1] is Ellipsis and isinstance(value, list) and known:
+            values[f.name] = tuple(_known_or_decoded(known, f.name, args[0], item) for item in value)
+        else:
+            values[f.name] = _decode(hint, value)
+    return ir.Api(**values)
+
+
+def _known_or_decoded(known: Mapping[tuple[str, str], Any], name: str, hint: Any, item: Any) -> Any:
+    """The known object whose snapshot is `item`, else `item` decoded."""
+    found = known.get((name, _item_text(item)))
+    return _decode(hint, item) if found is None else found
+
+
+def _known_items(api: ir.Api, data: Mapping[str, Any]) -> dict[tuple[str, str], Any]:
+    """The items of the API's lists by (field, JSON text of their snapshot `data`)."""
+    return {
+        (name, _item_text(item_data)): item
+        for name, value in data.items()
+        if isinstance(value, list)
+        for item, item_data in zip(getattr(api, name), value)
+    }
+
+
+def _item_text(value: Any) -> str:
+    """The JSON text of one item of a snapshot's list, as the state file writes it."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False)
 
 
 def _neutral(hint: Any) -> Any:
@@ -140,8 +191,11 @@ def _entry(data: Mapping[str, Any]) -> Entry:
     )
 
 
-def read_state(path: Path | None) -> tuple[ir.Api | None, tuple[Entry, ...], int]:
-    """The previous generation's API snapshot, entries and state format; (None, (), 0) when unreadable."""
+def read_state(
+    path: Path | None, known: Mapping[tuple[str, str], Any] | None = None
+) -> tuple[ir.Api | None, tuple[Entry, ...], int]:
+    """The previous generation's API snapshot (unchanged items taken from `known`, see `api_from_snapshot`),
+    entries and state format; (None, (), 0) when unreadable."""
     if path is None or not path.is_file():
         return None, (), 0
     try:
@@ -151,7 +205,7 @@ def read_state(path: Path | None) -> tuple[ir.Api | None, tuple[Entry, ...], int
     except (ValueError, TypeError, KeyError, AttributeError):
         return None, (), 0
     try:
-        previous = api_from_snapshot(data["api"])
+        previous = api_from_snapshot(data["api"], known)
     except (ValueError, TypeError, KeyError, AttributeError):
         previous = None  # a snapshot of another shape: keep the entries, skip this comparison
     return previous, entries, version
@@ -169,7 +223,8 @@ def _shapes_from(api: ir.Api, previous: ir.Api) -> ir.Api:
 
 def history(api: ir.Api, sdk_version: str, previous_state: Path | None) -> History:
     """Compare `api` with the previous generation's snapshot and return the updated changelog."""
-    previous, entries, version = read_state(previous_state)
+    current = snapshot(api)
+    previous, entries, version = read_state(previous_state, _known_items(api, current))
     compared = previous is not None
     if previous is not None and version < 2:
         previous = _shapes_from(api, previous)
@@ -184,7 +239,7 @@ def history(api: ir.Api, sdk_version: str, previous_state: Path | None) -> Histo
         "about": "Written by acs-sdkgen generate for the docs changelog; do not edit. "
         "`api` is the public API the next generation is compared with; `entries` are newest first.",
         "format": STATE_FORMAT,
-        "api": snapshot(api),
+        "api": current,
         "entries": [_entry_data(e) for e in entries],
     }
     return History(entries, compared, (_json_lines(state) + "\n").encode())
@@ -200,4 +255,4 @@ def _json_lines(value: Any, depth: int = 0) -> str:
         return "{" + pad + ("," + pad).join(items) + "\n" + " " * depth + "}"
     if depth < STATE_DEPTH and isinstance(value, list) and value:
         return "[" + pad + ("," + pad).join(_json_lines(item, depth + 1) for item in value) + "\n" + " " * depth + "]"
-    return json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return _item_text(value)

@@ -155,6 +155,8 @@ def _members(
         required = entity == "parameter" and n.required
         changes.append(_change(f"{entity}.added_required" if required else f"{entity}.added", python(n), owner))
     for o, n in pairs:
+        if o is n:  # the changelog reuses objects it found unchanged
+            continue
         if python(o) != python(n):
             changes.append(_change(f"{entity}.renamed", python(o), owner, new=python(n)))
         elif wire(o) != wire(n):

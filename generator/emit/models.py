@@ -93,11 +93,18 @@ def worker_pool(kinds: Iterable[str]) -> Iterator[ProcessPoolExecutor | None]:
             pool.submit(int)  # starts the workers now
         yield pool
     finally:
+        # Every result wanted is in: workers still warming up (all shards were cache hits) are not waited for.
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
         pool.shutdown(cancel_futures=True)
 
 
 def _warm_up(kinds: tuple[str, ...]) -> None:
-    """Run the library once per kind on a one-model document, so the first shard does not pay for loading it."""
+    """Run the library once per kind on a one-model document, so the first shard does not pay for loading it.
+
+    The worker yields to the main process, whose reading and rendering come first on a machine with few cores.
+    """
+    os.nice(5)
     document = '{"openapi": "3.0.3", "info": {"title": "w", "version": "0"}, "paths": {}, "components": {"schemas": {"W": {"type": "object", "properties": {"w": {"type": "string"}}}}}}'
     for kind in kinds:
         try:

@@ -10,6 +10,7 @@ parse order), by appending `_2`, `_3`, …; every rename is reported as an INFO 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -20,7 +21,8 @@ from .symbols import is_keyword
 MAX_LENGTH = 80
 
 
-def _ascii_words(text: str) -> list[str]:
+@functools.lru_cache(maxsize=65536)  # the same wire names are converted many times over
+def _ascii_words(text: str) -> tuple[str, ...]:
     """Split a wire name into ASCII words: camelCase humps, digit runs, separators; a plural acronym is one word.
 
     Accents are dropped (`é` → `e`); any other non-ASCII letter becomes `u` + its hex code point,
@@ -32,7 +34,7 @@ def _ascii_words(text: str) -> list[str]:
     text = re.sub(r"[^0-9A-Za-z]+", " ", text)
     text = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
     text = re.sub(r"([A-Z]+)([A-Z](?!s(?![a-z]))[a-z])", r"\1 \2", text)  # `HTTPServer`, not `APIs` or `IDsFor`
-    return text.split()
+    return tuple(text.split())
 
 
 def snake(text: str) -> str:

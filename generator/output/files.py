@@ -77,7 +77,7 @@ def read_manifest(root: Path) -> dict[str, Any] | None:
 def check_inside(root: Path, paths: Iterable[str], source: str) -> None:
     """Refuse any path that leaves `root` (absolute, `..`, a symlink out) or enters `.git/`."""
     base = root.resolve()
-    folders: dict[PurePosixPath, Path] = {}
+    folders: dict[PurePosixPath, tuple[Path, frozenset[str]]] = {}
     for relative in paths:
         what, pure = f"{source} {relative!r}", PurePosixPath(relative)
         if not relative or pure.is_absolute() or "\\" in relative or ".." in pure.parts or ".git" in pure.parts:
@@ -86,13 +86,24 @@ def check_inside(root: Path, paths: Iterable[str], source: str) -> None:
             raise OutputError(f"{what}: it resolves outside {root} (a symbolic link?); refusing to touch it")
 
 
-def _resolved(root: Path, relative: PurePosixPath, folders: dict[PurePosixPath, Path]) -> Path:
-    """`root / relative` with every symbolic link followed; each folder is resolved once per check."""
-    folder = folders.get(relative.parent)
-    if folder is None:
-        folder = folders[relative.parent] = (root / relative.parent).resolve()
+def _resolved(root: Path, relative: PurePosixPath, folders: dict[PurePosixPath, tuple[Path, frozenset[str]]]) -> Path:
+    """`root / relative` with every symbolic link followed; each folder is resolved and listed once per check."""
+    known = folders.get(relative.parent)
+    if known is None:
+        folder = (root / relative.parent).resolve()
+        known = folders[relative.parent] = (folder, _symbolic_links(folder))
+    folder, links = known
     target = folder / relative.name
-    return target.resolve() if target.is_symlink() else target
+    return target.resolve() if relative.name in links else target
+
+
+def _symbolic_links(folder: Path) -> frozenset[str]:
+    """Names of the symbolic links directly in a folder (one listing, not one lstat per file); none if it is missing."""
+    try:
+        with os.scandir(folder) as entries:
+            return frozenset(entry.name for entry in entries if entry.is_symlink())
+    except OSError:
+        return frozenset()
 
 
 @contextlib.contextmanager

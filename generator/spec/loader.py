@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import operator
 import re
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from ..diagnostics import (
     kind_of,
     one_line,
 )
+from .pieces import Parsed, parse_in_pieces
 from .refs import Document, bundle, is_reference, read_bounded
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -54,9 +56,10 @@ for _tag, _pattern, _first in (
     (_MERGE, r"^<<$", "<"),
 ):
     _NodeLoader.add_implicit_resolver(_tag, re.compile(_pattern), [*_first, ""] if _tag == _NULL else list(_first))
-# An alias needs an anchor; both start a token, so they follow whitespace, a flow indicator or the start.
-_ANCHOR = re.compile(r"(?:^|[\s\[{,])&")
-_ALIAS = re.compile(r"(?:^|[\s\[{,])\*")
+# An alias needs an anchor; both start a token, so they follow whitespace, a flow indicator or the start, and
+# their name follows at once (a Markdown bullet `* item` or a lone `&` in prose is neither).
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s,\[\]{}]")
+_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s,\[\]{}]")
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 # Characters a JSON string may hold as they are but YAML refuses (DEL and C1 controls but NEL, two non-characters):
 # in a JSON document they are rewritten as the `\u` escapes that mean the same in both.
@@ -147,6 +150,17 @@ def parse_tree(raw: bytes, diag: Collector) -> tuple[dict[str, Any], dict[str, i
     if _text_nesting(text) > MAX_TEXT_NESTING:
         diag.error("", f"the document is nested deeper than {MAX_DEPTH} levels")
         raise SpecError(diag.items)
+    aliased = bool(_ANCHOR.search(text) and _ALIAS.search(text))
+    parsed = None if aliased else parse_in_pieces(text, _parse_piece)
+    if parsed is None:
+        parsed = _parse_whole(text, aliased, diag)
+    diag.lines = parsed.lines
+    _check_size(len(parsed.lines) + parsed.keys, diag)
+    return parsed.data, parsed.lines, parsed.refs
+
+
+def _parse_whole(text: str, aliased: bool, diag: Collector) -> Parsed:
+    """Parse the whole text at once, reporting every problem located."""
     try:
         root = yaml.compose(text, Loader=_NodeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -163,17 +177,35 @@ def parse_tree(raw: bytes, diag: Collector) -> tuple[dict[str, Any], dict[str, i
     if root is None:
         diag.error("", "the file is empty (or holds only comments)")
         raise SpecError(diag.items)
-    if _ANCHOR.search(text) and _ALIAS.search(text):
+    if aliased:
         _check_size(_expanded_size(root, {}), diag)  # before building: aliases may expand exponentially
     builder = _Builder(diag)
     data = builder.build(root, "", 0)
     diag.lines = builder.lines
     diag.raise_if_errors()
-    _check_size(len(builder.lines) + builder.keys, diag)
     if not isinstance(data, dict):
+        _check_size(len(builder.lines) + builder.keys, diag)
         diag.error("", f"the document is a {kind_of(data)}, expected a mapping (an OpenAPI object)")
         raise SpecError(diag.items)
-    return data, builder.lines, builder.refs
+    return Parsed(data, builder.lines, builder.refs, builder.keys)
+
+
+def _parse_piece(text: str, depth: int) -> str | None:
+    """One mapping entry parsed on its own at mapping depth `depth`, as `pieces` caches it; None unless one clean entry."""
+    try:
+        root = yaml.compose(text, Loader=_NodeLoader)
+    except (yaml.YAMLError, RecursionError):
+        return None
+    if not isinstance(root, yaml.MappingNode) or len(root.value) != 1:
+        return None
+    builder = _Builder(Collector(""))
+    try:
+        data = builder.build(root, "", depth)
+    except SpecError:
+        return None
+    if builder.diag.items or not isinstance(data, dict) or len(data) != 1:
+        return None
+    return json.dumps([data, builder.lines, [pointer for pointer, _ in builder.refs], builder.keys], ensure_ascii=False)
 
 
 def _check_size(nodes: int, diag: Collector) -> None:

@@ -22,7 +22,6 @@ written in the user's spec is returned beside the document, never stored in it.
 
 from __future__ import annotations
 
-import copy
 import functools
 import json
 from dataclasses import dataclass
@@ -76,7 +75,7 @@ class Normalized:
 
 def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
     """Run the passes on a copy of `doc`."""
-    result = Normalized(copy.deepcopy(doc), {})
+    result = Normalized(_copied(doc), {})
     doc, origins = result.doc, result.origins
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     for pointer, _path, method, op in sorted(iter_operations(doc)):
@@ -117,6 +116,15 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
             _drop_default_of_root_model(schemas[name], diag, result.origin(name))
             _walk(schemas[name], result.origin(name), _float_number_defaults)
     return result
+
+
+def _copied(node: Any) -> Any:
+    """A deep copy of parsed data (mappings, lists, scalars; nothing shared), far cheaper than `copy.deepcopy`."""
+    if isinstance(node, dict):
+        return {key: _copied(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_copied(item) for item in node]
+    return node
 
 
 def _located(doc: dict[str, Any], node: Any, pointer: str) -> tuple[Any, str]:
@@ -197,12 +205,12 @@ def _claim(
                 words = [t for t in tokens[3 if inside else 0 :] if t not in STRUCTURAL_TOKENS and not t.isdigit() and "/" not in t]
                 wanted = [tokens[2], *(words[-1:] or tokens[3:])] if inside else words[-1:]
                 claimed[ref] = unique = unique_key(schemas, pascal(" ".join(wanted)) or "Schema")
-                schemas[unique], origins[unique] = copy.deepcopy(target), ref[1:]
+                schemas[unique], origins[unique] = _copied(target), ref[1:]
                 _hoist_nested(schemas, origins, unique, schemas[unique], (diag, ref[1:]))
                 diag.info(ref[1:], f"schema reached by $ref named {unique!r} (copied to components/schemas)")
             return {"$ref": f"#{SCHEMAS}/{claimed[ref]}", **siblings}
         if isinstance(target, dict):
-            return _claim(doc, schemas, origins, diag, claimed, {**copy.deepcopy(target), **siblings}, seen | {ref})
+            return _claim(doc, schemas, origins, diag, claimed, {**_copied(target), **siblings}, seen | {ref})
     changed = {key: new for key, value in node.items() if (new := _claim(doc, schemas, origins, diag, claimed, value, seen)) is not value}
     return {**node, **changed} if changed else node
 

@@ -108,6 +108,19 @@ def test_snapshot_round_trip_and_older_snapshots() -> None:
     assert changelog.api_from_snapshot(data).operations[0].tags == ()
 
 
+def test_reading_back_takes_unchanged_items_from_the_new_api(tmp_path: Path) -> None:
+    """Items whose snapshot is unchanged are the new IR's own objects; the changed one is decoded, and differs."""
+    api = load_ir(SPEC)
+    data = json.loads(json.dumps(changelog.snapshot(api)))
+    data["operations"][0]["summary"] = "An older summary."
+    known = changelog._known_items(api, changelog.snapshot(api))
+    previous = changelog.api_from_snapshot(data, known)
+    assert previous.operations[0] is not api.operations[0] and previous.operations[0].summary == "An older summary."
+    assert all(old is new for old, new in zip(previous.operations[1:], api.operations[1:]))
+    assert all(old is new for old, new in zip(previous.models, api.models))
+    assert changelog.snapshot(previous) == data == json.loads(json.dumps(changelog.snapshot(changelog.api_from_snapshot(data))))
+
+
 def test_an_unreadable_state_file_starts_afresh(tmp_path: Path) -> None:
     """A corrupt changelog.json is treated as no history (a baseline), not as an error."""
     (tmp_path / "docs").mkdir()

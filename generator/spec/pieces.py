@@ -1,0 +1,199 @@
+"""Parse a large block-style YAML document in pieces cached by their text, so that an edit re-parses only its piece.
+
+The text is cut at the entries of block mappings: an entry larger than `SPLIT_BYTES` whose value is a
+block mapping is cut into its own entries, recursively (`paths`, then each path); every other entry is
+a piece, parsed on its own at its own indentation (so its line numbers only shift) and cached by its
+text. Whatever line-based cutting cannot be sure of gives None, and the caller parses the whole
+document: flow style, directives, anchors with aliases, line breaks other than LF and CRLF, a piece that
+does not parse as exactly one mapping entry, a duplicate key, a piece with any diagnostic. Results, line
+numbers and messages are therefore those of a whole parse.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+from .. import cache
+from ..diagnostics import escape_pointer_token
+
+MIN_BYTES = 200_000  # smaller documents parse whole: cutting would not pay
+SPLIT_BYTES = 4096  # a larger entry holding a block mapping is cut into its entries
+KIND = "yaml-piece"
+_KEY_ONLY = re.compile(r"[^\s\-?#][^#]*:[ \t]*(?:#.*)?")  # `key:` with its value on the following lines
+_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")
+
+# One piece parsed and flattened as JSON text: [data ({key: value}), {relative pointer: line}, [pointers of
+# $ref holders], key count], or None when it is not one clean mapping entry.
+PieceParser = Callable[[str, int], Union[str, None]]
+
+
+@dataclass
+class Parsed:
+    """A document assembled from its pieces: data, pointer → line, $ref holders, and its count of mapping keys."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    lines: dict[str, int] = field(default_factory=dict)
+    refs: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    keys: int = 0
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """An entry parsed on its own: lines [start, end) of the text, at mapping depth `depth`."""
+
+    start: int
+    text: str
+    depth: int
+
+
+@dataclass(frozen=True)
+class _Split:
+    """An entry cut into its own entries: its key line (a piece), and the entries of its value."""
+
+    key: _Piece
+    entries: list[_Piece | _Split]
+
+
+def parse_in_pieces(text: str, parse_piece: PieceParser) -> Parsed | None:
+    """The document parsed piece by piece (cached pieces are not parsed again), or None: parse it whole."""
+    if len(text) < MIN_BYTES or cache.cache_dir() is None or text.lstrip().startswith(("{", "[")):
+        return None
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    if _OTHER_BREAKS.search(text):
+        return None
+    entries = _Cutter(text).entries()
+    if not entries:
+        return None
+    pieces = list(_all_pieces(entries))
+    parsed = _load(pieces, parse_piece)
+    if parsed is None:
+        return None
+    result = Parsed()
+    result.lines[""] = entries[0].start + 1 if isinstance(entries[0], _Piece) else entries[0].key.start + 1
+    if not _assemble(entries, "", result.data, parsed, result):
+        return None
+    return result
+
+
+class _Cutter:
+    """Cuts a text into pieces by its lines' indentation."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = text.split("\n")
+        self.offsets = [0]
+        for line in self.lines:
+            self.offsets.append(self.offsets[-1] + len(line) + 1)
+        self.indents = [_indent(line) for line in self.lines]
+
+    def entries(self) -> list[_Piece | _Split] | None:
+        """The document's top-level entries, or None when it is not a block mapping."""
+        level = next((i for i in self.indents if i >= 0), -1)
+        return self._entries(0, len(self.lines), level, 0) if level >= 0 else None
+
+    def _entries(self, start: int, end: int, level: int, depth: int) -> list[_Piece | _Split] | None:
+        """The entries of the block mapping at indentation `level` in lines [start, end), each cut further when large."""
+        starts: list[int] = []
+        for i in range(start, end):
+            indent = self.indents[i]
+            if indent < 0:
+                continue
+            if indent < level or (not starts and (indent > level or self.lines[i][indent] == "-")):
+                return None
+            if indent == level and self.lines[i][indent] != "-":  # a sequence may sit at its key's indentation
+                starts.append(i)
+        bounds = [*starts, end]
+        entries: list[_Piece | _Split] = []
+        for first, after in zip(bounds, bounds[1:]):
+            piece = _Piece(first, self.text[self.offsets[first] : self.offsets[after]], depth)
+            entries.append(self._cut(piece, after) or piece)
+        return entries
+
+    def _cut(self, piece: _Piece, end: int) -> _Split | None:
+        """The entry cut into its own entries, when it is large and its value is a block mapping."""
+        first, lines, indents = piece.start, self.lines, self.indents
+        if len(piece.text) <= SPLIT_BYTES or not _KEY_ONLY.fullmatch(lines[first].strip()):
+            return None
+        value = next((i for i in range(first + 1, end) if indents[i] >= 0), None)
+        if value is None or indents[value] <= indents[first] or lines[value][indents[value]] in "-?[{":
+            return None
+        entries = self._entries(value, end, indents[value], piece.depth + 1)
+        return _Split(_Piece(first, lines[first], piece.depth), entries) if entries else None
+
+
+def _indent(line: str) -> int:
+    """Indentation of a line that holds YAML content; -1 for a blank or comment-only line."""
+    body = line.lstrip(" ")
+    if not body.strip() or body[0] == "#":
+        return -1
+    return len(line) - len(body)
+
+
+def _all_pieces(entries: list[_Piece | _Split]) -> list[_Piece]:
+    """Every piece to parse, key lines of cut entries included."""
+    found: list[_Piece] = []
+    for entry in entries:
+        if isinstance(entry, _Split):
+            found.append(entry.key)
+            found.extend(_all_pieces(entry.entries))
+        else:
+            found.append(entry)
+    return found
+
+
+def _load(pieces: list[_Piece], parse_piece: PieceParser) -> dict[tuple[int, str], str] | None:
+    """Each distinct piece's JSON: from the cache, else parsed now (and cached); None if one will not parse."""
+    wanted = list(dict.fromkeys((p.depth, p.text) for p in pieces))
+    cached = cache.load_many(KIND, [(str(depth), text) for depth, text in wanted])
+    found: dict[tuple[int, str], str] = {}
+    new: list[tuple[tuple[str, ...], str]] = []
+    for (depth, text), hit in zip(wanted, cached):
+        if hit is None:
+            hit = parse_piece(text, depth)
+            if hit is None:
+                return None
+            new.append(((str(depth), text), hit))
+        found[depth, text] = hit
+    cache.store_many(KIND, new)
+    return found
+
+
+def _assemble(
+    entries: list[_Piece | _Split],
+    pointer: str,
+    into: dict[str, Any],
+    parsed: dict[tuple[int, str], str],
+    result: Parsed,
+) -> bool:
+    """Put each entry's key and value into `into`, its lines, $ref holders and keys into `result`; False on a duplicate key."""
+    for entry in entries:
+        piece = entry.key if isinstance(entry, _Split) else entry
+        data, lines, refs, keys = json.loads(parsed[piece.depth, piece.text])
+        ((key, value),) = data.items()
+        if key in into:
+            return False
+        if isinstance(entry, _Split):
+            value = {}
+            child = f"{pointer}/{escape_pointer_token(key)}"
+            if not _assemble(entry.entries, child, value, parsed, result):
+                return False
+            if "$ref" in value:
+                result.refs.append((child, value))
+        into[key] = value
+        result.lines.update((pointer + relative, line + piece.start) for relative, line in lines.items() if relative)
+        result.refs.extend((pointer + relative, _at(data, relative)) for relative in refs if relative)  # "": `into`
+        result.keys += keys
+    return True
+
+
+def _at(data: Any, pointer: str) -> Any:
+    """The value a pointer (as the loader writes them: only `~` and `/` escaped) names inside `data`."""
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        data = data[int(token)] if isinstance(data, list) else data[token]
+    return data
