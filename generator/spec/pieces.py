@@ -6,7 +6,8 @@ a piece, parsed on its own at its own indentation (so its line numbers only shif
 text. Whatever line-based cutting cannot be sure of gives None, and the caller parses the whole
 document: flow style, directives, anchors with aliases, line breaks other than LF and CRLF, a piece that
 does not parse as exactly one mapping entry, a duplicate key, a piece with any diagnostic. Results, line
-numbers and messages are therefore those of a whole parse.
+numbers and messages are therefore those of a whole parse. Even uncached, pieces cost less than one whole
+parse of a large document (a big tree of YAML nodes makes the garbage collector's passes grow faster than it).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ class _Split:
 
 def parse_in_pieces(text: str, parse_piece: PieceParser) -> Parsed | None:
     """The document parsed piece by piece (cached pieces are not parsed again), or None: parse it whole."""
-    if len(text) < MIN_BYTES or cache.cache_dir() is None or text.lstrip().startswith(("{", "[")):
+    if len(text) < MIN_BYTES or text.lstrip().startswith(("{", "[")):
         return None
     if "\r" in text:
         text = text.replace("\r\n", "\n")
@@ -103,9 +104,10 @@ class _Cutter:
             indent = self.indents[i]
             if indent < 0:
                 continue
-            if indent < level or (not starts and (indent > level or self.lines[i][indent] == "-")):
+            continues = indent > level or _continues(self.lines[i], indent)
+            if indent < level or (continues and not starts):
                 return None
-            if indent == level and self.lines[i][indent] != "-":  # a sequence may sit at its key's indentation
+            if not continues:
                 starts.append(i)
         bounds = [*starts, end]
         entries: list[_Piece | _Split] = []
@@ -124,6 +126,12 @@ class _Cutter:
             return None
         entries = self._entries(value, end, indents[value], piece.depth + 1)
         return _Split(_Piece(first, lines[first], piece.depth), entries) if entries else None
+
+
+def _continues(line: str, indent: int) -> bool:
+    """Whether a line at an entry's indentation still belongs to it: an item of a sequence (which may sit at its
+    key's indentation) or the value of a complex `? key`."""
+    return line.startswith(("- ", ": "), indent) or line[indent:].rstrip() in ("-", ":")
 
 
 def _indent(line: str) -> int:

@@ -80,8 +80,9 @@ def _same(cut: pieces.Parsed, whole: pieces.Parsed) -> None:
         NESTED.rstrip("\n"),
         "openapi: 3.1.0\npaths:\n    /x:\n        get:\n            summary: s\n            responses: {}\n",
         "info:\n  a: 1\n  b:\n    c: [1, 2]\n  d: |\n    last line, no break at the end",
+        "paths:\n  ? /a very long key\n  : get: {}\n  -dash-key: 1\n  b:\n  - x\n",
     ],
-    ids=["nested", "crlf", "no-final-break", "four-spaces", "block-scalar-at-end"],
+    ids=["nested", "crlf", "no-final-break", "four-spaces", "block-scalar-at-end", "complex-and-dash-keys"],
 )
 def test_pieces_match_a_whole_parse(text: str) -> None:
     """Cut into pieces (first parsed, then from the cache) the document reads exactly as when parsed whole."""
@@ -144,3 +145,11 @@ def test_a_broken_edit_gets_the_whole_parse_message(tmp_path: Path) -> None:
     assert [d.format() for d in info.value.diagnostics] == [
         "ERROR spec.yaml:26#/components/schemas/Id/type: duplicate key 'type' (first defined on line 25)"
     ]
+
+
+def test_without_a_cache_pieces_are_parsed_all_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the cache off the cut still applies (it is cheaper than a whole parse) and gives the same result."""
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", "off")
+    cut = pieces.parse_in_pieces(NESTED, loader._parse_piece)
+    assert cut is not None
+    _same(cut, _whole(NESTED))
