@@ -101,6 +101,7 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
             _drop_properties_of_non_objects(schemas[name], diag, result.origin(name))
             _drop_constraint_unions(schemas[name], diag, result.origin(name))
             _plain_discriminator(schemas[name], diag, result.origin(name))
+            _drop_unusable_discriminators(doc, schemas[name], diag, result.origin(name))
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
             _hoist_nested(schemas, origins, name, schemas[name], (diag, result.origin(name)))
@@ -113,6 +114,7 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
             _relax_read_write_only(doc, schemas[name], diag, result.origin(name))
             _drop_uncompilable_patterns(schemas[name], diag, result.origin(name))
             _drop_text_defaults_of_typed_strings(schemas[name], diag, result.origin(name))
+            _drop_mistyped_defaults(schemas, schemas[name], diag, result.origin(name))
             _drop_default_of_root_model(schemas[name], diag, result.origin(name))
             _walk(schemas[name], result.origin(name), _float_number_defaults)
     return result
@@ -646,14 +648,95 @@ def _drop_default_of_root_model(schema: dict[str, Any], diag: Collector, pointer
 
     pydantic makes such a component a root model, which the bare default is not an instance of.
     """
-    union = any(key in schema for key in ("oneOf", "anyOf"))
-    plain = schema.get("type") not in (None, "object") and not schema.get("properties") and "enum" not in schema
-    if (union or plain) and schema.get("default") is not None:
-        kind = "a union" if union else f"a named {schema['type']} schema"
+    kind = _root_model_kind(schema)
+    if kind and schema.get("default") is not None:
         diag.info(
             join_pointer(pointer, "default"),
             f"default {schema.pop('default')!r} of {kind} is left out of the models (its class is not the bare value)",
         )
+
+
+def _root_model_kind(schema: Any) -> str | None:
+    """What makes a component a root model (a union, a named scalar or array), or None (an object, an enum)."""
+    if not isinstance(schema, dict):
+        return None
+    if any(key in schema for key in ("oneOf", "anyOf")):
+        return "a union"
+    if schema.get("type") not in (None, "object") and not schema.get("properties") and "enum" not in schema:
+        return f"a named {schema['type']} schema"
+    return None
+
+
+_DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
+    "boolean": (bool,),
+    "integer": (int,),
+    "number": (int, float),
+    "string": (str,),
+    "array": (list,),
+    "object": (dict,),
+    "null": (type(None),),
+}
+
+
+def _drop_mistyped_defaults(schemas: dict[str, Any], schema: Any, diag: Collector, pointer: str) -> None:
+    """Remove a `default` the field's type cannot hold: of another JSON type than the schema's `type` (a boolean
+    whose default is `""`), or written beside a `$ref` to a root model (its class is not the bare value)."""
+
+    def visit(node: dict[str, Any], where: Where) -> None:
+        if node.get("default") is None:
+            return
+        value, kinds = node["default"], node.get("type")
+        kinds = [kinds] if isinstance(kinds, str) else kinds
+        ref = node.get("$ref")
+        prefix = f"#{SCHEMAS}/"
+        target = schemas.get(unescape_token(ref[len(prefix) :])) if isinstance(ref, str) and ref.startswith(prefix) else None
+        if isinstance(kinds, list) and kinds and all(k in _DEFAULT_TYPES for k in kinds) and not any(_holds(k, value) for k in kinds):
+            diag.warning(_at(where, "default"), f"default {node.pop('default')!r} is not of type {' or '.join(kinds)}; left out of the models")
+        elif "$ref" in node and _root_model_kind(target):
+            diag.info(
+                _at(where, "default"),
+                f"default {node.pop('default')!r} beside a $ref to {_root_model_kind(target)} is left out of the models (its class is not the bare value)",
+            )
+
+    _walk(schema, pointer, visit)
+
+
+def _holds(kind: str, value: Any) -> bool:
+    """Whether a JSON value is of a JSON Schema type (a boolean is not a number)."""
+    return (kind == "boolean") == isinstance(value, bool) and isinstance(value, _DEFAULT_TYPES[kind])
+
+
+def _drop_unusable_discriminators(doc: dict[str, Any], schema: Any, diag: Collector, pointer: str) -> None:
+    """Remove a union's discriminator that cannot name its options: a mapping value that names nothing in the
+    document (a file, say), or options written inline with no mapping (only component schemas have the names
+    an implicit mapping uses). The union then validates option by option."""
+
+    def visit(node: dict[str, Any], where: Where) -> None:
+        discriminator, options = node.get("discriminator"), node.get("oneOf") or node.get("anyOf")
+        if not isinstance(discriminator, dict) or not isinstance(options, list):
+            return
+        mapping = discriminator.get("mapping") if isinstance(discriminator.get("mapping"), dict) else {}
+        broken = sorted(key for key, value in mapping.items() if not _names_a_schema(doc, value))
+        inline = not mapping and any(not (isinstance(o, dict) and "$ref" in o) for o in options)
+        if broken or inline:
+            del node["discriminator"]
+            reason = f"its mapping of {broken[0]!r} names no schema of the document" if broken else "its options are written inline and it has no mapping"
+            diag.warning(_at(where, "discriminator"), f"the discriminator is not used: {reason}; the union is validated option by option")
+
+    _walk(schema, pointer, visit)
+
+
+def _names_a_schema(doc: dict[str, Any], value: Any) -> bool:
+    """Whether a discriminator mapping's value is a local reference that resolves, or a component schema's name."""
+    if not isinstance(value, str):
+        return False
+    if not value.startswith("#/"):
+        return "/" not in value and value in ((doc.get("components") or {}).get("schemas") or {})
+    try:
+        resolve_pointer(doc, value)
+    except KeyError:
+        return False
+    return True
 
 
 @functools.cache

@@ -63,7 +63,48 @@ def test_whole_number_defaults_of_numbers_become_floats() -> None:
         "flag": {"type": "number", "default": True},
     }}})["Box"]["properties"]
     assert repr(got["scale"]["default"]) == "1.0" and repr(got["bounds"]["default"]) == "[-180.0, 90.5]"
-    assert repr(got["count"]["default"]) == "3" and got["flag"]["default"] is True
+    assert repr(got["count"]["default"]) == "3" and "default" not in got["flag"]  # a boolean is not a number
+
+
+def test_a_default_the_field_cannot_hold_is_left_out() -> None:
+    """A default of another JSON type, or beside a $ref to a union, is dropped and said; fitting ones stay."""
+    diag = Collector("spec.yaml")
+    doc = _doc({
+        "Options": {"type": "object", "properties": {
+            "flag": {"type": "boolean", "default": ""},
+            "count": {"type": ["integer", "null"], "default": 2},
+            "ratio": {"type": "integer", "default": 1.5},
+            "loops": {"$ref": "#/components/schemas/Loops", "default": 1},
+            "kind": {"$ref": "#/components/schemas/Kind", "default": "a"},
+        }},
+        "Loops": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+        "Kind": {"type": "string", "enum": ["a", "b"]},
+    })  # fmt: skip
+    props = normalize(doc, diag).doc["components"]["schemas"]["Options"]["properties"]
+    assert [name for name, prop in props.items() if "default" in prop] == ["count", "kind"]
+    assert sorted(d.format() for d in diag.items) == [
+        "INFO spec.yaml#/components/schemas/Options/properties/loops/default: default 1 beside a $ref to a union is left out of the models (its class is not the bare value)",
+        "WARNING spec.yaml#/components/schemas/Options/properties/flag/default: default '' is not of type boolean; left out of the models",
+        "WARNING spec.yaml#/components/schemas/Options/properties/ratio/default: default 1.5 is not of type integer; left out of the models",
+    ]
+
+
+def test_a_discriminator_that_cannot_name_its_options_is_dropped() -> None:
+    """A mapping into files, or inline options without a mapping, leave a plain union; a working one stays."""
+    diag = Collector("spec.yaml")
+    option = {"type": "object", "properties": {"type": {"type": "string"}}}
+    doc = _doc({
+        "Files": {"oneOf": [option, option], "discriminator": {"propertyName": "type", "mapping": {"a": "models/a.yml"}}},
+        "Inline": {"anyOf": [option, option], "discriminator": {"propertyName": "type"}},
+        "Named": {"oneOf": [{"$ref": "#/components/schemas/A"}], "discriminator": {"propertyName": "type", "mapping": {"a": "A"}}},
+        "A": option,
+    })  # fmt: skip
+    schemas = normalize(doc, diag).doc["components"]["schemas"]
+    assert [name for name in ("Files", "Inline", "Named") if "discriminator" in schemas[name]] == ["Named"]
+    assert sorted(d.format() for d in diag.items if d.level.name == "WARNING") == [
+        "WARNING spec.yaml#/components/schemas/Files/discriminator: the discriminator is not used: its mapping of 'a' names no schema of the document; the union is validated option by option",
+        "WARNING spec.yaml#/components/schemas/Inline/discriminator: the discriminator is not used: its options are written inline and it has no mapping; the union is validated option by option",
+    ]
 
 
 def test_an_all_of_that_contradicts_its_base_becomes_one_object() -> None:
