@@ -18,6 +18,7 @@ from .. import cache
 from ..diagnostics import Collector, SpecError, escape_pointer_token
 from ..ir import tree as ir
 from ..ir.names import Namespace, snake
+from ..spec.refs import SUBSCHEMA_KEYWORDS, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS
 from .model_modules import ModelModules, split_models, strongly_connected
 
 # Options that shape the generated models; changing any of them changes the golden files.
@@ -184,7 +185,8 @@ def _shard_parts(
     for shard, reach in zip(shards, reached):
         names = sorted(reach, key=order.__getitem__)
         owned = tuple(sorted(shard, key=order.__getitem__))
-        parts.append((owned, tuple(models[n] for n in names), {n: stems[n] for n in names}, _models_document(api, names)))
+        document = _models_document(api, names, set(owned))
+        parts.append((owned, tuple(models[n] for n in names), {n: stems[n] for n in names}, document))
     return parts
 
 
@@ -426,12 +428,37 @@ def _aliases(models: Sequence[ir.Model], wire_keys: bool) -> dict[str, str]:
     return {f"{m.class_name}.{f.wire_name}": f.python_name for m in models for f in m.fields}
 
 
-def _models_document(api: ir.Api, names: Iterable[str]) -> str:
-    """A minimal OpenAPI document (JSON text) holding the schemas of the models `names` under their class names."""
+def _models_document(api: ir.Api, names: Iterable[str], owned: set[str]) -> str:
+    """A minimal OpenAPI document (JSON text) holding the schemas of the models `names` under their class names.
+
+    A model outside `owned` (a shard's reach) is there for its shape only: its descriptions are left out, so
+    that a shard is not computed again when the documentation of a model it merely uses changes.
+    """
     models = api.models_by_name
-    schemas = ", ".join(f"{json.dumps(name)}: {models[name].schema}" for name in names)
+
+    def schema(name: str) -> str:
+        if name in owned:
+            return models[name].schema
+        return json.dumps(_without_descriptions(json.loads(models[name].schema)), ensure_ascii=False)
+
+    schemas = ", ".join(f"{json.dumps(name)}: {schema(name)}" for name in names)
     info = '"info": {"title": "models", "version": "0"}, "paths": {}'
     return f'{{"openapi": {json.dumps(api.openapi_version)}, {info}, "components": {{"schemas": {{{schemas}}}}}}}'
+
+
+def _without_descriptions(schema: Any) -> Any:
+    """A schema without the `description` of it or of any of its subschemas (property names stay)."""
+    if not isinstance(schema, dict):
+        return schema
+    result = {key: value for key, value in schema.items() if key != "description"}
+    for key, value in result.items():
+        if key in SUBSCHEMA_KEYWORDS and isinstance(value, dict):
+            result[key] = _without_descriptions(value)
+        elif key in SUBSCHEMA_LISTS and isinstance(value, list):
+            result[key] = [_without_descriptions(item) for item in value]
+        elif key in SUBSCHEMA_MAPS and isinstance(value, dict):
+            result[key] = {name: _without_descriptions(item) for name, item in value.items()}
+    return result
 
 
 def _declared_fields(tree: ast.Module) -> dict[str, set[str]]:

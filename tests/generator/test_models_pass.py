@@ -64,8 +64,8 @@ def test_sharded_output_is_the_same_as_one_run(tmp_path: Path, monkeypatch: pyte
 
 
 def test_a_model_edit_runs_only_the_shard_it_reaches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """After one schema's field description changes, only the shards whose documents hold it (its own, and those
-    of models that reach it) are computed again; the rest are hits."""
+    """After one schema's field description changes, only the shard that owns it is computed again (shards of
+    models that reach it hold its shape, not its descriptions); after its shape changes, every shard holding it."""
     monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(models, "SHARD_MODELS", 1)
     spec, out = tmp_path / "outboundbot.yaml", tmp_path / "out"
@@ -80,8 +80,13 @@ def test_a_model_edit_runs_only_the_shard_it_reaches(tmp_path: Path, monkeypatch
     flavors = len(list(out.glob("*/pyproject.toml")))
     holding = [m for _, m, _, _ in models._shard_parts(read_spec(spec, RefOptions(), None).api) if "Instance" in {x.class_name for x in m}]
     assert 1 < len(holding) < len(models._shard_parts(read_spec(spec, RefOptions(), None).api))
-    assert flavors == 3 and _model_entries(tmp_path / "cache") == before + flavors * len(holding)
+    assert flavors == 3 and _model_entries(tmp_path / "cache") == before + flavors
     assert "(edited)" in (out / "pydantic" / "outboundbot" / "models" / "_instance.py").read_text(encoding="utf-8")
+    reshaped = edited.replace("        CreatorId:\n          type: integer\n          format: int64\n", "        CreatorId:\n          type: string\n")
+    assert reshaped != edited
+    spec.write_text(reshaped, encoding="utf-8")
+    assert main(["generate", "--spec", str(spec), "--out", str(out), "-q"]) == 0
+    assert _model_entries(tmp_path / "cache") == before + flavors + flavors * len(holding)
 
 
 def test_a_broken_cache_database_is_a_miss_not_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
