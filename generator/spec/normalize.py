@@ -45,7 +45,8 @@ VALUE_CONSTRAINTS = (
     "minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
     "multipleOf", "minItems", "maxItems", "uniqueItems",
 )
-TYPED_STRING_FORMATS = ("date-time", "date", "time", "uuid")
+# String formats the models type otherwise than `str` (a datetime, a URL, an IP address, bytes, a Decimal…).
+TYPED_STRING_FORMATS = tuple("date-time date time uuid uri ipv4 ipv6 ipv4-network ipv6-network duration binary decimal".split())
 JSON_TYPES = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -610,7 +611,7 @@ def _drop_uncompilable_patterns(schema: Any, diag: Collector, pointer: str) -> N
 
 
 def _drop_text_defaults_of_typed_strings(schema: Any, diag: Collector, pointer: str) -> None:
-    """Remove a string `default` of a date, time or UUID schema: the models type it as a datetime, not a str."""
+    """Remove a string `default` of a typed string format (a date, a URL, an IP address…): the field is not a str."""
 
     def visit(node: dict[str, Any], where: Where) -> None:
         if node.get("format") in TYPED_STRING_FORMATS and isinstance(node.get("default"), str):

@@ -90,6 +90,20 @@ def _types(schema: dict[str, Any]) -> list[str]:
     return [str(kind)] if kind else []
 
 
+# A valid value of each string format the models type otherwise than `str`.
+STRING_SAMPLES = {
+    "date-time": "2024-01-02T03:04:05Z",
+    "date": "2024-01-02",
+    "time": "03:04:05",
+    "binary": "AA==",
+    "uri": "https://example.com/",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "ipv4": "192.0.2.1",
+    "ipv6": "2001:db8::1",
+    "duration": "PT1S",
+}
+
+
 def synthesise(doc: dict[str, Any], raw: Any, depth: int = 0) -> Any:
     """A small value that fits `raw` (first enum value, first union member, every property)."""
     schema = resolve(doc, raw)
@@ -128,9 +142,7 @@ def synthesise(doc: dict[str, Any], raw: Any, depth: int = 0) -> Any:
     kinds = [k for k in _types(schema) if k != "null"] or (["object"] if "properties" in schema else [])
     kind = kinds[0] if kinds else "object"
     if kind == "string":
-        return {"date-time": "2024-01-02T03:04:05Z", "date": "2024-01-02", "binary": "AA=="}.get(
-            str(schema.get("format")), "text"
-        )
+        return STRING_SAMPLES.get(str(schema.get("format")), "text")
     if kind == "integer":
         return 1
     if kind == "number":
