@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,13 +96,14 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
                 if "json" in media_type and isinstance(media, dict):
                     where = join_pointer(at, "content", media_type, "schema")
                     _hoist(media, "schema", f"{base}Response{suffix}", schemas, origins, diag, where)
+    _map_declared_discriminator_values(schemas, diag, result.origin)
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
             _walk(schemas[name], result.origin(name), _drop_type_beside_ref)
             _boolean_properties(schemas[name], diag, result.origin(name))
             _drop_properties_of_non_objects(schemas[name], diag, result.origin(name))
             _drop_constraint_unions(schemas[name], diag, result.origin(name))
-            _plain_discriminator(schemas[name], diag, result.origin(name))
+            _plain_discriminator(schemas, schemas[name], diag, result.origin(name))
             _drop_unusable_discriminators(doc, schemas[name], diag, result.origin(name))
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
@@ -516,18 +518,56 @@ def _hoist(
     diag.info(pointer, f"inline schema named {unique!r} (hoisted to components/schemas)")
 
 
-def _plain_discriminator(schema: dict[str, Any], diag: Collector, pointer: str) -> None:
-    """Type a discriminator property written inline with an `enum` as a plain string.
+def _plain_discriminator(schemas: dict[str, Any], schema: dict[str, Any], diag: Collector, pointer: str) -> None:
+    """Type a discriminator property written with an `enum` (inline, or a `$ref` to an enum component) as a plain string.
 
     Each subclass narrows it to its own `Literal` value, which an enum class in the base would forbid.
     """
     name = (schema.get("discriminator") or {}).get("propertyName") if isinstance(schema.get("discriminator"), dict) else None
     prop = (schema.get("properties") or {}).get(name) if isinstance(schema.get("properties"), dict) else None
-    if isinstance(prop, dict) and "enum" in prop and "$ref" not in prop:
+    if not isinstance(prop, dict) or not isinstance(name, str):
+        return
+    if "enum" in prop and "$ref" not in prop:
         values = prop.pop("enum")
         diag.info(
             join_pointer(pointer, "properties", name, "enum"),
             f"discriminator {name!r} is typed as a string in the base model; each subclass fixes its value ({len(values)} values)",
+        )
+    elif isinstance(target := _component(schemas, prop.get("$ref")), dict) and "enum" in target:
+        schema["properties"][name] = {"type": "string", **{k: v for k, v in prop.items() if k == "description"}}
+        diag.info(
+            join_pointer(pointer, "properties", name),
+            f"discriminator {name!r} is typed as a string in the base model instead of the enum {prop['$ref'].rsplit('/', 1)[-1]}; each subclass fixes its value",
+        )
+
+
+def _component(schemas: dict[str, Any], ref: Any) -> Any:
+    """The component schema a `$ref` names (None for any other reference)."""
+    prefix = f"#{SCHEMAS}/"
+    return schemas.get(unescape_token(ref[len(prefix) :])) if isinstance(ref, str) and ref.startswith(prefix) else None
+
+
+def _map_declared_discriminator_values(schemas: dict[str, Any], diag: Collector, origin: Callable[[str], str]) -> None:
+    """Add to a discriminated base's mapping each subclass that declares its value with `x-ms-discriminator-value`
+    (Azure's specs), instead of the subclass's schema name that the implicit mapping would use."""
+    added: dict[str, int] = {}
+    for name in sorted(schemas):
+        sub = schemas[name]
+        value = sub.get("x-ms-discriminator-value") if isinstance(sub, dict) else None
+        if not isinstance(value, str) or not isinstance(sub.get("allOf"), list):
+            continue
+        for member in sub["allOf"]:
+            base = _component(schemas, member.get("$ref") if isinstance(member, dict) else None)
+            discriminator = base.get("discriminator") if isinstance(base, dict) else None
+            if isinstance(discriminator, dict) and isinstance(discriminator.setdefault("mapping", {}), dict):
+                if value not in discriminator["mapping"]:
+                    discriminator["mapping"][value] = join_pointer(f"#{SCHEMAS}", name)
+                    base_name = member["$ref"][len(f"#{SCHEMAS}/") :]
+                    added[base_name] = added.get(base_name, 0) + 1
+    for base_name, count in sorted(added.items()):
+        diag.info(
+            join_pointer(origin(unescape_token(base_name)), "discriminator"),
+            f"discriminator mapping takes the x-ms-discriminator-value of {count} subclass(es)",
         )
 
 
@@ -688,9 +728,7 @@ def _drop_mistyped_defaults(schemas: dict[str, Any], schema: Any, diag: Collecto
             return
         value, kinds = node["default"], node.get("type")
         kinds = [kinds] if isinstance(kinds, str) else kinds
-        ref = node.get("$ref")
-        prefix = f"#{SCHEMAS}/"
-        target = schemas.get(unescape_token(ref[len(prefix) :])) if isinstance(ref, str) and ref.startswith(prefix) else None
+        target = _component(schemas, node.get("$ref"))
         if isinstance(kinds, list) and kinds and all(k in _DEFAULT_TYPES for k in kinds) and not any(_holds(k, value) for k in kinds):
             diag.warning(_at(where, "default"), f"default {node.pop('default')!r} is not of type {' or '.join(kinds)}; left out of the models")
         elif "$ref" in node and _root_model_kind(target):

@@ -149,3 +149,22 @@ def test_a_response_shared_by_ref_is_hoisted_from_where_it_is_written() -> None:
     assert result.origin("AResponse") == "/paths/~1{b}/get/responses/200/content/application~1json/schema"
     assert schemas["AResponse"]["properties"]["resources"]["items"] == {"$ref": "#/components/schemas/AResponseResourcesItem"}
     assert schemas["Urn"] == {"type": "string"}
+
+
+def test_subclasses_declaring_their_tag_fill_the_mapping_and_an_enum_tag_becomes_a_string() -> None:
+    """Azure's x-ms-discriminator-value names the tag (not the schema name); a base's tag that is a $ref to an
+    enum is typed as a string, which each subclass narrows."""
+    diag = Collector("spec.yaml")
+    doc = _doc({
+        "Base": {"type": "object", "properties": {"kind": {"$ref": "#/components/schemas/Kind"}}, "discriminator": {"propertyName": "kind"}},
+        "Kind": {"type": "string", "enum": ["trace", "request"]},
+        "Trace": {"allOf": [{"$ref": "#/components/schemas/Base"}], "x-ms-discriminator-value": "trace"},
+        "Other": {"allOf": [{"$ref": "#/components/schemas/Base"}]},
+    })  # fmt: skip
+    base = normalize(doc, diag).doc["components"]["schemas"]["Base"]
+    assert base["discriminator"] == {"propertyName": "kind", "mapping": {"trace": "#/components/schemas/Trace"}}
+    assert base["properties"]["kind"] == {"type": "string"}
+    assert sorted(d.format() for d in diag.items) == [
+        "INFO spec.yaml#/components/schemas/Base/discriminator: discriminator mapping takes the x-ms-discriminator-value of 1 subclass(es)",
+        "INFO spec.yaml#/components/schemas/Base/properties/kind: discriminator 'kind' is typed as a string in the base model instead of the enum Kind; each subclass fixes its value",
+    ]
