@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -133,6 +134,13 @@ class Collector:
         if item not in self._seen:  # the same finding reached twice (e.g. once per operation of a path)
             self._seen.add(item)
             self.items.append(item)
+
+    def extend(self, items: Iterable[Diagnostic]) -> None:
+        """Record diagnostics made elsewhere (a worker process, the cache), each once."""
+        for item in items:
+            if item not in self._seen:
+                self._seen.add(item)
+                self.items.append(item)
 
     def add_located(self, line: int | None, message: str, pointer: str = "", hint: str | None = None) -> None:
         """Record an error at a known line (parse-time problems)."""

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..diagnostics import Diagnostic
 from ..ir.names import Namespace, snake
 
 
@@ -27,10 +28,11 @@ class Definition:
 
 @dataclass(frozen=True)
 class ModelModules:
-    """Module stem → source, and which module defines each exported name."""
+    """Module stem → source, which module defines each exported name, and the library's notes on the models."""
 
     sources: dict[str, str]
     owners: dict[str, str]
+    notes: tuple[Diagnostic, ...] = ()
 
 
 def split_models(source: str, header: str, stems: Mapping[str, str] | None = None) -> ModelModules:

@@ -9,13 +9,14 @@ import keyword
 import multiprocessing
 import os
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from typing import Any
 
 from .. import cache
-from ..diagnostics import Collector, SpecError, escape_pointer_token
+from ..diagnostics import Collector, Diagnostic, Level, SpecError, escape_pointer_token, one_line
 from ..ir import tree as ir
 from ..ir.names import Namespace, snake
 from ..spec.refs import SUBSCHEMA_KEYWORDS, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS
@@ -137,7 +138,8 @@ class ModelsPass:
                 misses.append(key)
             else:
                 data = json.loads(hit)
-                self._ready[key] = ModelModules(data["sources"], data["owners"])
+                notes = tuple(Diagnostic(Level(level), *rest) for level, *rest in data["notes"])
+                self._ready[key] = ModelModules(data["sources"], data["owners"], notes)
         if pool is not None:
             self._pending = {key: pool.submit(_model_modules, self._shards[key[0]][key[1]], diag) for key in misses}
         else:
@@ -152,6 +154,7 @@ class ModelsPass:
             if (kind, index) not in self._ready:
                 self._ready[kind, index] = self._pending.pop((kind, index)).result()
             part = self._ready[kind, index]
+            self._diag.extend(part.notes)
             made_up = part.owners.keys() - self._shards[kind][index].stems.keys()
             clash |= bool(made_up & self._api.models_by_name.keys()) or any(
                 sources.get(stem, text) != text for stem, text in part.sources.items()
@@ -268,14 +271,17 @@ def _reach(names: list[str], refs: dict[str, set[str]]) -> set[str]:
 
 
 def _model_modules(shard: Shard, diag: Collector) -> ModelModules:
-    """The modules of the models one shard owns, computed and cached."""
+    """The modules of the models one shard owns, and the notes made on them, computed and cached."""
+    start = len(diag.items)
     source = render_models(shard.models, diag, shard.header, shard.kind, shard.document)
     split = split_models(source, shard.header, shard.stems)
     mine = {shard.stems[name] for name in shard.owned}
     mine |= {stem for name, stem in split.owners.items() if name not in shard.stems}  # the library's own additions
     owners = {name: stem for name, stem in split.owners.items() if stem in mine}
-    modules = ModelModules({stem: text for stem, text in split.sources.items() if stem in mine}, owners)
-    cache.store("models", shard.cache_parts(), json.dumps({"sources": modules.sources, "owners": modules.owners}))
+    notes = tuple(diag.items[start:])
+    modules = ModelModules({stem: text for stem, text in split.sources.items() if stem in mine}, owners, notes)
+    data = {"sources": modules.sources, "owners": modules.owners, "notes": [astuple(note) for note in notes]}
+    cache.store("models", shard.cache_parts(), json.dumps(data))
     return modules
 
 
@@ -306,16 +312,24 @@ def _generate(models: Sequence[ir.Model], diag: Collector, header: str, kind: st
 
     output_type, extra = OUTPUT_TYPES[kind]
     try:
-        source = generate(
-            document,
-            input_file_type=InputFileType.OpenAPI,
-            output_model_type=DataModelType(output_type),
-            custom_file_header=f'"""{header}"""',
-            **{**MODEL_OPTIONS, **extra, "aliases": _aliases(models, wire_keys=kind == "typeddict")},
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            source = generate(
+                document,
+                input_file_type=InputFileType.OpenAPI,
+                output_model_type=DataModelType(output_type),
+                custom_file_header=f'"""{header}"""',
+                **{**MODEL_OPTIONS, **extra, "aliases": _aliases(models, wire_keys=kind == "typeddict")},
+            )
     except Exception as exc:  # the library's own errors are spec problems from the user's view
         diag.error("/components/schemas", f"datamodel-code-generator failed: {type(exc).__name__}: {exc}")
         raise SpecError(diag.items) from None
+    by_class = {model.class_name: model.origin for model in models}
+    for warning in caught:  # what the library leaves out of a model (a constraint pydantic cannot hold, say)
+        if warning.category is UserWarning:
+            named = re.findall(r"\b([A-Z]\w*)\.\w+", str(warning.message))
+            pointer = next((by_class[n] for n in named if n in by_class), "/components/schemas")
+            diag.info(pointer, f"{kind} models: {one_line(str(warning.message))}")
     assert isinstance(source, str)
     return _functional_typeddicts(source, models) if kind == "typeddict" else source
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..spec.normalize import annotated_ref
 from ..spec.refs import deref
 from .literals import pyrepr
 
@@ -71,8 +72,8 @@ class Types:
         return deref(self.doc, node)
 
     def ref_class(self, schema: dict[str, Any]) -> str | None:
-        """The class name of a referenced component schema, if `schema` is such a reference."""
-        ref = schema.get("$ref")
+        """The class name of a referenced component schema, if `schema` is such a reference (or annotates one)."""
+        ref = schema.get("$ref") or annotated_ref(schema)
         if isinstance(ref, str) and ref.startswith("#" + SCHEMAS + "/"):
             return self.class_names.get(ref.rsplit("/", 1)[1].replace("~1", "/").replace("~0", "~"))
         return None
@@ -83,7 +84,8 @@ class Types:
             return ANY
         name = self.ref_class(raw)
         if name:
-            return Hint(name, frozenset({name}))
+            annotated_null = "$ref" not in raw and nullable(raw)  # `allOf: [$ref]` beside `nullable: true`
+            return Hint(f"{name} | None" if annotated_null else name, frozenset({name}))
         schema = self.resolve(raw)
         bare = self._bare(schema)
         return Hint(f"{bare.text} | None", bare.models) if nullable(schema) and bare.text not in ("Any", "None") else bare

@@ -103,7 +103,7 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
             _boolean_properties(schemas[name], diag, result.origin(name))
             _drop_properties_of_non_objects(schemas[name], diag, result.origin(name))
             _drop_constraint_unions(schemas[name], diag, result.origin(name))
-            _plain_discriminator(schemas, schemas[name], diag, result.origin(name))
+            _plain_discriminator(schemas, name, diag, result.origin)
             _drop_unusable_discriminators(doc, schemas[name], diag, result.origin(name))
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
@@ -314,13 +314,24 @@ def _hoist_nested(
         sub = owner[slot]
         if not isinstance(sub, dict) or "$ref" in sub:
             continue
-        if needs_class(sub, as_value):
+        if needs_class(sub, as_value) and not annotated_ref(sub):  # the library leaves an unused one out
             unique = unique_key(schemas, wanted or "Model")
             schemas[unique], origins[unique] = sub, where
             owner[slot] = {"$ref": f"#/components/schemas/{unique}"}
             _hoist_nested(schemas, origins, unique, sub, (diag, where))
         else:
             _hoist_nested(schemas, origins, wanted, sub, (diag, where))
+
+
+def annotated_ref(schema: Any) -> str | None:
+    """The `$ref` of an `allOf` of one `$ref` with only annotations beside it (OpenAPI 3.0's way to annotate a
+    reference), else None. The library types it as the referenced class, so it needs no class of its own."""
+    members = schema.get("allOf") if isinstance(schema, dict) else None
+    if not (isinstance(members, list) and len(members) == 1 and isinstance(members[0], dict) and set(members[0]) == {"$ref"}):
+        return None
+    if (SHAPE_KEYS - {"allOf"}) & set(schema) or any(k in schema for k in VALUE_CONSTRAINTS):
+        return None
+    return members[0]["$ref"] if isinstance(members[0]["$ref"], str) else None
 
 
 UNION_OUTER_KEYS = {
@@ -518,26 +529,54 @@ def _hoist(
     diag.info(pointer, f"inline schema named {unique!r} (hoisted to components/schemas)")
 
 
-def _plain_discriminator(schemas: dict[str, Any], schema: dict[str, Any], diag: Collector, pointer: str) -> None:
-    """Type a discriminator property written with an `enum` (inline, or a `$ref` to an enum component) as a plain string.
+def _plain_discriminator(schemas: dict[str, Any], name: str, diag: Collector, origin: Callable[[str], str]) -> None:
+    """Type a discriminator property written with an `enum` (inline, or a `$ref` to an enum component) as a plain
+    string: in a discriminated base, and in the `allOf` ancestors of a discriminated union's options.
 
-    Each subclass narrows it to its own `Literal` value, which an enum class in the base would forbid.
+    Each subclass or option narrows it to its own `Literal` value, which an enum class above it would forbid.
     """
-    name = (schema.get("discriminator") or {}).get("propertyName") if isinstance(schema.get("discriminator"), dict) else None
-    prop = (schema.get("properties") or {}).get(name) if isinstance(schema.get("properties"), dict) else None
-    if not isinstance(prop, dict) or not isinstance(name, str):
+    schema = schemas[name]
+    tag = (schema.get("discriminator") or {}).get("propertyName") if isinstance(schema.get("discriminator"), dict) else None
+    if not isinstance(tag, str):
+        return
+    _plain_tag(schemas, schema, tag, diag, origin(name))
+    seen = {join_pointer(f"#{SCHEMAS}", name)}
+    pending = _refs_in(schema.get("oneOf") or schema.get("anyOf"))
+    while pending:
+        ref = pending.pop()
+        target = _component(schemas, ref)
+        if not isinstance(target, dict) or ref in seen:
+            continue
+        seen.add(ref)
+        ancestors = _refs_in(target.get("allOf"))
+        for ancestor in ancestors:
+            holder = _component(schemas, ancestor)
+            if isinstance(holder, dict) and ancestor not in seen:
+                _plain_tag(schemas, holder, tag, diag, origin(unescape_token(ancestor[len(f"#{SCHEMAS}/") :])))
+        pending.extend(ancestors)
+
+
+def _refs_in(members: Any) -> list[str]:
+    """The `$ref`s a list of subschemas (`allOf`, `oneOf`, `anyOf`) holds."""
+    return [m["$ref"] for m in members if isinstance(m, dict) and isinstance(m.get("$ref"), str)] if isinstance(members, list) else []
+
+
+def _plain_tag(schemas: dict[str, Any], holder: dict[str, Any], tag: str, diag: Collector, pointer: str) -> None:
+    """Type the property `tag` of `holder` as a plain string when it is written with an `enum`."""
+    prop = (holder.get("properties") or {}).get(tag) if isinstance(holder.get("properties"), dict) else None
+    if not isinstance(prop, dict):
         return
     if "enum" in prop and "$ref" not in prop:
         values = prop.pop("enum")
         diag.info(
-            join_pointer(pointer, "properties", name, "enum"),
-            f"discriminator {name!r} is typed as a string in the base model; each subclass fixes its value ({len(values)} values)",
+            join_pointer(pointer, "properties", tag, "enum"),
+            f"discriminator {tag!r} is typed as a string in the base model; each subclass fixes its value (the enum had {len(values)})",
         )
     elif isinstance(target := _component(schemas, prop.get("$ref")), dict) and "enum" in target:
-        schema["properties"][name] = {"type": "string", **{k: v for k, v in prop.items() if k == "description"}}
+        holder["properties"][tag] = {"type": "string", **{k: v for k, v in prop.items() if k == "description"}}
         diag.info(
-            join_pointer(pointer, "properties", name),
-            f"discriminator {name!r} is typed as a string in the base model instead of the enum {prop['$ref'].rsplit('/', 1)[-1]}; each subclass fixes its value",
+            join_pointer(pointer, "properties", tag),
+            f"discriminator {tag!r} is typed as a string in the base model instead of the enum {prop['$ref'].rsplit('/', 1)[-1]}; each subclass fixes its value",
         )
 
 
@@ -690,11 +729,18 @@ def _drop_default_of_root_model(schema: dict[str, Any], diag: Collector, pointer
     pydantic makes such a component a root model, which the bare default is not an instance of.
     """
     kind = _root_model_kind(schema)
-    if kind and schema.get("default") is not None:
+    if kind and "default" in schema and (schema["default"] is not None or not _admits_null(schema)):
         diag.info(
             join_pointer(pointer, "default"),
             f"default {schema.pop('default')!r} of {kind} is left out of the models (its class is not the bare value)",
         )
+
+
+def _admits_null(schema: dict[str, Any]) -> bool:
+    """Whether a schema's own type admits `null` (`nullable`, a `null` type or a `null` option of its union)."""
+    kinds: list[Any] = schema["type"] if isinstance(schema.get("type"), list) else [schema.get("type")]
+    options = [o for o in schema.get("oneOf") or schema.get("anyOf") or () if isinstance(o, dict)]
+    return schema.get("nullable") is True or "null" in kinds or any(o.get("type") == "null" for o in options)
 
 
 def _root_model_kind(schema: Any) -> str | None:
@@ -721,7 +767,8 @@ _DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
 
 def _drop_mistyped_defaults(schemas: dict[str, Any], schema: Any, diag: Collector, pointer: str) -> None:
     """Remove a `default` the field's type cannot hold: of another JSON type than the schema's `type` (a boolean
-    whose default is `""`), or written beside a `$ref` to a root model (its class is not the bare value)."""
+    whose default is `""`), not one of its enum's values, objects where the type is a model (the models do not
+    build instances from a default), or written beside a `$ref` to a root model (its class is not the bare value)."""
 
     def visit(node: dict[str, Any], where: Where) -> None:
         if node.get("default") is None:
@@ -729,8 +776,16 @@ def _drop_mistyped_defaults(schemas: dict[str, Any], schema: Any, diag: Collecto
         value, kinds = node["default"], node.get("type")
         kinds = [kinds] if isinstance(kinds, str) else kinds
         target = _component(schemas, node.get("$ref"))
+        enum = node.get("enum") if "enum" in node else target.get("enum") if isinstance(target, dict) else None
         if isinstance(kinds, list) and kinds and all(k in _DEFAULT_TYPES for k in kinds) and not any(_holds(k, value) for k in kinds):
             diag.warning(_at(where, "default"), f"default {node.pop('default')!r} is not of type {' or '.join(kinds)}; left out of the models")
+        elif isinstance(enum, list) and value not in enum:
+            diag.warning(_at(where, "default"), f"default {node.pop('default')!r} is not one of the enum's values; left out of the models")
+        elif _objects_for_models(schemas, node, value):
+            diag.info(
+                _at(where, "default"),
+                f"default {node.pop('default')!r} holds objects where the type is a model; left out of the models (they do not build instances from it)",
+            )
         elif "$ref" in node and _root_model_kind(target):
             diag.info(
                 _at(where, "default"),
@@ -738,6 +793,25 @@ def _drop_mistyped_defaults(schemas: dict[str, Any], schema: Any, diag: Collecto
             )
 
     _walk(schema, pointer, visit)
+
+
+def _objects_for_models(schemas: dict[str, Any], node: dict[str, Any], value: Any) -> bool:
+    """Whether a default gives JSON objects where the schema's type is a model class (itself, its items or its values)."""
+    items, values = node.get("items"), node.get("additionalProperties")
+    if isinstance(value, dict) and _is_model(schemas, node):
+        return True
+    if isinstance(value, list) and _is_model(schemas, items):
+        return any(isinstance(v, dict) for v in value)
+    return isinstance(value, dict) and _is_model(schemas, values) and any(isinstance(v, dict) for v in value.values())
+
+
+def _is_model(schemas: dict[str, Any], schema: Any) -> bool:
+    """Whether a schema becomes a model class: an object with properties or `allOf`, written inline or named by `$ref`."""
+    if not isinstance(schema, dict):
+        return False
+    target = _component(schemas, schema.get("$ref"))
+    resolved = target if isinstance(target, dict) else schema
+    return "properties" in resolved or "allOf" in resolved
 
 
 def _holds(kind: str, value: Any) -> bool:

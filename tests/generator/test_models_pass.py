@@ -107,3 +107,24 @@ def test_cached_results_round_trip_in_batches(tmp_path: Path, monkeypatch: pytes
     assert cache.load_many("format", [parts for parts, _ in items]) == [text for _, text in items]
     assert cache.load("format", "source 3") == "formatted 3"
     assert cache.load("models", "source 3") is None and cache.load("format", "other") is None
+
+
+def test_what_the_library_leaves_out_is_said_at_the_model_also_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A constraint the models cannot hold (a pattern on a Decimal) is an INFO at its model, not a Python warning,
+    in a worker process or not, and again when the shard comes from the cache."""
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: Meter, version: '1'}\npaths:\n  /reading:\n    get:\n      operationId: getReading\n"
+        "      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n"
+        "              schema: {$ref: '#/components/schemas/Reading'}\ncomponents:\n  schemas:\n    Reading:\n"
+        "      type: object\n      properties:\n        level: {type: string, format: decimal, pattern: '^[0-9]+$'}\n",
+        encoding="utf-8",
+    )
+    expected = "INFO spec.yaml:15#/components/schemas/Reading: pydantic models: Pydantic does not take pattern on Decimal; Reading.level is generated without this constraint."
+    for force in ([], ["--force"]):
+        assert main(["generate", "--spec", str(spec), "--out", str(tmp_path / "out"), "--flavor", "pydantic", *force]) == 0
+        err = capsys.readouterr().err
+        assert expected in err.splitlines() and "Warning" not in err

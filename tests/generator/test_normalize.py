@@ -67,8 +67,10 @@ def test_whole_number_defaults_of_numbers_become_floats() -> None:
 
 
 def test_a_default_the_field_cannot_hold_is_left_out() -> None:
-    """A default of another JSON type, or beside a $ref to a union, is dropped and said; fitting ones stay."""
+    """A default of another JSON type, outside its enum, of objects for a model, or beside a $ref to a union, is
+    dropped and said; fitting ones stay."""
     diag = Collector("spec.yaml")
+    runtime = {"$ref": "#/components/schemas/Runtime"}
     doc = _doc({
         "Options": {"type": "object", "properties": {
             "flag": {"type": "boolean", "default": ""},
@@ -76,17 +78,52 @@ def test_a_default_the_field_cannot_hold_is_left_out() -> None:
             "ratio": {"type": "integer", "default": 1.5},
             "loops": {"$ref": "#/components/schemas/Loops", "default": 1},
             "kind": {"$ref": "#/components/schemas/Kind", "default": "a"},
+            "label": {"$ref": "#/components/schemas/Kind", "default": "A"},
+            "workers": {"type": "integer", "enum": ["6", "12"], "default": 6},
+            "runtime": {**runtime, "default": {"path": "runc"}},
+            "runtimes": {"type": "object", "additionalProperties": runtime, "default": {"runc": {"path": "runc"}}},
+            "chain": {"type": "array", "items": runtime, "default": [{"path": "runc"}]},
+            "empty": {"type": "array", "items": runtime, "default": []},
+            "free": {"type": "object", "default": {"a": {"b": 1}}},
         }},
         "Loops": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
+        "Stop": {"oneOf": [{"type": "string", "nullable": True}, {"type": "array", "items": {"type": "string"}}], "default": None},
+        "Maybe": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": None},
         "Kind": {"type": "string", "enum": ["a", "b"]},
+        "Runtime": {"type": "object", "properties": {"path": {"type": "string"}}},
     })  # fmt: skip
-    props = normalize(doc, diag).doc["components"]["schemas"]["Options"]["properties"]
-    assert [name for name, prop in props.items() if "default" in prop] == ["count", "kind"]
+    got = normalize(doc, diag).doc["components"]["schemas"]
+    assert [name for name, prop in got["Options"]["properties"].items() if "default" in prop] == ["count", "kind", "empty", "free"]
+    assert "default" not in got["Stop"] and got["Maybe"]["default"] is None  # a null default stays where null is allowed
+    at = "spec.yaml#/components/schemas/Options/properties"
     assert sorted(d.format() for d in diag.items) == [
-        "INFO spec.yaml#/components/schemas/Options/properties/loops/default: default 1 beside a $ref to a union is left out of the models (its class is not the bare value)",
-        "WARNING spec.yaml#/components/schemas/Options/properties/flag/default: default '' is not of type boolean; left out of the models",
-        "WARNING spec.yaml#/components/schemas/Options/properties/ratio/default: default 1.5 is not of type integer; left out of the models",
+        f"INFO {at}/chain/default: default [{{'path': 'runc'}}] holds objects where the type is a model; left out of the models (they do not build instances from it)",
+        f"INFO {at}/loops/default: default 1 beside a $ref to a union is left out of the models (its class is not the bare value)",
+        f"INFO {at}/runtime/default: default {{'path': 'runc'}} holds objects where the type is a model; left out of the models (they do not build instances from it)",
+        f"INFO {at}/runtimes/default: default {{'runc': {{'path': 'runc'}}}} holds objects where the type is a model; left out of the models (they do not build instances from it)",
+        "INFO spec.yaml#/components/schemas/Stop/default: default None of a union is left out of the models (its class is not the bare value)",
+        f"WARNING {at}/flag/default: default '' is not of type boolean; left out of the models",
+        f"WARNING {at}/label/default: default 'A' is not one of the enum's values; left out of the models",
+        f"WARNING {at}/ratio/default: default 1.5 is not of type integer; left out of the models",
+        f"WARNING {at}/workers/default: default 6 is not one of the enum's values; left out of the models",
     ]
+
+
+def test_an_annotated_ref_stays_inline() -> None:
+    """`allOf: [$ref]` with only annotations beside it is typed as the referenced class, not hoisted as a class of its
+    own (the library leaves an unused one out); with a rule or another member beside it, it is hoisted."""
+    kind = {"$ref": "#/components/schemas/Kind"}
+    got = _schemas({
+        "Kind": {"type": "string", "enum": ["a", "b"]},
+        "Event": {"type": "object", "properties": {
+            "to_state": {"allOf": [kind], "readOnly": True, "description": "d"},
+            "short": {"allOf": [kind], "maxLength": 1},
+            "both": {"allOf": [kind, {"type": "object", "properties": {"x": {"type": "string"}}}]},
+        }},
+    })  # fmt: skip
+    props = got["Event"]["properties"]
+    assert props["to_state"] == {"allOf": [kind], "readOnly": True, "description": "d"}
+    assert props["short"] == {"$ref": "#/components/schemas/EventShort"} and props["both"] == {"$ref": "#/components/schemas/EventBoth"}
 
 
 def test_a_discriminator_that_cannot_name_its_options_is_dropped() -> None:
@@ -167,4 +204,25 @@ def test_subclasses_declaring_their_tag_fill_the_mapping_and_an_enum_tag_becomes
     assert sorted(d.format() for d in diag.items) == [
         "INFO spec.yaml#/components/schemas/Base/discriminator: discriminator mapping takes the x-ms-discriminator-value of 1 subclass(es)",
         "INFO spec.yaml#/components/schemas/Base/properties/kind: discriminator 'kind' is typed as a string in the base model instead of the enum Kind; each subclass fixes its value",
+    ]
+
+
+def test_an_enum_tag_in_an_ancestor_of_a_union_option_becomes_a_string() -> None:
+    """A discriminated union's option that inherits its tag through `allOf` (at any depth) gets it as a string, so
+    the option's `Literal` narrows it; a tag the option declares itself is left as it is."""
+    diag = Collector("spec.yaml")
+    ref = "#/components/schemas/{}".format
+    doc = _doc({
+        "Rule": {"oneOf": [{"$ref": ref("Telegram")}, {"$ref": ref("Slack")}], "discriminator": {"propertyName": "type"}},
+        "Telegram": {"allOf": [{"$ref": ref("Common")}, {"$ref": ref("TelegramBase")}]},
+        "TelegramBase": {"allOf": [{"$ref": ref("TelegramTagged")}]},
+        "TelegramTagged": {"type": "object", "properties": {"type": {"type": "string", "enum": ["telegram"]}}},
+        "Common": {"type": "object", "properties": {"id": {"type": "string"}}},
+        "Slack": {"type": "object", "properties": {"type": {"type": "string", "enum": ["slack"]}}},
+    })  # fmt: skip
+    got = normalize(doc, diag).doc["components"]["schemas"]
+    assert got["TelegramTagged"]["properties"]["type"] == {"type": "string"}
+    assert got["SlackType"] == {"type": "string", "enum": ["slack"]}
+    assert [d.format() for d in diag.items] == [
+        "INFO spec.yaml#/components/schemas/TelegramTagged/properties/type/enum: discriminator 'type' is typed as a string in the base model; each subclass fixes its value (the enum had 1)",
     ]
