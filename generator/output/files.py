@@ -13,7 +13,7 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 MANIFEST = "manifest.json"
@@ -77,24 +77,19 @@ def read_manifest(root: Path) -> dict[str, Any] | None:
 def check_inside(root: Path, paths: Iterable[str], source: str) -> None:
     """Refuse any path that leaves `root` (absolute, `..`, a symlink out) or enters `.git/`."""
     base = root.resolve()
-    folders: dict[PurePosixPath, tuple[Path, frozenset[str]]] = {}
+    folders: dict[str, tuple[Path, bool, frozenset[str]]] = {}  # each folder resolved and listed once
     for relative in paths:
-        what, pure = f"{source} {relative!r}", PurePosixPath(relative)
-        if not relative or pure.is_absolute() or "\\" in relative or ".." in pure.parts or ".git" in pure.parts:
-            raise OutputError(f"{what}: not a plain relative path inside the output directory; refusing to touch it")
-        if not _resolved(root, pure, folders).is_relative_to(base):
-            raise OutputError(f"{what}: it resolves outside {root} (a symbolic link?); refusing to touch it")
-
-
-def _resolved(root: Path, relative: PurePosixPath, folders: dict[PurePosixPath, tuple[Path, frozenset[str]]]) -> Path:
-    """`root / relative` with every symbolic link followed; each folder is resolved and listed once per check."""
-    known = folders.get(relative.parent)
-    if known is None:
-        folder = (root / relative.parent).resolve()
-        known = folders[relative.parent] = (folder, _symbolic_links(folder))
-    folder, links = known
-    target = folder / relative.name
-    return target.resolve() if relative.name in links else target
+        parts = relative.split("/")
+        if not relative or relative.startswith("/") or "\\" in relative or ".." in parts or ".git" in parts:
+            raise OutputError(f"{source} {relative!r}: not a plain relative path inside the output directory; refusing to touch it")
+        parent, _, name = relative.rpartition("/")
+        known = folders.get(parent)
+        if known is None:
+            folder = (root / parent).resolve()
+            known = folders[parent] = (folder, folder.is_relative_to(base), _symbolic_links(folder))
+        folder, inside, links = known
+        if not inside or (name in links and not (folder / name).resolve().is_relative_to(base)):
+            raise OutputError(f"{source} {relative!r}: it resolves outside {root} (a symbolic link?); refusing to touch it")
 
 
 def _symbolic_links(folder: Path) -> frozenset[str]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -180,12 +181,13 @@ def _claim_foreign_refs(doc: dict[str, Any], schemas: dict[str, Any], origins: d
     schemas named as in any component), else a copy of it.
     """
     claimed: dict[str, str] = {}
-    pending = sorted(schemas)
+    pending = deque(sorted(schemas))
     while pending:
-        name = pending.pop(0)
-        before = set(schemas)
+        name = pending.popleft()
+        count = len(schemas)  # claiming only adds components, at the end
         schemas[name] = _claim(doc, schemas, origins, diag, claimed, schemas[name], frozenset())
-        pending += sorted(set(schemas) - before)
+        if len(schemas) > count:
+            pending.extend(sorted(list(schemas)[count:]))
 
 
 def _claim(
@@ -618,12 +620,17 @@ def _at(where: Where, *tokens: str) -> str:
     return join_pointer(str(where[0]), *where[1:], *tokens)
 
 
+_SUBSCHEMA_KEYS = frozenset((*SUBSCHEMA_KEYWORDS, *SUBSCHEMA_LISTS, *SUBSCHEMA_MAPS))
+
+
 def _walk(schema: Any, where: Where | str, visit: Any) -> None:
     """Call `visit(schema, where)` on a schema and each of its inline subschemas (`_at(where)` names it)."""
     if not isinstance(schema, dict):
         return
     where = (where,) if isinstance(where, str) else where
     visit(schema, where)
+    if _SUBSCHEMA_KEYS.isdisjoint(schema):  # most schemas are leaves
+        return
     for key in SUBSCHEMA_KEYWORDS:
         if isinstance(schema.get(key), dict):
             _walk(schema[key], (*where, key), visit)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import importlib.util
+import json
 import re
+from pathlib import Path
 from typing import Any, Callable, Iterator, NamedTuple
 
 from ..diagnostics import Collector, join_pointer, kind_of, one_line
@@ -166,24 +169,24 @@ def _check_openapi_schema(doc: dict[str, Any], diag: Collector, covered: Covered
 _META: dict[str, tuple[dict[str, Any], Any]] = {}
 
 
-def _plain(node: Any) -> Any:
-    """Plain dicts and lists from the meta-schema's read-only mappings."""
-    if hasattr(node, "items"):
-        return {key: _plain(value) for key, value in node.items()}
-    if isinstance(node, (list, tuple)):
-        return [_plain(value) for value in node]
-    return node
-
-
 def _meta_validator(version: str) -> tuple[dict[str, Any], Any]:
     """The meta-schema of OpenAPI 3.0 or 3.1 and a compiled validator for it (built once)."""
     if version not in _META:
         import jsonschema_rs
-        from openapi_spec_validator.schemas import schema_v30, schema_v31
 
-        meta = _plain(schema_v31 if version == "3.1" else schema_v30)
+        meta = _meta_schema("3.1" if version == "3.1" else "3.0")
         _META[version] = (meta, jsonschema_rs.validator_for(meta, formats={"regex": _any_pattern}))
     return _META[version]
+
+
+def _meta_schema(version: str) -> dict[str, Any]:
+    """The official meta-schema that openapi-spec-validator ships, read as a data file (importing that package
+    costs more than validating a large spec)."""
+    found = importlib.util.find_spec("openapi_spec_validator")
+    assert found is not None and found.submodule_search_locations, "openapi-spec-validator is a dependency"
+    folder = Path(next(iter(found.submodule_search_locations)))
+    data: dict[str, Any] = json.loads((folder / "resources" / "schemas" / f"v{version}" / "schema.json").read_bytes())
+    return data
 
 
 def _any_pattern(pattern: str) -> bool:
