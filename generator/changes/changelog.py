@@ -114,14 +114,19 @@ def _known_or_decoded(known: Mapping[tuple[str, str], Any], name: str, hint: Any
     return _decode(hint, item) if found is None else found
 
 
-def _known_items(api: ir.Api, data: Mapping[str, Any]) -> dict[tuple[str, str], Any]:
-    """The items of the API's lists by (field, JSON text of their snapshot `data`)."""
+def _known_items(api: ir.Api, data: Mapping[str, Any], texts: Mapping[int, str]) -> dict[tuple[str, str], Any]:
+    """The items of the API's lists by (field, JSON text of their snapshot `data`, from `texts` by `id`)."""
     return {
-        (name, _item_text(item_data)): item
+        (name, texts[id(item_data)]): item
         for name, value in data.items()
         if isinstance(value, list)
         for item, item_data in zip(getattr(api, name), value)
     }
+
+
+def _item_texts(data: Mapping[str, Any]) -> dict[int, str]:
+    """The JSON text of each item of a snapshot's lists, by the item's `id` (each is written once)."""
+    return {id(item): _item_text(item) for value in data.values() if isinstance(value, list) for item in value}
 
 
 def _item_text(value: Any) -> str:
@@ -224,7 +229,8 @@ def _shapes_from(api: ir.Api, previous: ir.Api) -> ir.Api:
 def history(api: ir.Api, sdk_version: str, previous_state: Path | None) -> History:
     """Compare `api` with the previous generation's snapshot and return the updated changelog."""
     current = snapshot(api)
-    previous, entries, version = read_state(previous_state, _known_items(api, current))
+    texts = _item_texts(current)
+    previous, entries, version = read_state(previous_state, _known_items(api, current, texts))
     compared = previous is not None
     if previous is not None and version < 2:
         previous = _shapes_from(api, previous)
@@ -242,17 +248,17 @@ def history(api: ir.Api, sdk_version: str, previous_state: Path | None) -> Histo
         "api": current,
         "entries": [_entry_data(e) for e in entries],
     }
-    return History(entries, compared, (_json_lines(state) + "\n").encode())
+    return History(entries, compared, (_json_lines(state, texts) + "\n").encode())
 
 
-def _json_lines(value: Any, depth: int = 0) -> str:
+def _json_lines(value: Any, texts: Mapping[int, str], depth: int = 0) -> str:
     """JSON text indented one space per level down to the items of the snapshot's lists (an operation, a
     model, an entry each on one line, so a change shows as changed lines), compact below: Python's
     indenting encoder is several times slower than the compact one."""
     pad = "\n" + " " * (depth + 1)
     if depth < STATE_DEPTH and isinstance(value, dict) and value:
-        items = (f"{json.dumps(key, ensure_ascii=False)}: {_json_lines(value[key], depth + 1)}" for key in sorted(value))
+        items = (f"{json.dumps(key, ensure_ascii=False)}: {_json_lines(value[key], texts, depth + 1)}" for key in sorted(value))
         return "{" + pad + ("," + pad).join(items) + "\n" + " " * depth + "}"
     if depth < STATE_DEPTH and isinstance(value, list) and value:
-        return "[" + pad + ("," + pad).join(_json_lines(item, depth + 1) for item in value) + "\n" + " " * depth + "]"
-    return _item_text(value)
+        return "[" + pad + ("," + pad).join(_json_lines(item, texts, depth + 1) for item in value) + "\n" + " " * depth + "]"
+    return texts.get(id(value)) or _item_text(value)  # the API's items were written once already

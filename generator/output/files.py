@@ -179,7 +179,8 @@ def write_output(root: Path, files: dict[str, bytes], *, overwrite: bool = False
         owned = owned or set()
         check_inside(root, files, "output file")
         guarded = {p.resolve() for p in protected}
-        hit = sorted(p for p in files if (root / p).resolve() in guarded)
+        names = {p.name for p in guarded}  # only a path with a guarded file's name can resolve to it
+        hit = sorted(p for p in files if p.rpartition("/")[2] in names and (root / p).resolve() in guarded)
         if hit:
             raise OutputError(f"{root / hit[0]} is an input of this run; the generator never writes over it: choose another --out")
         foreign = sorted(p for p in files.keys() - owned if (root / p).exists())

@@ -113,7 +113,8 @@ def test_reading_back_takes_unchanged_items_from_the_new_api(tmp_path: Path) -> 
     api = load_ir(SPEC)
     data = json.loads(json.dumps(changelog.snapshot(api)))
     data["operations"][0]["summary"] = "An older summary."
-    known = changelog._known_items(api, changelog.snapshot(api))
+    current = changelog.snapshot(api)
+    known = changelog._known_items(api, current, changelog._item_texts(current))
     previous = changelog.api_from_snapshot(data, known)
     assert previous.operations[0] is not api.operations[0] and previous.operations[0].summary == "An older summary."
     assert all(old is new for old, new in zip(previous.operations[1:], api.operations[1:]))
