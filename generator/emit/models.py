@@ -35,6 +35,7 @@ MODEL_OPTIONS: dict[str, Any] = {
     "formatters": [],
     "keep_model_order": False,  # dependency order: enum defaults and base classes come first
     "set_default_enum_member": True,
+    "strict_nullable": True,  # a required `nullable` field may hold None; only `nullable` ones may (not every optional)
     # `email` would need the email-validator package at run time: keep such strings plain.
     # `password` would become SecretStr, which serialises as "**********": requests must send the value.
     # `ulid` would import the third-party `ulid` package, which the SDK does not depend on.

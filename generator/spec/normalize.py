@@ -736,7 +736,7 @@ def _drop_default_of_root_model(schema: dict[str, Any], diag: Collector, pointer
     pydantic makes such a component a root model, which the bare default is not an instance of.
     """
     kind = _root_model_kind(schema)
-    if kind and "default" in schema and (schema["default"] is not None or not _admits_null(schema)):
+    if kind and schema.get("default") is not None:
         diag.info(
             join_pointer(pointer, "default"),
             f"default {schema.pop('default')!r} of {kind} is left out of the models (its class is not the bare value)",
@@ -773,16 +773,22 @@ _DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
 
 
 def _drop_mistyped_defaults(schemas: dict[str, Any], schema: Any, diag: Collector, pointer: str) -> None:
-    """Remove a `default` the field's type cannot hold: of another JSON type than the schema's `type` (a boolean
-    whose default is `""`), not one of its enum's values, objects where the type is a model (the models do not
-    build instances from a default), or written beside a `$ref` to a root model (its class is not the bare value)."""
+    """Remove a `default` the field's type cannot hold: null where the schema is not nullable, of another JSON type
+    than the schema's `type` (a boolean whose default is `""`), not one of its enum's values, objects where the type
+    is a model (the models do not build instances from a default), or beside a `$ref` to a root model (its class is
+    not the bare value)."""
 
     def visit(node: dict[str, Any], where: Where) -> None:
-        if node.get("default") is None:
+        if "default" not in node:
             return
         value, kinds = node["default"], node.get("type")
         kinds = [kinds] if isinstance(kinds, str) else kinds
-        target = _component(schemas, node.get("$ref"))
+        target = _component(schemas, node.get("$ref") or annotated_ref(node))
+        if value is None:
+            if not _admits_null(node) and not (isinstance(target, dict) and _admits_null(target)):
+                node.pop("default")
+                diag.info(_at(where, "default"), "default null of a schema that is not nullable is left out of the models (an absent field is None there)")
+            return
         enum = node.get("enum") if "enum" in node else target.get("enum") if isinstance(target, dict) else None
         if isinstance(kinds, list) and kinds and all(k in _DEFAULT_TYPES for k in kinds) and not any(_holds(k, value) for k in kinds):
             diag.warning(_at(where, "default"), f"default {node.pop('default')!r} is not of type {' or '.join(kinds)}; left out of the models")
@@ -793,7 +799,7 @@ def _drop_mistyped_defaults(schemas: dict[str, Any], schema: Any, diag: Collecto
                 _at(where, "default"),
                 f"default {node.pop('default')!r} holds objects where the type is a model; left out of the models (they do not build instances from it)",
             )
-        elif "$ref" in node and _root_model_kind(target):
+        elif _root_model_kind(target):  # named by `$ref`, or by an `allOf` of that one `$ref`
             diag.info(
                 _at(where, "default"),
                 f"default {node.pop('default')!r} beside a $ref to {_root_model_kind(target)} is left out of the models (its class is not the bare value)",

@@ -67,8 +67,8 @@ def test_whole_number_defaults_of_numbers_become_floats() -> None:
 
 
 def test_a_default_the_field_cannot_hold_is_left_out() -> None:
-    """A default of another JSON type, outside its enum, of objects for a model, or beside a $ref to a union, is
-    dropped and said; fitting ones stay."""
+    """A default of another JSON type, null where null is not allowed, outside its enum, of objects for a model, or
+    beside a $ref to a union, is dropped and said; fitting ones stay."""
     diag = Collector("spec.yaml")
     runtime = {"$ref": "#/components/schemas/Runtime"}
     doc = _doc({
@@ -85,6 +85,8 @@ def test_a_default_the_field_cannot_hold_is_left_out() -> None:
             "chain": {"type": "array", "items": runtime, "default": [{"path": "runc"}]},
             "empty": {"type": "array", "items": runtime, "default": []},
             "free": {"type": "object", "default": {"a": {"b": 1}}},
+            "unset": {"type": "string", "default": None},
+            "maybe": {"type": "string", "nullable": True, "default": None},
         }},
         "Loops": {"oneOf": [{"type": "string"}, {"type": "integer"}]},
         "Stop": {"oneOf": [{"type": "string", "nullable": True}, {"type": "array", "items": {"type": "string"}}], "default": None},
@@ -93,7 +95,7 @@ def test_a_default_the_field_cannot_hold_is_left_out() -> None:
         "Runtime": {"type": "object", "properties": {"path": {"type": "string"}}},
     })  # fmt: skip
     got = normalize(doc, diag).doc["components"]["schemas"]
-    assert [name for name, prop in got["Options"]["properties"].items() if "default" in prop] == ["count", "kind", "empty", "free"]
+    assert [name for name, prop in got["Options"]["properties"].items() if "default" in prop] == ["count", "kind", "empty", "free", "maybe"]
     assert "default" not in got["Stop"] and got["Maybe"]["default"] is None  # a null default stays where null is allowed
     at = "spec.yaml#/components/schemas/Options/properties"
     assert sorted(d.format() for d in diag.items) == [
@@ -101,7 +103,8 @@ def test_a_default_the_field_cannot_hold_is_left_out() -> None:
         f"INFO {at}/loops/default: default 1 beside a $ref to a union is left out of the models (its class is not the bare value)",
         f"INFO {at}/runtime/default: default {{'path': 'runc'}} holds objects where the type is a model; left out of the models (they do not build instances from it)",
         f"INFO {at}/runtimes/default: default {{'runc': {{'path': 'runc'}}}} holds objects where the type is a model; left out of the models (they do not build instances from it)",
-        "INFO spec.yaml#/components/schemas/Stop/default: default None of a union is left out of the models (its class is not the bare value)",
+        f"INFO {at}/unset/default: default null of a schema that is not nullable is left out of the models (an absent field is None there)",
+        "INFO spec.yaml#/components/schemas/Stop/default: default null of a schema that is not nullable is left out of the models (an absent field is None there)",
         f"WARNING {at}/flag/default: default '' is not of type boolean; left out of the models",
         f"WARNING {at}/label/default: default 'A' is not one of the enum's values; left out of the models",
         f"WARNING {at}/ratio/default: default 1.5 is not of type integer; left out of the models",
