@@ -437,3 +437,33 @@ def test_the_default_of_a_union_or_a_named_scalar_type_checks(tmp_path: Path, ca
     env = {**os.environ, "PYTHONPATH": str(out / "pydantic")}
     done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
     assert done.stdout.strip() == "None '' None", done.stderr
+
+
+def test_null_is_accepted_where_the_spec_allows_it_and_only_there(tmp_path: Path) -> None:
+    """Required nullable fields (a plain one, an `allOf` of an enum) take null in every flavor; a required field
+    that is not nullable refuses it; a `default: null` beside no `nullable` leaves an optional field."""
+    out = tmp_path / "out"
+    spec = Path(__file__).with_name("nullable.yaml")
+    flavors = ["--flavor", "pydantic", "--flavor", "dataclasses", "--flavor", "typeddict"]
+    assert main(["generate", "--spec", str(spec), "--out", str(out), "-q", *flavors]) == 0
+    answer = "{'title': 't', 'state': None, 'due': None}"
+    probes = {
+        "pydantic": (
+            "import pydantic, nullable_fields.models as m\n"
+            f"t = m.Task.model_validate({answer}); assert (t.state, t.due, t.note, t.retries) == (None, None, None, 3), t\n"
+            "try:\n    m.Task.model_validate({**" + answer + ", 'title': None})\n"
+            "except pydantic.ValidationError:\n    pass\nelse:\n    raise SystemExit('a null title was accepted')"
+        ),
+        "dataclasses": (
+            "from nullable_fields_lite.models import Task\nfrom nullable_fields_lite._runtime.wire import decode\n"
+            "from nullable_fields_lite._wire import REGISTRY\n"
+            f"t = decode(Task, {answer}, REGISTRY); assert (t.state, t.due, t.note, t.retries) == (None, None, None, 3), t"
+        ),
+        "typeddict": "import typing, nullable_fields_dicts.models as m\nprint(typing.get_type_hints(m.Task))",
+    }
+    for flavor, probe in probes.items():
+        env = {**os.environ, "PYTHONPATH": str(out / flavor)}
+        done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
+        assert done.returncode == 0, flavor + done.stderr + done.stdout
+    hints = done.stdout
+    assert "'due': str | None" in hints and "'title': <class 'str'>" in hints and "'state': typing.Optional[" in hints
