@@ -100,7 +100,7 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
     _map_declared_discriminator_values(schemas, diag, result.origin)
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
-            _walk(schemas[name], result.origin(name), _drop_type_beside_ref)
+            _walk(schemas[name], result.origin(name), _drop_idle_keywords)
             _boolean_properties(schemas[name], diag, result.origin(name))
             _drop_properties_of_non_objects(schemas[name], diag, result.origin(name))
             _drop_constraint_unions(schemas[name], diag, result.origin(name))
@@ -709,11 +709,15 @@ def _drop_text_defaults_of_typed_strings(schema: Any, diag: Collector, pointer: 
     _walk(schema, pointer, visit)
 
 
-def _drop_type_beside_ref(node: dict[str, Any], _where: Where) -> None:
-    """Drop a `type` written beside a `$ref` (OpenAPI 3.0 ignores it; the model library would make a class of
-    the pair, named after the property, and the name would differ from run to run of the models pass)."""
+def _drop_idle_keywords(node: dict[str, Any], _where: Where) -> None:
+    """Drop keywords that change nothing but would mislead the model library: a `type` beside a `$ref` (OpenAPI
+    3.0 ignores it; the library would make a class of the pair, named after the property, and the name would
+    differ from run to run of the models pass), and `nullable: false`, the default (with it, the library types
+    an optional field `bool = None`)."""
     if "$ref" in node:
         node.pop("type", None)
+    if node.get("nullable") is False:
+        del node["nullable"]
 
 
 def _float_number_defaults(node: dict[str, Any], _where: Where) -> None:

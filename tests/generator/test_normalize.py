@@ -229,3 +229,9 @@ def test_an_enum_tag_in_an_ancestor_of_a_union_option_becomes_a_string() -> None
     assert [d.format() for d in diag.items] == [
         "INFO spec.yaml#/components/schemas/TelegramTagged/properties/type/enum: discriminator 'type' is typed as a string in the base model; each subclass fixes its value (the enum had 1)",
     ]
+
+
+def test_nullable_false_is_dropped_as_the_default_it_is() -> None:
+    """`nullable: false` says what leaving it out says; kept, the library typed an optional field `bool = None`."""
+    got = _schemas({"Stadium": {"type": "object", "properties": {"active": {"type": "boolean", "nullable": False}}}})
+    assert got["Stadium"]["properties"]["active"] == {"type": "boolean"}
