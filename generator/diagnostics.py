@@ -130,17 +130,18 @@ class Collector:
         if self.origins is not None:
             file, pointer = self.origins.locate(file, pointer)
             lines = self.origins.lines.get(file, lines)
-        item = Diagnostic(level, file, pointer, message, line_in(lines, pointer), hint)
-        if item not in self._seen:  # the same finding reached twice (e.g. once per operation of a path)
-            self._seen.add(item)
-            self.items.append(item)
+        self._keep(Diagnostic(level, file, pointer, message, line_in(lines, pointer), hint))
 
     def extend(self, items: Iterable[Diagnostic]) -> None:
         """Record diagnostics made elsewhere (a worker process, the cache), each once."""
         for item in items:
-            if item not in self._seen:
-                self._seen.add(item)
-                self.items.append(item)
+            self._keep(item)
+
+    def _keep(self, item: Diagnostic) -> None:
+        """Record a diagnostic unless the same one was recorded (a finding reached twice, e.g. once per operation of a path)."""
+        if item not in self._seen:
+            self._seen.add(item)
+            self.items.append(item)
 
     def add_located(self, line: int | None, message: str, pointer: str = "", hint: str | None = None) -> None:
         """Record an error at a known line (parse-time problems)."""

@@ -421,9 +421,8 @@ def _union_of(
 def _only_union(member: Any, schemas: dict[str, Any]) -> dict[str, Any] | None:
     """An `allOf` member that is only a `oneOf` or `anyOf` (with a discriminator at most), written inline or as a
     `$ref` to such a component."""
-    ref = member.get("$ref") if isinstance(member, dict) and set(member) == {"$ref"} else None
-    if isinstance(ref, str) and ref.startswith(f"#{SCHEMAS}/"):
-        member = schemas.get(unescape_token(ref[len(SCHEMAS) + 2 :]))
+    if isinstance(member, dict) and set(member) == {"$ref"}:
+        member = _component(schemas, member["$ref"])
     if not isinstance(member, dict) or len({"oneOf", "anyOf"} & set(member)) != 1:
         return None
     return member if not set(member) - {"oneOf", "anyOf", "discriminator", "description", "title"} else None
@@ -554,7 +553,7 @@ def _plain_discriminator(schemas: dict[str, Any], name: str, diag: Collector, or
         for ancestor in ancestors:
             holder = _component(schemas, ancestor)
             if isinstance(holder, dict) and ancestor not in seen:
-                _plain_tag(schemas, holder, tag, diag, origin(unescape_token(ancestor[len(f"#{SCHEMAS}/") :])))
+                _plain_tag(schemas, holder, tag, diag, origin(str(_component_name(ancestor))))
         pending.extend(ancestors)
 
 
@@ -584,8 +583,14 @@ def _plain_tag(schemas: dict[str, Any], holder: dict[str, Any], tag: str, diag: 
 
 def _component(schemas: dict[str, Any], ref: Any) -> Any:
     """The component schema a `$ref` names (None for any other reference)."""
+    name = _component_name(ref)
+    return None if name is None else schemas.get(name)
+
+
+def _component_name(ref: Any) -> str | None:
+    """The name of the component schema a `$ref` names (None for any other reference)."""
     prefix = f"#{SCHEMAS}/"
-    return schemas.get(unescape_token(ref[len(prefix) :])) if isinstance(ref, str) and ref.startswith(prefix) else None
+    return unescape_token(ref[len(prefix) :]) if isinstance(ref, str) and ref.startswith(prefix) else None
 
 
 def _map_declared_discriminator_values(schemas: dict[str, Any], diag: Collector, origin: Callable[[str], str]) -> None:
@@ -603,11 +608,11 @@ def _map_declared_discriminator_values(schemas: dict[str, Any], diag: Collector,
             if isinstance(discriminator, dict) and isinstance(discriminator.setdefault("mapping", {}), dict):
                 if value not in discriminator["mapping"]:
                     discriminator["mapping"][value] = join_pointer(f"#{SCHEMAS}", name)
-                    base_name = member["$ref"][len(f"#{SCHEMAS}/") :]
+                    base_name = str(_component_name(member["$ref"]))
                     added[base_name] = added.get(base_name, 0) + 1
     for base_name, count in sorted(added.items()):
         diag.info(
-            join_pointer(origin(unescape_token(base_name)), "discriminator"),
+            join_pointer(origin(base_name), "discriminator"),
             f"discriminator mapping takes the x-ms-discriminator-value of {count} subclass(es)",
         )
 
