@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import sys
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -122,7 +123,9 @@ def _names_in(text: str) -> set[str]:
     if len(text) > 1000:
         return set()
     try:
-        expression = ast.parse(text, mode="eval")
+        with warnings.catch_warnings():  # a description such as "1st" is no expression, and no warning either
+            warnings.simplefilter("ignore", SyntaxWarning)
+            expression = ast.parse(text, mode="eval")
     except SyntaxError:
         return set()
     return {child.id for child in ast.walk(expression) if isinstance(child, ast.Name)}

@@ -7,8 +7,10 @@ import json
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import pytest
+from acs_sdkgen.emit import model_modules
 from acs_sdkgen.emit.model_modules import split_models
 
 SOURCE = textwrap.dedent(
@@ -206,3 +208,11 @@ def test_importing_one_model_loads_only_its_modules() -> None:
         "outboundbot.models._describe_instance_response",
         "outboundbot.models._instance",
     ]
+
+
+def test_a_string_that_is_no_expression_gives_no_warning() -> None:
+    """A field description such as "1or more" is read as a possible forward reference: no `SyntaxWarning` reaches the user."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert model_modules._names_in("1or more") == {"more"}
+    assert [str(w.message) for w in caught] == []
