@@ -54,7 +54,9 @@ def run(config: Config, template_dirs: list[Path] | None = None, refs: RefOption
             python.update(modules)
             files.update(other)
         for flavor in flavors:
-            python.update(render_models_package(env, flavor, models.get(flavor.models), {**base, "flavor": flavor}))
+            modules, init = render_models_package(env, flavor, models.get(flavor.models), {**base, "flavor": flavor})
+            files.update(modules)
+            python.update(init)
     files.update({path: text.encode() for path, text in format_python(python).items()})
     files["manifest.json"] = manifest(spec, flavors, files, input_key(config, template_dirs, spec.sources))
     return Result(api, flavors, dict(sorted(files.items())), diag.items)

@@ -92,18 +92,20 @@ def _add(definitions: dict[str, Definition], node: ast.stmt) -> str:
     definition = definitions.setdefault(name, Definition(name))
     definition.statements.append(node)
     definition.is_alias |= alias
-    values = {id(child.value) for child in ast.walk(node) if isinstance(child, ast.keyword)}  # alias=, description=, …
+    nodes = list(ast.walk(node))  # walked once: the tests below look at every node
+    values = {id(child.value) for child in nodes if isinstance(child, ast.keyword)}  # alias=, description=, …
     if isinstance(node, ast.AnnAssign) and node.value is not None:
         values.add(id(node.value))  # a field's default
     members: set[int] = set()  # names a class body gives its fields and enum members: not references
-    for body in [child.body for child in ast.walk(node) if isinstance(child, ast.ClassDef)]:  # enum members, docstrings
-        values |= {id(s.value) for s in body if isinstance(s, (ast.Assign, ast.AnnAssign, ast.Expr)) and s.value}
-        members |= {id(s.target) for s in body if isinstance(s, ast.AnnAssign)}
-        members |= {id(t) for s in body if isinstance(s, ast.Assign) for t in s.targets}
-    for child in ast.walk(node):
-        if isinstance(child, ast.Subscript) and _base_name(child.value) == "Literal":  # literal values
+    for child in nodes:
+        if isinstance(child, ast.ClassDef):  # enum members, docstrings
+            body = child.body
+            values |= {id(s.value) for s in body if isinstance(s, (ast.Assign, ast.AnnAssign, ast.Expr)) and s.value}
+            members |= {id(s.target) for s in body if isinstance(s, ast.AnnAssign)}
+            members |= {id(t) for s in body if isinstance(s, ast.Assign) for t in s.targets}
+        elif isinstance(child, ast.Subscript) and _base_name(child.value) == "Literal":  # literal values
             values |= {id(value) for value in ast.walk(child.slice)}
-    for child in ast.walk(node):
+    for child in nodes:
         if isinstance(child, ast.Name) and id(child) not in members:
             definition.names.add(child.id)
         elif isinstance(child, ast.Constant) and isinstance(child.value, str) and id(child) not in values:

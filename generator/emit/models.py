@@ -20,6 +20,7 @@ from ..diagnostics import Collector, Diagnostic, Level, SpecError, escape_pointe
 from ..ir import tree as ir
 from ..ir.names import Namespace, snake
 from ..spec.refs import SUBSCHEMA_KEYWORDS, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS
+from .formatting import format_python
 from .model_modules import ModelModules, split_models, strongly_connected
 
 # Options that shape the generated models; changing any of them changes the golden files.
@@ -272,7 +273,7 @@ def _reach(names: list[str], refs: dict[str, set[str]]) -> set[str]:
 
 
 def _model_modules(shard: Shard, diag: Collector) -> ModelModules:
-    """The modules of the models one shard owns, and the notes made on them, computed and cached."""
+    """The modules of the models one shard owns, formatted, and the notes made on them, computed and cached."""
     start = len(diag.items)
     source = render_models(shard.models, diag, shard.header, shard.kind, shard.document)
     split = split_models(source, shard.header, shard.stems)
@@ -280,7 +281,8 @@ def _model_modules(shard: Shard, diag: Collector) -> ModelModules:
     mine |= {stem for name, stem in split.owners.items() if name not in shard.stems}  # the library's own additions
     owners = {name: stem for name, stem in split.owners.items() if stem in mine}
     notes = tuple(diag.items[start:])
-    modules = ModelModules({stem: text for stem, text in split.sources.items() if stem in mine}, owners, notes)
+    formatted = format_python({f"{stem}.py": text for stem, text in split.sources.items() if stem in mine})
+    modules = ModelModules({path.removesuffix(".py"): text for path, text in formatted.items()}, owners, notes)
     data = {"sources": modules.sources, "owners": modules.owners, "notes": [astuple(note) for note in notes]}
     cache.store("models", shard.cache_parts(), json.dumps(data))
     return modules

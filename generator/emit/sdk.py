@@ -62,9 +62,9 @@ def render_flavor(
 
 def render_models_package(
     env: jinja2.Environment, flavor: Flavor, models: ModelModules, context: dict[str, Any]
-) -> dict[str, str]:
-    """A flavor's `models` package: one module per group of models and the lazy `__init__`, to be formatted."""
+) -> tuple[dict[str, bytes], dict[str, str]]:
+    """A flavor's `models` package: one module per group of models (formatted already by the models pass), and
+    the lazy `__init__`, to be formatted."""
     root = f"{flavor.name}/{flavor.package}/models"
-    python = {f"{root}/{stem}.py": text for stem, text in models.sources.items()}
-    python[f"{root}/__init__.py"] = render(env, MODELS_INIT, model_modules=models.owners, **context)
-    return python
+    modules = {f"{root}/{stem}.py": text.encode() for stem, text in models.sources.items()}
+    return modules, {f"{root}/__init__.py": render(env, MODELS_INIT, model_modules=models.owners, **context)}
