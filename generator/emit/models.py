@@ -10,9 +10,10 @@ import multiprocessing
 import os
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import astuple, dataclass
+from functools import partial
 from typing import Any
 
 from .. import cache
@@ -142,30 +143,50 @@ class ModelsPass:
                 data = json.loads(hit)
                 notes = tuple(Diagnostic(Level(level), *rest) for level, *rest in data["notes"])
                 self._ready[key] = ModelModules(data["sources"], data["owners"], notes)
-        if pool is not None:
-            self._pending = {key: pool.submit(_model_modules, self._shards[key[0]][key[1]], diag) for key in misses}
-        else:
-            self._ready.update({key: _model_modules(self._shards[key[0]][key[1]], diag) for key in misses})
+        if pool is not None:  # the rest are computed in `get`
+            self._pending = {key: pool.submit(_model_modules, self._shards[key[0]][key[1]]) for key in misses}
 
     def get(self, kind: str) -> ModelModules:
         """The models package of `kind` (datamodel-code-generator's output type), its shards joined."""
         sources: dict[str, str] = {}
         owners: dict[str, str] = {}
         clash = False
-        for index in range(len(self._shards[kind])):
+        for index, shard in enumerate(self._shards[kind]):
             if (kind, index) not in self._ready:
-                self._ready[kind, index] = self._pending.pop((kind, index)).result()
+                pending = self._pending.pop((kind, index), None)
+                self._ready[kind, index] = self._computed(pending.result if pending else partial(_model_modules, shard))
             part = self._ready[kind, index]
-            self._diag.extend(part.notes)
-            made_up = part.owners.keys() - self._shards[kind][index].stems.keys()
+            self._locate(part.notes)
+            made_up = part.owners.keys() - shard.stems.keys()
             clash |= bool(made_up & self._api.models_by_name.keys()) or any(
                 sources.get(stem, text) != text for stem, text in part.sources.items()
             )
             sources.update(part.sources)
             owners.update(part.owners)
         if clash and len(self._shards[kind]) > 1:  # a type the library made up in one shard took a name of ours
-            return _model_modules(Shard(kind, self._header, *_shard_parts(self._api, whole=True)[0]), self._diag)
+            whole = Shard(kind, self._header, *_shard_parts(self._api, whole=True)[0])
+            modules = self._computed(partial(_model_modules, whole))
+            self._locate(modules.notes)
+            return modules
         return ModelModules(sources, dict(sorted(owners.items())))
+
+    def _computed(self, compute: Callable[[], ModelModules]) -> ModelModules:
+        """A shard's result; the errors it raised are recorded at their place in the spec and raised again."""
+        try:
+            return compute()
+        except SpecError as exc:
+            self._locate(exc.diagnostics)
+            self._diag.raise_if_errors()
+            raise
+
+    def _locate(self, items: Iterable[Diagnostic]) -> None:
+        """Record diagnostics made in a shard's run at their place in the spec.
+
+        A shard is run without the spec's line map (it would be copied to every worker), and its notes are cached
+        without lines (an edit elsewhere in the spec moves them): each is located here, at each use.
+        """
+        for item in items:
+            self._diag.add(item.level, item.pointer, item.message, item.hint)
 
 
 def _shard_parts(
@@ -272,15 +293,16 @@ def _reach(names: list[str], refs: dict[str, set[str]]) -> set[str]:
     return seen
 
 
-def _model_modules(shard: Shard, diag: Collector) -> ModelModules:
-    """The modules of the models one shard owns, formatted, and the notes made on them, computed and cached."""
-    start = len(diag.items)
+def _model_modules(shard: Shard) -> ModelModules:
+    """The modules of the models one shard owns, formatted, and the notes made on them (not located in the spec),
+    computed and cached."""
+    diag = Collector("models")
     source = render_models(shard.models, diag, shard.header, shard.kind, shard.document)
     split = split_models(source, shard.header, shard.stems)
     mine = {shard.stems[name] for name in shard.owned}
     mine |= {stem for name, stem in split.owners.items() if name not in shard.stems}  # the library's own additions
     owners = {name: stem for name, stem in split.owners.items() if stem in mine}
-    notes = tuple(diag.items[start:])
+    notes = tuple(diag.items)
     formatted = format_python({f"{stem}.py": text for stem, text in split.sources.items() if stem in mine})
     modules = ModelModules({path.removesuffix(".py"): text for path, text in formatted.items()}, owners, notes)
     data = {"sources": modules.sources, "owners": modules.owners, "notes": [astuple(note) for note in notes]}

@@ -128,3 +128,25 @@ def test_what_the_library_leaves_out_is_said_at_the_model_also_from_the_cache(
         assert main(["generate", "--spec", str(spec), "--out", str(tmp_path / "out"), "--flavor", "pydantic", *force]) == 0
         err = capsys.readouterr().err
         assert expected in err.splitlines() and "Warning" not in err
+
+
+def test_a_note_from_the_cache_is_at_its_place_after_an_edit_moved_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A shard's notes are cached without lines: an edit above the model moves the note with it."""
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    spec = tmp_path / "spec.yaml"
+    text = (
+        "openapi: 3.0.3\ninfo: {title: Meter, version: '1'}\npaths:\n  /reading:\n    get:\n      operationId: getReading\n"
+        "      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n"
+        "              schema: {$ref: '#/components/schemas/Reading'}\ncomponents:\n  schemas:\n    Reading:\n"
+        "      type: object\n      properties:\n        level: {type: string, format: decimal, pattern: '^[0-9]+$'}\n"
+    )
+    moved = text.replace("operationId: getReading\n", "operationId: getReading\n      summary: Read\n      description: It.\n")
+    note = "INFO spec.yaml:{line}#/components/schemas/Reading: pydantic models: Pydantic does not take pattern on Decimal"
+    for line, edited in ((15, text), (17, moved)):
+        spec.write_text(edited, encoding="utf-8")
+        assert main(["generate", "--spec", str(spec), "--out", str(tmp_path / "out"), "--flavor", "pydantic"]) == 0
+        err = capsys.readouterr().err
+        assert any(entry.startswith(note.format(line=line)) for entry in err.splitlines()), err
+    assert _model_entries(tmp_path / "cache") == 1  # the second run took the shard from the cache
