@@ -39,13 +39,38 @@ def files_on_disk(root: Path, only: Iterable[str] | None = None) -> dict[str, by
     if not root.is_dir():
         return {}
     if only is not None:
-        return {p: (root / p).read_bytes() for p in sorted(set(only)) if (root / p).is_file()}
+        present = _existing(root, set(only))
+        return {p: _read(os.path.join(root, p)) for p in sorted(present) if present[p].is_file()}
     found = {}
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
         if path.is_file() and not is_ignored(relative):
             found[relative] = path.read_bytes()
     return found
+
+
+def _existing(root: Path, paths: Iterable[str]) -> dict[str, os.DirEntry[str]]:
+    """The entries at `paths` (relative, POSIX) under `root` that exist, each folder listed once (not one `stat`
+    per path: thousands of them cost more than the listings)."""
+    by_folder: dict[str, list[str]] = {}
+    for relative in paths:
+        parent, _, name = relative.rpartition("/")
+        by_folder.setdefault(parent, []).append(name)
+    found = {}
+    for parent, names in by_folder.items():
+        try:
+            with os.scandir(os.path.join(root, parent)) as listing:
+                entries = {entry.name: entry for entry in listing}
+        except OSError:  # a folder that is missing, or a file
+            continue
+        found.update({f"{parent}/{name}" if parent else name: entries[name] for name in names if name in entries})
+    return found
+
+
+def _read(path: str) -> bytes:
+    """A file's bytes."""
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 def owned_files(root: Path) -> set[str] | None:
@@ -183,7 +208,7 @@ def write_output(root: Path, files: dict[str, bytes], *, overwrite: bool = False
         hit = sorted(p for p in files if p.rpartition("/")[2] in names and (root / p).resolve() in guarded)
         if hit:
             raise OutputError(f"{root / hit[0]} is an input of this run; the generator never writes over it: choose another --out")
-        foreign = sorted(p for p in files.keys() - owned if (root / p).exists())
+        foreign = sorted(_existing(root, files.keys() - owned))
         if foreign and not overwrite:
             shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
             raise OutputError(
@@ -203,43 +228,49 @@ def write_tree(root: Path, files: dict[str, bytes], owned: set[str]) -> list[str
     current = files_on_disk(root, owned | files.keys())
     drift = compare(files, current)
     stale = tuple(p for p in drift.extra if p in owned)
-    staged: list[tuple[str, Path]] = []
+    staged: list[tuple[str, str]] = []
+    folders: set[str] = set()  # made (or found) once each
     try:
         for relative in drift.missing + drift.changed:
-            staged.append((relative, _stage(root / relative, files[relative])))
+            staged.append((relative, _stage(root, relative, files[relative], folders)))
     except BaseException:
         _discard(root, staged)
         raise
     if any(relative == MANIFEST for relative, _ in staged):
         interim = {"generator": {"name": GENERATOR_NAME}, "files": dict.fromkeys(sorted(owned | files.keys()), ""), "interrupted": True}
-        os.replace(_stage(root / MANIFEST, json.dumps(interim).encode()), root / MANIFEST)
+        os.replace(_stage(root, MANIFEST, json.dumps(interim).encode(), folders), root / MANIFEST)
         staged.sort(key=lambda item: item[0] == MANIFEST)  # the real manifest goes in last
+    swapped = 0
     try:
         for relative, tmp in staged:
-            os.replace(tmp, root / relative)
+            os.replace(tmp, os.path.join(root, relative))
+            swapped += 1
     finally:
-        _discard(root, staged)  # anything left was not swapped in: a swap failed
+        _discard(root, staged[swapped:])  # anything left was not swapped in: a swap failed
     for relative in stale:
         (root / relative).unlink()
         _prune_empty_dirs(root, (root / relative).parent)
     return sorted(drift.missing + drift.changed + stale)
 
 
-def _stage(target: Path, data: bytes) -> Path:
-    """Write `data` to a temporary file beside `target` and return its path."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+def _stage(root: Path, relative: str, data: bytes, folders: set[str]) -> str:
+    """Write `data` to a temporary file beside `root/relative` and return its path; `folders` are known to exist."""
+    folder, name = os.path.split(os.path.join(root, relative))
+    if folder not in folders:
+        os.makedirs(folder, exist_ok=True)
+        folders.add(folder)
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
-    return Path(tmp)
+    return tmp
 
 
-def _discard(root: Path, staged: list[tuple[str, Path]]) -> None:
+def _discard(root: Path, staged: list[tuple[str, str]]) -> None:
     """Remove staged temporary files that still exist, and directories made only for them."""
     for _, tmp in staged:
-        if tmp.exists():
-            tmp.unlink()
-            _prune_empty_dirs(root, tmp.parent)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+            _prune_empty_dirs(root, Path(tmp).parent)
 
 
 def _prune_empty_dirs(root: Path, directory: Path) -> None:

@@ -203,11 +203,33 @@ def test_a_run_interrupted_while_swapping_files_still_owns_them(
     with pytest.raises(OSError, match="disk full"):
         output.write_output(repo / "sdk", _files_for(repo, ["pydantic", "typeddict"]))
     monkeypatch.undo()
+    assert not [p for p in tree(repo / "sdk") if p.endswith(".tmp")]  # the files not swapped in were removed
     owned = output.owned_files(repo / "sdk")
     assert owned is not None and any(p.startswith("typeddict/") for p in owned)
     assert generate(repo, "sdk", "--flavor", "pydantic") == 0
     assert not (repo / "sdk" / "typeddict").exists()
     assert main(["check", "--spec", str(repo / "api.yaml"), "--out", str(repo / "sdk"), "--flavor", "pydantic", "-q"]) == 0
+
+
+def test_a_failure_while_staging_leaves_the_previous_tree_as_it_was(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """New content is staged in temporary files first: when writing one fails, no file of the tree has changed,
+    no temporary file is left, and no folder made for the new files remains."""
+    assert generate(repo, "sdk", "--flavor", "pydantic") == 0
+    before = tree(repo / "sdk")
+    real_mkstemp, calls = output.tempfile.mkstemp, []
+
+    def failing_mkstemp(*args: object, **kwargs: str) -> tuple[int, str]:
+        calls.append(kwargs)
+        if len(calls) == 40:
+            raise OSError("disk full")
+        return real_mkstemp(*args, **kwargs)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(output.tempfile, "mkstemp", failing_mkstemp)
+    with pytest.raises(OSError, match="disk full"):
+        output.write_output(repo / "sdk", _files_for(repo, ["pydantic", "typeddict"]))
+    monkeypatch.undo()
+    assert len(calls) == 40 and tree(repo / "sdk") == before
+    assert not (repo / "sdk" / "typeddict").exists()
 
 
 def _files_for(repo: Path, flavors: list[str]) -> dict[str, bytes]:
