@@ -31,13 +31,14 @@ def format_python(sources: dict[str, str]) -> dict[str, str]:
     paths = list(sources)
     cached = dict(zip(paths, cache.load_many("format", [(sources[path],) for path in paths])))
     missing = {path: source for path, source in sources.items() if cached[path] is None}
-    formatted = _ruff_format(missing) if missing else {}
+    formatted = format_uncached(missing) if missing else {}
     cache.store_many("format", [((missing[path],), text) for path, text in formatted.items()])
     return {path: formatted[path] if text is None else text for path, text in cached.items()}
 
 
-def _ruff_format(sources: dict[str, str]) -> dict[str, str]:
-    """Run ruff's formatter on the modules, written to a temporary directory, in batches."""
+def format_uncached(sources: dict[str, str]) -> dict[str, str]:
+    """`format_python` without the cache: ruff's formatter run on the modules, written to a temporary directory,
+    in batches."""
     from ruff import find_ruff_bin
 
     with tempfile.TemporaryDirectory(prefix="acs-sdkgen-format-", dir=_scratch()) as tmp:

@@ -21,7 +21,7 @@ from ..diagnostics import Collector, Diagnostic, Level, SpecError, escape_pointe
 from ..ir import tree as ir
 from ..ir.names import Namespace, snake
 from ..spec.refs import SUBSCHEMA_KEYWORDS, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS
-from .formatting import format_python
+from .formatting import format_uncached
 from .model_modules import ModelModules, split_models, strongly_connected
 
 # Options that shape the generated models; changing any of them changes the golden files.
@@ -303,7 +303,8 @@ def _model_modules(shard: Shard) -> ModelModules:
     mine |= {stem for name, stem in split.owners.items() if name not in shard.stems}  # the library's own additions
     owners = {name: stem for name, stem in split.owners.items() if stem in mine}
     notes = tuple(diag.items)
-    formatted = format_python({f"{stem}.py": text for stem, text in split.sources.items() if stem in mine})
+    # Not cached module by module: the shard's result is cached whole.
+    formatted = format_uncached({f"{stem}.py": text for stem, text in split.sources.items() if stem in mine})
     modules = ModelModules({path.removesuffix(".py"): text for path, text in formatted.items()}, owners, notes)
     data = {"sources": modules.sources, "owners": modules.owners, "notes": [astuple(note) for note in notes]}
     cache.store("models", shard.cache_parts(), json.dumps(data))
@@ -316,7 +317,8 @@ def render_models(models: Sequence[ir.Model], diag: Collector, header: str, kind
     if not models:
         return f'"""{header}"""\n'
     source = _generate(models, diag, header, kind, document)
-    problems = _name_problems(source, models, kind)
+    tree = ast.parse(source)
+    problems = _name_problems(tree, models, kind)
     if problems:  # the library may give a name of ours to a type it makes up first (an array's item type, named
         # from the property) and rename our class; it keeps the name for a schema it meets first, so try that
         first = {model.class_name for model, _, _ in problems}
@@ -324,11 +326,14 @@ def render_models(models: Sequence[ir.Model], diag: Collector, header: str, kind
         schemas = data["components"]["schemas"]
         data["components"]["schemas"] = {name: schemas[name] for name in sorted(schemas, key=lambda n: n not in first)}
         source = _generate(models, diag, header, kind, json.dumps(data, ensure_ascii=False))
-        problems = _name_problems(source, models, kind)
+        tree = ast.parse(source)
+        problems = _name_problems(tree, models, kind)
     for _, pointer, message in problems:
         diag.error(pointer, message)
     diag.raise_if_errors()
-    return _open_enums(source) if kind == "pydantic" else _track_fields(source) if kind == "dataclasses" else source
+    if kind == "pydantic":
+        return _open_enums(source, tree)
+    return _track_fields(source, tree) if kind == "dataclasses" else source
 
 
 def _generate(models: Sequence[ir.Model], diag: Collector, header: str, kind: str, document: str) -> str:
@@ -378,10 +383,9 @@ ENUM_BASES = {
 }
 
 
-def _open_enums(source: str) -> str:
-    """Give every Enum a `_missing_` hook so responses with new values still validate."""
+def _open_enums(source: str, tree: ast.Module) -> str:
+    """Give every Enum of `source` (parsed as `tree`) a `_missing_` hook so responses with new values still validate."""
     lines = source.splitlines(keepends=True)
-    tree = ast.parse(source)
     enums = [
         node
         for node in tree.body
@@ -437,10 +441,10 @@ def _wire_key(name: str, keys: set[str]) -> str | None:
 TRACK_FIELDS = "from .._runtime.wire import track_fields\n"
 
 
-def _track_fields(source: str) -> str:
-    """Decorate every dataclass with the runtime's `track_fields`: an explicit None is then sent as null."""
+def _track_fields(source: str, tree: ast.Module) -> str:
+    """Decorate every dataclass of `source` (parsed as `tree`) with the runtime's `track_fields`: an explicit None is
+    then sent as null."""
     lines = source.splitlines(keepends=True)
-    tree = ast.parse(source)
     classes = [node for node in tree.body if isinstance(node, ast.ClassDef) and node.decorator_list]
     for node in sorted(classes, key=lambda n: -n.lineno):
         lines.insert(min(d.lineno for d in node.decorator_list) - 1, "@track_fields\n")
@@ -521,10 +525,9 @@ def _declared_fields(tree: ast.Module) -> dict[str, set[str]]:
     return own
 
 
-def _name_problems(source: str, models: Sequence[ir.Model], kind: str) -> list[tuple[ir.Model, str, str]]:
-    """(model, pointer, message) for each model class or object field we named that the output does not have
-    under that name (or wire key)."""
-    tree = ast.parse(source)
+def _name_problems(tree: ast.Module, models: Sequence[ir.Model], kind: str) -> list[tuple[ir.Model, str, str]]:
+    """(model, pointer, message) for each model class or object field we named that the output (parsed as `tree`)
+    does not have under that name (or wire key)."""
     own = _declared_fields(tree)
     bases = {
         node.name: [b.id for b in node.bases if isinstance(b, ast.Name)]

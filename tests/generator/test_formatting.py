@@ -76,8 +76,8 @@ def test_a_module_formatted_before_is_taken_from_the_cache(monkeypatch: pytest.M
     monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", str(tmp_path))
     first = format_python(AWKWARD)
     formatted: list[list[str]] = []
-    real = formatting._ruff_format
-    monkeypatch.setattr(formatting, "_ruff_format", lambda sources: formatted.append(sorted(sources)) or real(sources))
+    real = formatting.format_uncached
+    monkeypatch.setattr(formatting, "format_uncached", lambda sources: formatted.append(sorted(sources)) or real(sources))
     changed = {**AWKWARD, "quotes.py": AWKWARD["quotes.py"] + "w = 'new'\n"}
     again = format_python(changed)
     assert formatted == [["quotes.py"]]
