@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
@@ -79,6 +80,19 @@ def pyliteral(json_text: str) -> str:
     return pyrepr(json.loads(json_text))
 
 
+def model_names(api: Any, *kinds: str) -> frozenset[str]:
+    """Class names of the API's models of these kinds (a set: templates test membership per response)."""
+    return frozenset(model.class_name for model in api.models if model.kind in kinds)
+
+
+def wire_classes(api: Any) -> frozenset[str]:
+    """Classes the dataclasses' wire registry names: every object model, and the enums and unions its fields use."""
+    kinds = {model.class_name: model.kind for model in api.models}
+    objects = [model for model in api.models if model.kind == "object"]
+    used = {field.ref for model in objects for field in model.fields if kinds.get(field.ref) in ("enum", "union")}
+    return frozenset(model.class_name for model in objects) | used
+
+
 FORMAT_SHAPES = {
     "date": r"\d{4}-\d{2}-\d{2}",
     "date-time": r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})",
@@ -130,9 +144,17 @@ def environment(template_dirs: list[Path] | None = None) -> jinja2.Environment:
         bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(
-        docstring=docstring, pyrepr=pyrepr, pyliteral=pyliteral, fromjson=json.loads, md_cell=md_cell, md_paragraphs=md_paragraphs
+        docstring=docstring,
+        pyrepr=pyrepr,
+        pyliteral=pyliteral,
+        fromjson=json.loads,
+        md_cell=md_cell,
+        md_paragraphs=md_paragraphs,
+        flatten=itertools.chain.from_iterable,  # linear, where `sum(start=())` copies the tuples it has so far
     )
-    env.globals.update(parameter=parameter, example_value=example_value)
+    env.globals.update(
+        parameter=parameter, example_value=example_value, model_names=model_names, wire_classes=wire_classes
+    )
     return env
 
 
