@@ -64,7 +64,10 @@ class History:
 
 def snapshot(value: Any) -> Any:
     """The public part of the IR as JSON-able data (tuples become lists, `ir.INTERNAL` fields are left out)."""
-    names = _public_fields(type(value))
+    cls = type(value)
+    if cls in _SCALARS:  # most of the calls: returned at once
+        return value
+    names = _public_fields(cls)
     if names is not None:
         return {name: snapshot(getattr(value, name)) for name in names}
     if isinstance(value, tuple):
@@ -72,6 +75,7 @@ def snapshot(value: Any) -> Any:
     return value
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 _PUBLIC_FIELDS: dict[type, tuple[str, ...] | None] = {}
 
 
