@@ -64,9 +64,13 @@ def _legal(name: str, fallback: str, joiner: str = "_") -> str:
     return name[:MAX_LENGTH].rstrip("_") or fallback
 
 
+_NOT_PLAIN = re.compile(r"[^0-9a-z]")
+
+
+@functools.lru_cache(maxsize=65536)  # the same wire names recur in every model and signature
 def _plain(text: str) -> str:
     """Letters and digits only, lower-cased: what a mere case/separator conversion keeps."""
-    return re.sub(r"[^0-9a-z]", "", text.lower())
+    return _NOT_PLAIN.sub("", text.lower())
 
 
 @dataclass
