@@ -141,6 +141,7 @@ def environment(template_dirs: list[Path] | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
+        auto_reload=False,  # a run renders thousands of pages: no `stat` of the template before each
         bytecode_cache=_bytecode_cache(),
     )
     env.filters.update(
