@@ -9,6 +9,7 @@ import random
 import select
 import socket
 import struct
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -106,6 +107,12 @@ class _HTTPServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Print the traceback of a failed request, but not of a client that went away (a reset or broken pipe,
+        such as a keep-alive connection dropped between requests): nothing went wrong in the mock."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def _handler(mock: MockServer) -> type[BaseHTTPRequestHandler]:

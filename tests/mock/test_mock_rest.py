@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import socket
+import struct
 import sys
+import time
 from collections.abc import Iterator
 from importlib import import_module
 from pathlib import Path
@@ -139,3 +142,22 @@ def test_anonymous_operation_needs_no_credentials_and_answers_are_seeded(petstor
             assert status == 200
             answers.append(data)
     assert answers[0] == answers[1] != answers[2]
+
+
+def test_a_client_that_resets_its_connection_is_not_reported_as_an_error(capfd: pytest.CaptureFixture[str]) -> None:
+    """A connection reset before or in the middle of a request (a keep-alive connection dropped by its client) is
+    not a traceback on the mock's stderr; the mock goes on answering."""
+    with serve(read_spec(SPEC_PATH), seed=7) as server:
+        for partial in (b"", b"GET /pets HTTP/1.1\r\nHost: x\r\n"):
+            raw = socket.create_connection(("127.0.0.1", server.port))
+            raw.sendall(partial)
+            time.sleep(0.1)  # the handler thread is reading
+            raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
+            raw.close()
+        time.sleep(0.2)
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+        connection.request("GET", "/pets")
+        assert connection.getresponse().status < 500
+        connection.close()
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "ConnectionResetError" not in err, err

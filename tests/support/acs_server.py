@@ -15,6 +15,7 @@ import calendar
 import hmac
 import json
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -845,6 +846,11 @@ class _HTTPServer(ThreadingHTTPServer):
     ) -> None:
         self.acs = acs
         super().__init__(address, handler)
+
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: object) -> None:
+        """No traceback for a client that dropped its keep-alive connection (reset, broken pipe)."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
