@@ -40,7 +40,7 @@ def files_on_disk(root: Path, only: Iterable[str] | None = None) -> dict[str, by
         return {}
     if only is not None:
         present = _existing(root, set(only))
-        return {p: _read(os.path.join(root, p)) for p in sorted(present) if present[p].is_file()}
+        return {p: (root / p).read_bytes() for p in sorted(present) if present[p].is_file()}
     found = {}
     for path in sorted(root.rglob("*")):
         relative = path.relative_to(root).as_posix()
@@ -65,12 +65,6 @@ def _existing(root: Path, paths: Iterable[str]) -> dict[str, os.DirEntry[str]]:
             continue
         found.update({f"{parent}/{name}" if parent else name: entries[name] for name in names if name in entries})
     return found
-
-
-def _read(path: str) -> bytes:
-    """A file's bytes."""
-    with open(path, "rb") as handle:
-        return handle.read()
 
 
 def owned_files(root: Path) -> set[str] | None:

@@ -551,9 +551,12 @@ def _plain_discriminator(schemas: dict[str, Any], name: str, diag: Collector, or
         seen.add(ref)
         ancestors = _refs_in(target.get("allOf"))
         for ancestor in ancestors:
-            holder = _component(schemas, ancestor)
-            if isinstance(holder, dict) and ancestor not in seen:
-                _plain_tag(schemas, holder, tag, diag, origin(str(_component_name(ancestor))))
+            ancestor_name = _component_name(ancestor)
+            if ancestor_name is None or ancestor in seen:
+                continue
+            holder = schemas.get(ancestor_name)
+            if isinstance(holder, dict):
+                _plain_tag(schemas, holder, tag, diag, origin(ancestor_name))
         pending.extend(ancestors)
 
 
@@ -603,12 +606,14 @@ def _map_declared_discriminator_values(schemas: dict[str, Any], diag: Collector,
         if not isinstance(value, str) or not isinstance(sub.get("allOf"), list):
             continue
         for member in sub["allOf"]:
-            base = _component(schemas, member.get("$ref") if isinstance(member, dict) else None)
+            base_name = _component_name(member.get("$ref") if isinstance(member, dict) else None)
+            if base_name is None:
+                continue
+            base = schemas.get(base_name)
             discriminator = base.get("discriminator") if isinstance(base, dict) else None
             if isinstance(discriminator, dict) and isinstance(discriminator.setdefault("mapping", {}), dict):
                 if value not in discriminator["mapping"]:
                     discriminator["mapping"][value] = join_pointer(f"#{SCHEMAS}", name)
-                    base_name = str(_component_name(member["$ref"]))
                     added[base_name] = added.get(base_name, 0) + 1
     for base_name, count in sorted(added.items()):
         diag.info(
