@@ -15,16 +15,16 @@ import calendar
 import hmac
 import json
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from types import TracebackType
 from urllib.parse import parse_qsl, urlsplit
 
 from . import acs_signature as sig
+from .quiet_server import QuietHTTPServer
 
 API_VERSION = "2019-12-26"
 HOST_ID = "outboundbot.cn-shanghai.aliyuncs.com"
@@ -833,10 +833,9 @@ class AcsServer:
         return _success_body("Success", instance, request_id)
 
 
-class _HTTPServer(ThreadingHTTPServer):
-    """ThreadingHTTPServer that knows its ``AcsServer`` and never blocks on close."""
+class _HTTPServer(QuietHTTPServer):
+    """The tests' HTTP server that knows its ``AcsServer`` and never blocks on close."""
 
-    daemon_threads = True
     block_on_close = False
     allow_reuse_address = False
     request_queue_size = 64
@@ -846,11 +845,6 @@ class _HTTPServer(ThreadingHTTPServer):
     ) -> None:
         self.acs = acs
         super().__init__(address, handler)
-
-    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: object) -> None:
-        """No traceback for a client that dropped its keep-alive connection (reset, broken pipe)."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -36,9 +36,11 @@ from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.cookies import SimpleCookie
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
+
+from .quiet_server import QuietHTTPServer
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MAX_BODY = 1024 * 1024
@@ -237,7 +239,7 @@ class RestServer:
         self.faults: list[int] = []
         self._lock = threading.Lock()
         self.routes = self._routes()
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: QuietHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
     # -- routing ---------------------------------------------------------------------------------
@@ -506,8 +508,7 @@ class RestServer:
             def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence the log
                 return
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
+        self._httpd = QuietHTTPServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="rest-server", daemon=True)
         self._thread.start()
         return self

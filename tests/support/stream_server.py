@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Union
 
+from .quiet_server import QuietHTTPServer
+
 DROP = "drop"
 AWAIT_CLOSE = "await-close"
 GATE_SECONDS = 10.0
@@ -61,8 +63,7 @@ class StreamServer:
             def log_message(self, format: str, *args: object) -> None:
                 """Quiet."""
 
-        self._http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._http.daemon_threads = True
+        self._http = QuietHTTPServer(("127.0.0.1", 0), Handler)
         self._thread = threading.Thread(target=self._http.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
 
