@@ -120,10 +120,21 @@ def _symbolic_links(folder: Path) -> frozenset[str]:
         return frozenset()
 
 
+def _make_root(root: Path) -> None:
+    """Create the output directory, or say which path in the way is a file or cannot be made."""
+    blocker = next((p for p in (root, *root.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise OutputError(f"cannot write the output to {root}: {blocker} is a file, not a directory")
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the output directory {root}: {exc.strerror or exc}") from None
+
+
 @contextlib.contextmanager
 def locked(root: Path) -> Iterator[None]:
     """Hold an exclusive lock on the output directory, so that two runs never interleave their writes."""
-    root.mkdir(parents=True, exist_ok=True)
+    _make_root(root)
     try:
         import fcntl
     except ImportError:  # no flock on this platform: runs are not serialised

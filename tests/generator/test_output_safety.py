@@ -54,6 +54,18 @@ def test_out_is_the_users_repository_root_refused(repo: Path, capsys: pytest.Cap
     assert tree(repo) == before
 
 
+@pytest.mark.parametrize("out", ["README.md", "README.md/sdk"])
+def test_out_that_is_or_lies_under_a_file_is_an_input_error(
+    repo: Path, out: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--out` naming a file, or a folder below one: exit 2 naming the file in the way, the file untouched."""
+    before = tree(repo)
+    assert generate(repo, out) == 2
+    err = capsys.readouterr().err
+    assert f"{repo / 'README.md'} is a file, not a directory" in err and "internal error" not in err
+    assert tree(repo) == before
+
+
 def test_overwrite_writes_beside_the_users_files_and_never_deletes_them(repo: Path) -> None:
     """With --overwrite the SDK lands beside the user's files; a later run with fewer flavors removes only ours."""
     before = tree(repo)
