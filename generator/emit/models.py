@@ -332,7 +332,7 @@ def render_models(models: Sequence[ir.Model], diag: Collector, header: str, kind
         diag.error(pointer, message)
     diag.raise_if_errors()
     if kind == "pydantic":
-        return _open_enums(source, tree)
+        return _unprotected(_open_enums(source, tree))
     return _track_fields(source, tree) if kind == "dataclasses" else source
 
 
@@ -408,6 +408,31 @@ def _open_enums(source: str, tree: ast.Module) -> str:
 def _member_names(node: ast.ClassDef) -> set[str]:
     """Names assigned in a class body (an enum's members)."""
     return {t.id for stmt in node.body if isinstance(stmt, ast.Assign) for t in stmt.targets if isinstance(t, ast.Name)}
+
+
+def _unprotected(source: str) -> str:
+    """Turn off pydantic's protected namespaces in every model with a field named `model_…` (a spec's `model_id`):
+    pydantic would warn about it at import, and shadowing is ruled out already by the name authority."""
+    tree = ast.parse(source)
+    lines = source.splitlines(keepends=True)
+    for node in sorted(tree.body, key=lambda n: -n.lineno):
+        if not isinstance(node, ast.ClassDef) or not any(
+            isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and s.target.id.startswith("model_")
+            for s in node.body
+        ):
+            continue
+        config = next(
+            s.value
+            for s in node.body
+            if isinstance(s, ast.Assign) and [ast.unparse(t) for t in s.targets] == ["model_config"]
+            and isinstance(s.value, ast.Call)
+        )
+        config.keywords.append(ast.keyword("protected_namespaces", ast.Tuple([], ast.Load())))
+        start, end = config.lineno - 1, (config.end_lineno or config.lineno) - 1
+        # the trailing comma keeps the formatter's one-option-per-line layout of the other models
+        text = lines[start][: config.col_offset] + ast.unparse(config)[:-1] + ",)" + lines[end][config.end_col_offset :]
+        lines[start : end + 1] = [text]
+    return "".join(lines)
 
 
 def _functional_typeddicts(source: str, models: Sequence[ir.Model]) -> str:
