@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..diagnostics import Collector, join_pointer
-from ..spec.normalize import Normalized, annotated_ref
+from ..spec.normalize import Normalized
 from ..spec.validate import iter_operations
 from . import tree as ir
 from .literals import pyrepr
@@ -249,9 +249,7 @@ class _Builder:
     def parameter(self, param: dict[str, Any], python_name: str) -> ir.Parameter:
         """One parameter, normalised."""
         raw_schema = param.get("schema") or {}
-        wrapped = annotated_ref(raw_schema)  # `allOf: [$ref]` with annotations: the referenced schema, annotated
-        annotations = {k: v for k, v in raw_schema.items() if k != "allOf"}
-        schema = {**self.resolve({"$ref": wrapped}), **annotations} if wrapped else self.resolve(raw_schema)
+        schema = self.types.annotated(raw_schema)
         kind = json_kind(schema)
         items = json_kind(self.resolve(schema.get("items") or {})) if kind == "array" else None
         values = schema.get("enum") or []
@@ -434,7 +432,7 @@ class _Builder:
         names = self.names.fields([(w, join_pointer(pointer, "properties", w)) for w in props])
         result = []
         for (wire, raw), python_name in zip(props.items(), names):
-            prop = self.resolve(raw)
+            prop = self.types.annotated(raw)
             description = (prop.get("description") or "").strip()
             ref, container = self.types.field_ref(raw)
             result.append(

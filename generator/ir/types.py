@@ -71,6 +71,16 @@ class Types:
         """Follow `$ref`s (validated earlier) to the target object."""
         return deref(self.doc, node)
 
+    def annotated(self, raw: dict[str, Any]) -> Any:
+        """The schema `raw` stands for, with what is written beside its reference (`nullable`, `description`,
+        `example`: a `$ref`'s siblings, or the annotations of an `allOf` of one `$ref`) over the target's own."""
+        wrapped = annotated_ref(raw)
+        if wrapped:
+            return {**self.resolve({"$ref": wrapped}), **{k: v for k, v in raw.items() if k != "allOf"}}
+        if "$ref" in raw and len(raw) > 1:
+            return {**self.resolve(raw), **{k: v for k, v in raw.items() if k != "$ref"}}
+        return self.resolve(raw)
+
     def ref_class(self, schema: dict[str, Any]) -> str | None:
         """The class name of a referenced component schema, if `schema` is such a reference (or annotates one)."""
         ref = schema.get("$ref") or annotated_ref(schema)

@@ -440,13 +440,14 @@ def test_the_default_of_a_union_or_a_named_scalar_type_checks(tmp_path: Path, ca
 
 
 def test_null_is_accepted_where_the_spec_allows_it_and_only_there(tmp_path: Path) -> None:
-    """Required nullable fields (a plain one, an `allOf` of an enum) take null in every flavor; a required field
-    that is not nullable refuses it; a `default: null` beside no `nullable` leaves an optional field."""
+    """Required nullable fields (a plain one, an `allOf` of an enum, a `$ref` with `nullable` beside it) take null in
+    every flavor, and the docs say so; a required field that is not nullable refuses it; a `default: null` beside
+    no `nullable` leaves an optional field."""
     out = tmp_path / "out"
     spec = Path(__file__).with_name("nullable.yaml")
     flavors = ["--flavor", "pydantic", "--flavor", "dataclasses", "--flavor", "typeddict"]
     assert main(["generate", "--spec", str(spec), "--out", str(out), "-q", *flavors]) == 0
-    answer = "{'title': 't', 'state': None, 'due': None}"
+    answer = "{'title': 't', 'state': None, 'due': None, 'owner': None}"
     probes = {
         "pydantic": (
             "import pydantic, nullable_fields.models as m\n"
@@ -467,3 +468,5 @@ def test_null_is_accepted_where_the_spec_allows_it_and_only_there(tmp_path: Path
         assert done.returncode == 0, flavor + done.stderr + done.stdout
     hints = done.stdout
     assert "'due': str | None" in hints and "'title': <class 'str'>" in hints and "'state': typing.Optional[" in hints
+    page = (out / "docs" / "docs" / "models" / "Task.md").read_text()
+    assert "| `owner`<br>`owner` | [Person](Person.md) or null | **yes** | Who works on it. |" in page, page
