@@ -48,6 +48,10 @@ def to_json_schema(node: Any, openapi_30: bool) -> Any:
     return out
 
 
+# A value that fits several `oneOf` members still fits: the models choose by the discriminator, as the spec means.
+AMBIGUOUS = "is valid under more than one of the schemas listed in the 'oneOf' keyword"
+
+
 class Schemas:
     """Validators and value generation over one spec document (`$ref`s resolved in it)."""
 
@@ -63,7 +67,10 @@ class Schemas:
 
         key = id(schema)
         if key not in self._validators:
-            root = {"allOf": [to_json_schema(schema, self.openapi_30)], "components": self._components}
+            converted = to_json_schema(schema, self.openapi_30)
+            root: dict[str, Any] = {"allOf": [converted]}
+            if '"$ref"' in json.dumps(converted):  # the components only where needed: a leaf compiles fast
+                root["components"] = self._components
             self._validators[key] = (schema, jsonschema_rs.Draft202012Validator(root, validate_formats=True))
         validator = self._validators[key][1]
         found = []
@@ -75,6 +82,11 @@ class Schemas:
                 message = f"{json.dumps(error.instance, ensure_ascii=False)} is not one of {options}"
             found.append(f"{where.lstrip('.')}: {message}" if where else message)
         return sorted(set(found))
+
+    def refuses(self, schema: Any, value: Any) -> list[str]:
+        """The problems of `value` against `schema` that the SDK's models would see too (a value that fits more than
+        one `oneOf` member is not one of them)."""
+        return [p for p in self.problems(schema, value) if AMBIGUOUS not in p]
 
     def resolve(self, node: Any) -> Any:
         """A schema with its `$ref`s followed."""
@@ -113,15 +125,18 @@ class Schemas:
         return props
 
     def generate(self, node: Any, rng: random.Random, depth: int = 0) -> Any:
-        """A value that fits the schema: its example, default or enum where given, else random within its bounds."""
+        """A value that fits the schema: its example, default or enum where given, else random within its bounds.
+
+        An example or default the schema itself refuses (a boolean whose default is `""`) is passed over: the SDK's
+        models would refuse the answer."""
         schema = self.resolve(node)
         if not isinstance(schema, dict):
             return None
-        for key in ("example", "default", "const"):
-            if key in schema:
-                return schema[key]
-        if isinstance(schema.get("examples"), list) and schema["examples"]:
-            return schema["examples"][0]
+        given = [schema[key] for key in ("const", "example", "default") if key in schema]
+        given += schema["examples"][:1] if isinstance(schema.get("examples"), list) else []
+        for value in given:
+            if not self.refuses(schema, value):
+                return value
         if schema.get("enum"):
             return rng.choice([v for v in schema["enum"] if v is not None] or [None])
         for key in ("oneOf", "anyOf"):

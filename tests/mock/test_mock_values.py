@@ -25,3 +25,22 @@ def test_an_any_of_of_rules_generates_an_object_that_keeps_them() -> None:
     value = schemas.generate(file, random.Random(1))
     assert isinstance(value, dict) and isinstance(value.get("content"), str)
     assert schemas.problems(file, value) == []
+
+
+def test_an_example_or_default_the_schema_refuses_is_not_answered() -> None:
+    """A boolean whose default is `""`, an integer whose example is a word: the mock answers values that fit (the
+    SDK's models would refuse the spec's), and keeps a default that fits."""
+    thing = {
+        "type": "object",
+        "properties": {
+            "flag": {"type": "boolean", "default": ""},
+            "count": {"type": "integer", "example": "many", "minimum": 1},
+            "mode": {"type": "string", "enum": ["a", "b"], "default": "c"},
+            "size": {"type": "integer", "default": 3},
+        },
+    }
+    schemas = Schemas({"openapi": "3.0.3", "components": {"schemas": {}}})
+    for seed in range(5):
+        value = schemas.generate(thing, random.Random(seed))
+        assert schemas.problems(thing, value) == [], value
+        assert value["size"] == 3
