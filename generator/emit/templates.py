@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import json
 import random
-import re
 import traceback
 import unicodedata
 from pathlib import Path
@@ -93,31 +92,43 @@ def wire_classes(api: Any) -> frozenset[str]:
     return frozenset(model.class_name for model in objects) | used
 
 
-FORMAT_SHAPES = {
-    "date": r"\d{4}-\d{2}-\d{2}",
-    "date-time": r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})",
-    "uuid": r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}",
-}
+JSON_KINDS = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list, "object": dict}
+PLACEHOLDERS: dict[str, Any] = {"integer": 1, "number": 1.0, "boolean": True, "array": [], "object": {}}
+
+
+def placeholder(kind: str, name: str) -> str:
+    """The stand-in value of a kind in code examples, as a Python literal (a string is its own name)."""
+    return pyrepr(PLACEHOLDERS.get(kind, name))
 
 
 def example_value(param: Any) -> str | None:
     """A parameter's value in code examples, as a Python literal: the spec's example when it fits the parameter's
-    format and pattern, else a string generated to fit them (seeded by its name); None when a placeholder will do."""
+    schema (type, format, pattern, lengths, range), else a value generated to fit the schema's rules (seeded by the
+    name); None when the placeholder fits them too."""
+    schema = {"type": param.kind, **({"format": param.format} if param.format else {}), **json.loads(param.constraints)}
     value = json.loads(param.example) if param.example is not None else None
-    shaped = param.kind == "string" and (param.format in FORMAT_SHAPES or param.pattern)
-    if not shaped or (isinstance(value, str) and _fits(value, param.format, param.pattern)):
-        return None if value is None else pyrepr(value)
+    if value is not None and _fits(value, schema):
+        return pyrepr(value)
+    stand_in = PLACEHOLDERS.get(param.kind, param.wire_name)
+    if param.kind not in ("string", "integer", "number") or _fits(stand_in, schema):
+        return None
     from ..mock.schemas import scalar
 
-    return pyrepr(scalar({"format": param.format, "pattern": param.pattern}, "string", random.Random(param.wire_name)))
+    return pyrepr(scalar(schema, param.kind, random.Random(param.wire_name)))
 
 
-def _fits(value: str, fmt: str | None, pattern: str | None) -> bool:
-    """Whether a string has the shape of its format and matches its pattern."""
-    from ..mock.patterns import fits
+def _fits(value: Any, schema: dict[str, Any]) -> bool:
+    """Whether an example is of the schema's JSON type and keeps its rules (the checks the mock makes of a request;
+    a rule the validator cannot read, such as a pattern in another regex dialect, is left unchecked)."""
+    import jsonschema_rs
 
-    shape = FORMAT_SHAPES.get(fmt or "")
-    return (shape is None or re.fullmatch(shape, value) is not None) and (pattern is None or fits(pattern, value))
+    kind = schema["type"]
+    if not isinstance(value, JSON_KINDS.get(kind, object)) or (isinstance(value, bool) and kind != "boolean"):
+        return False
+    try:
+        return bool(jsonschema_rs.validator_for(schema, validate_formats=True).is_valid(value))
+    except ValueError:
+        return True
 
 
 def md_cell(text: str | None) -> str:
@@ -154,7 +165,8 @@ def environment(template_dirs: list[Path] | None = None) -> jinja2.Environment:
         flatten=itertools.chain.from_iterable,  # linear, where `sum(start=())` copies the tuples it has so far
     )
     env.globals.update(
-        parameter=parameter, example_value=example_value, model_names=model_names, wire_classes=wire_classes
+        parameter=parameter, example_value=example_value, placeholder=placeholder, model_names=model_names,
+        wire_classes=wire_classes,
     )
     return env
 

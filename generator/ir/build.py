@@ -53,6 +53,10 @@ def build_api(spec: Normalized, diag: Collector, pagination: Mapping[str, Any] |
     return _Builder(spec, diag, pagination or {}).api()
 
 
+# The rules of a scalar parameter's schema that example values must keep (the mock checks them of each request).
+SCALAR_RULES = ("pattern", "minLength", "maxLength", "minimum", "maximum", "multipleOf")
+
+
 def _json(value: Any) -> str:
     """Stable JSON text for examples and defaults."""
     return json.dumps(value, ensure_ascii=False, sort_keys=False)
@@ -273,7 +277,7 @@ class _Builder:
             summary=_summary(description),
             example=None if example is None else _json(example),
             format=schema.get("format"),
-            pattern=schema["pattern"] if isinstance(schema.get("pattern"), str) else None,
+            constraints=_json({k: schema[k] for k in SCALAR_RULES if k in schema}),
         )
 
     def repeats(self, param: dict[str, Any], kind: str, items: str | None) -> bool:

@@ -50,7 +50,8 @@ class Parameter:
     summary: str  # first paragraph of the description
     example: str | None  # JSON text of the spec's example
     format: str | None
-    pattern: str | None = field(default=None, metadata=INTERNAL)  # a string's `pattern`, for values in examples
+    # JSON text of the schema's rules on a scalar value (`pattern`, lengths, range), for values in examples
+    constraints: str = field(default="{}", metadata=INTERNAL)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import datetime
 import json
 import random
 import uuid
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -199,21 +200,44 @@ def scalar(schema: dict[str, Any], kind: str | None, rng: random.Random) -> Any:
     return value
 
 
+def _moment(rng: random.Random) -> datetime.datetime:
+    """A seeded instant within a few years of 2024."""
+    return datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(seconds=rng.randrange(10**8))
+
+
+def _address(rng: random.Random) -> str:
+    """A seeded https URL."""
+    return f"https://example.com/{rng.randrange(1000)}"
+
+
+# A value of each string format a JSON Schema validator checks (and of a few OpenAPI adds), from a seeded generator.
+FORMAT_SAMPLES: dict[str, Callable[[random.Random], str]] = {
+    "date-time": lambda rng: _moment(rng).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    "date": lambda rng: (datetime.date(2024, 1, 1) + datetime.timedelta(days=rng.randrange(3650))).isoformat(),
+    "time": lambda rng: _moment(rng).strftime("%H:%M:%SZ"),
+    "duration": lambda rng: f"PT{rng.randrange(1, 48)}H",
+    "uuid": lambda rng: str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+    "email": lambda rng: f"user{rng.randrange(1000)}@example.com",
+    "hostname": lambda rng: f"host{rng.randrange(1000)}.example.com",
+    "ipv4": lambda rng: f"192.0.2.{rng.randrange(1, 255)}",
+    "ipv6": lambda rng: f"2001:db8::{rng.randrange(1, 0xFFFF):x}",
+    "uri": _address,
+    "uri-template": lambda rng: "https://example.com/{id}",
+    "json-pointer": lambda rng: f"/items/{rng.randrange(10)}",
+    "relative-json-pointer": lambda rng: f"{rng.randrange(3)}/name",
+    "regex": lambda rng: "^[a-z]+$",
+    "byte": lambda rng: "AA==",
+}
+FORMAT_SAMPLES |= {
+    "idn-email": FORMAT_SAMPLES["email"], "idn-hostname": FORMAT_SAMPLES["hostname"], "binary": FORMAT_SAMPLES["byte"],
+    "url": _address, "uri-reference": _address, "iri": _address, "iri-reference": _address,
+}  # fmt: skip
+
+
 def _string(schema: dict[str, Any], rng: random.Random) -> str:
     """A random string of the schema's format, else of lowercase letters within its length bounds."""
-    fmt = schema.get("format")
-    if fmt == "date-time":
-        moment = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(seconds=rng.randrange(10**8))
-        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-    if fmt == "date":
-        return (datetime.date(2024, 1, 1) + datetime.timedelta(days=rng.randrange(3650))).isoformat()
-    if fmt == "uuid":
-        return str(uuid.UUID(int=rng.getrandbits(128), version=4))
-    if fmt == "email":
-        return f"user{rng.randrange(1000)}@example.com"
-    if fmt in ("uri", "url"):
-        return f"https://example.com/{rng.randrange(1000)}"
-    if fmt in ("byte", "binary"):
-        return "AA=="
+    sample = FORMAT_SAMPLES.get(str(schema.get("format")))
+    if sample is not None:
+        return sample(rng)
     size = max(int(schema.get("minLength", 0)), min(8, int(schema.get("maxLength", 8))))
     return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(max(size, 1)))

@@ -140,10 +140,11 @@ def test_override_replaces_a_template_by_name(tmp_path: Path) -> None:
     )
 
 
-def _param(kind: str, example: object = None, fmt: str | None = None, pattern: str | None = None) -> Any:
+def _param(kind: str, example: object = None, fmt: str | None = None, pattern: str | None = None, **rules: Any) -> Any:
     """A parameter as the example snippets see it."""
     return SimpleNamespace(
-        kind=kind, wire_name="subscriptionId", format=fmt, pattern=pattern,
+        kind=kind, wire_name="subscriptionId", format=fmt,
+        constraints=json.dumps({**({"pattern": pattern} if pattern else {}), **rules}),
         example=None if example is None else json.dumps(example),
     )  # fmt: skip
 
@@ -158,3 +159,24 @@ def test_example_values_fit_the_format_and_pattern_of_the_parameter() -> None:
     made = example_value(_param("string", pattern=uuid_pattern))
     assert made is not None and re.fullmatch(uuid_pattern, json.loads(made))
     assert made == example_value(_param("string", pattern=uuid_pattern))  # the same every run
+
+
+def test_an_example_of_another_type_or_format_is_not_used() -> None:
+    """A YAML 1.1 time read as a number (`18:20:00` is 66000) is not sent for a string: a value of the format is; an
+    example without the offset RFC 3339 requires of a time is replaced too; a boolean is no integer."""
+    made = example_value(_param("string", 66000, fmt="time"))
+    assert made is not None and re.fullmatch(r'"\d{2}:\d{2}:\d{2}Z"', made)
+    assert example_value(_param("string", "13:22:00Z", fmt="time")) == '"13:22:00Z"'
+    assert example_value(_param("string", "13:22:00", fmt="time")) != '"13:22:00"'
+    assert example_value(_param("string", 7)) is None  # no format: the placeholder will do
+    assert example_value(_param("integer", True)) is None and example_value(_param("number", 2)) == "2"
+
+
+def test_example_values_keep_the_lengths_and_range_of_the_parameter() -> None:
+    """A four-character flight number does not get the placeholder `"flightNumber"`; a count of at least 10 does not
+    get 1; an example inside the rules is kept."""
+    number = example_value(_param("string", maxLength=4))
+    assert number is not None and 1 <= len(json.loads(number)) <= 4
+    count = example_value(_param("integer", minimum=10, maximum=20))
+    assert count is not None and 10 <= int(count) <= 20
+    assert example_value(_param("integer", 15, minimum=10)) == "15" and example_value(_param("integer", 5, minimum=10)) != "5"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from acs_sdkgen.mock.schemas import Schemas
+from acs_sdkgen.mock.schemas import FORMAT_SAMPLES, Schemas
 
 
 def test_a_component_named_with_other_letters_is_checked() -> None:
@@ -44,3 +44,14 @@ def test_an_example_or_default_the_schema_refuses_is_not_answered() -> None:
         value = schemas.generate(thing, random.Random(seed))
         assert schemas.problems(thing, value) == [], value
         assert value["size"] == 3
+
+
+def test_a_generated_string_of_each_format_passes_the_mocks_own_format_check() -> None:
+    """The mock never refuses its own values: a `time` is `hh:mm:ssZ`, not letters (a request a generated test
+    builds from the schema would be answered 400)."""
+    schemas = Schemas({"openapi": "3.0.3", "components": {"schemas": {}}})
+    for fmt in FORMAT_SAMPLES:
+        schema = {"type": "string", "format": fmt}
+        for seed in range(20):
+            value = schemas.generate(schema, random.Random(seed))
+            assert schemas.problems(schema, value) == [], (fmt, value)
