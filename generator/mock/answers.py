@@ -39,8 +39,11 @@ def _status_key(responses: dict[str, Any], status: int) -> str | None:
     return None
 
 
-def documented(api: MockApi, route: Route, status: int, rng: random.Random, code: str | None = None) -> tuple[str, Any] | None:
-    """Media type and value of the response documented for `status`: the example (named `code` first), else generated."""
+def documented(
+    api: MockApi, route: Route, status: int, rng: random.Random, code: str | None = None
+) -> tuple[str, Any, Any] | None:
+    """Media type, value and schema of the response documented for `status`: the example (named `code` first), else
+    generated."""
     responses = route.spec.get("responses") or {}
     key = _status_key(responses, status)
     response = api.schemas.resolve(responses[key]) if key else None
@@ -58,7 +61,8 @@ def documented(api: MockApi, route: Route, status: int, rng: random.Random, code
         found, value = bool(examples and not code), next(iter(examples.values()), None)
     if found and "json" in media:  # an example that does not fit its own schema would fail the SDK's models
         found, value = fitting(api, (found, value), spec.get("schema") or {}, f"{route.op.operation_id} response {key}")
-    return media, value if found else api.schemas.generate(spec.get("schema") or {}, rng)
+    schema = spec.get("schema") or {}
+    return media, value if found else api.schemas.generate(schema, rng), schema
 
 
 def success(api: MockApi, route: Route, rng: random.Random) -> tuple[int, str | None, Any]:
@@ -68,7 +72,7 @@ def success(api: MockApi, route: Route, rng: random.Random) -> tuple[int, str | 
     found = documented(api, route, status, rng) if route.op.responses and route.op.responses[0].media_type else None
     if found is None:
         return status, None, None
-    media, value = found
+    media, value, _ = found
     if api.rpc and isinstance(value, dict) and "RequestId" in value:
         value = {**value, "RequestId": request_id(rng)}
     return status, media, value
@@ -94,7 +98,10 @@ def error(api: MockApi, route: Route | None, rejection: Rejection, rng: random.R
         body = {"RequestId": request_id(rng), "Code": code, "Message": message, "HostId": host, "Recommend": f"{host}/mock/diagnosis?code={code}"}
         return encode(status, JSON, body, rejection.headers, code, message)
     found = documented(api, route, status, rng) if route else None
-    value = found[1] if found else {"code": code, "message": message}
+    plain = {"code": code, "message": message}
+    value = found[1] if found else plain
+    if found and not isinstance(value, dict) and not api.schemas.refuses(found[2], plain):
+        value = plain  # a schema that allows any value (`{}`): the usual error object, which SDKs read as one
     if isinstance(value, dict):
         value = dict(value)
         for key, old in value.items():

@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..frontend import SpecRead
 from ..ir import tree as ir
+from ..spec.normalize import canonical_media_types
 from ..spec.refs import deref, resolve_pointer
 from .schemas import Schemas
 
@@ -53,6 +54,7 @@ class MockApi:
     def __init__(self, read: SpecRead) -> None:
         self.api = read.api
         self.doc = read.spec.data
+        canonical_media_types(self.doc)  # as the generator reads them (only a spec that has upper-case ones changes)
         self.name = read.spec.display_name
         self.rpc = self.api.style == "rpc"
         self.schemas = Schemas(self.doc)

@@ -125,6 +125,23 @@ class Schemas:
         props.update(schema.get("properties") or {})
         return props
 
+    def merged(self, schema: dict[str, Any], seen: frozenset[int] = frozenset()) -> dict[str, Any]:
+        """The schema with its `allOf` members folded in: their rules, `items`, properties and required names, its
+        own keys winning (`allOf: [{$ref: List}, {description}]` is an array of List's items)."""
+        if not isinstance(schema.get("allOf"), list) or id(schema) in seen:
+            return schema
+        parts = [self.resolve(m) for m in schema["allOf"]]
+        parts = [self.merged(part, seen | {id(schema)}) for part in parts if isinstance(part, dict)]
+        parts.append({k: v for k, v in schema.items() if k != "allOf"})
+        folded: dict[str, Any] = {}
+        for part in parts:
+            folded.update(part)
+        properties = {name: sub for part in parts for name, sub in (part.get("properties") or {}).items()}
+        required = list(dict.fromkeys(name for part in parts for name in part.get("required") or ()))
+        folded.update({"properties": properties} if properties else {})
+        folded.update({"required": required} if required else {})
+        return folded
+
     def generate(self, node: Any, rng: random.Random, depth: int = 0) -> Any:
         """A value that fits the schema: its example, default or enum where given, else random within its bounds.
 
@@ -138,16 +155,18 @@ class Schemas:
         for value in given:
             if not self.refuses(schema, value):
                 return value
+        schema = self.merged(schema)
         if schema.get("enum"):
             return rng.choice([v for v in schema["enum"] if v is not None] or [None])
         for key in ("oneOf", "anyOf"):
             members = [m for m in schema.get(key) or () if self.kind(m) != "null"]
             if members:
                 first = self.resolve(members[0])
-                if isinstance(first, dict) and not set(first) & SHAPES:  # a rule on the schema itself (`required: [a]`)
-                    rest = {k: v for k, v in schema.items() if k != key}
-                    required = [*(rest.get("required") or []), *(first.get("required") or [])]
-                    return self.generate({**rest, **first, "required": required}, rng, depth + 1)
+                rest = {k: v for k, v in schema.items() if k != key}
+                if isinstance(first, dict) and (not set(first) & SHAPES or rest.get("properties")):
+                    # a rule on the schema itself (`required: [a]`), or an option beside properties of its own: the
+                    # value keeps both
+                    return self._tagged(schema, members[0], self.generate({"allOf": [rest, first]}, rng, depth + 1))
                 return self._tagged(schema, members[0], self.generate(members[0], rng, depth + 1))
         kind = self.kind(schema)
         if kind == "object":

@@ -80,6 +80,7 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
     """Run the passes on a copy of `doc`."""
     result = Normalized(_copied(doc), {})
     doc, origins = result.doc, result.origins
+    canonical_media_types(doc)
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     for pointer, _path, method, op in sorted(iter_operations(doc)):
         base = pascal(op.get("operationId") or f"{method} {_path}") or "Operation"
@@ -122,6 +123,33 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
             _drop_default_of_root_model(schemas[name], diag, result.origin(name))
             _walk(schemas[name], result.origin(name), _float_number_defaults)
     return result
+
+
+def canonical_media_types(doc: dict[str, Any]) -> None:
+    """Lower-case the media types that key `content` maps, in place: `application/JSON` is `application/json` (RFC
+    6838), and everything downstream compares them as written."""
+    components = doc.get("components") if isinstance(doc.get("components"), dict) else {}
+    holders = [h for k in ("requestBodies", "responses", "parameters", "headers") for h in _values(components.get(k))]
+    for _pointer, path, _method, op in iter_operations(doc):
+        holders += [op.get("requestBody"), *_values(op.get("responses")), *_values(op.get("parameters"))]
+        holders += _values((doc.get("paths") or {}).get(path, {}).get("parameters"))
+    for holder in holders:
+        content = holder.get("content") if isinstance(holder, dict) else None
+        if isinstance(content, dict) and any(isinstance(k, str) and _media_type(k) != k for k in content):
+            holder["content"] = {(_media_type(k) if _media_type(k) not in content else k): v for k, v in content.items()}
+
+
+def _values(node: Any) -> list[Any]:
+    """The values of a mapping or the items of a list; nothing for anything else."""
+    return list(node.values()) if isinstance(node, dict) else list(node) if isinstance(node, list) else []
+
+
+def _media_type(key: Any) -> Any:
+    """A media type with its type and subtype lower-cased (its parameters as written)."""
+    if not isinstance(key, str):
+        return key
+    essence, separator, parameters = key.partition(";")
+    return essence.strip().lower() + separator + parameters
 
 
 def _copied(node: Any) -> Any:
@@ -719,15 +747,32 @@ def _drop_text_defaults_of_typed_strings(schema: Any, diag: Collector, pointer: 
     _walk(schema, pointer, visit)
 
 
+# Keywords that constrain values of one JSON type only; JSON Schema ignores them on a value of another.
+TYPE_KEYWORDS = {
+    "string": ("minLength", "maxLength", "pattern"),
+    "array": ("minItems", "maxItems", "uniqueItems"),
+    "number": ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"),
+    "object": ("minProperties", "maxProperties"),
+}
+TYPE_KEYWORDS["integer"] = TYPE_KEYWORDS["number"]
+
+
 def _drop_idle_keywords(node: dict[str, Any], _where: Where) -> None:
     """Drop keywords that change nothing but would mislead the model library: a `type` beside a `$ref` (OpenAPI
     3.0 ignores it; the library would make a class of the pair, named after the property, and the name would
-    differ from run to run of the models pass), and `nullable: false`, the default (with it, the library types
-    an optional field `bool = None`)."""
+    differ from run to run of the models pass), `nullable: false`, the default (with it, the library types
+    an optional field `bool = None`), and a keyword of another type than the schema's one (an array's
+    `minLength`: the library would hold the list to it, JSON Schema and the service do not)."""
     if "$ref" in node:
         node.pop("type", None)
     if node.get("nullable") is False:
         del node["nullable"]
+    kind = node.get("type")
+    if isinstance(kind, str) and kind in TYPE_KEYWORDS:
+        for other, keywords in TYPE_KEYWORDS.items():
+            if other != kind and TYPE_KEYWORDS[kind] is not keywords:
+                for keyword in keywords:
+                    node.pop(keyword, None)
 
 
 def _float_number_defaults(node: dict[str, Any], _where: Where) -> None:

@@ -235,3 +235,24 @@ def test_nullable_false_is_dropped_as_the_default_it_is() -> None:
     """`nullable: false` says what leaving it out says; kept, the library typed an optional field `bool = None`."""
     got = _schemas({"Stadium": {"type": "object", "properties": {"active": {"type": "boolean", "nullable": False}}}})
     assert got["Stadium"]["properties"]["active"] == {"type": "boolean"}
+
+
+def test_a_keyword_of_another_type_is_dropped() -> None:
+    """An array's `minLength: 3` (paccurate's `coordOrder`) constrains nothing in JSON Schema; kept, the library held
+    the list to three items and the SDK refused answers the service may send. A string keeps its own."""
+    order = {"type": "array", "items": {"type": "integer"}, "minLength": 3, "maxLength": 3, "minItems": 1}
+    code = {"type": "string", "minLength": 2, "minimum": 4, "pattern": "^[A-Z]+$"}
+    got = _schemas({"Pack": {"type": "object", "properties": {"coordOrder": order, "code": code}}})
+    assert got["Pack"]["properties"]["coordOrder"] == {"type": "array", "items": {"type": "integer"}, "minItems": 1}
+    assert got["Pack"]["properties"]["code"] == {"type": "string", "minLength": 2, "pattern": "^[A-Z]+$"}
+
+
+def test_media_types_are_lower_cased() -> None:
+    """`application/JSON` keys a JSON body as `application/json` does; a key that would clash is kept as written."""
+    doc = _doc({})
+    op = doc["paths"]["/tags"]["get"]
+    op["responses"]["200"]["content"] = {"Application/JSON; charset=UTF-8": {"schema": {"type": "string"}}}
+    op["requestBody"] = {"content": {"application/JSON": {"schema": {}}, "application/json": {"schema": {}}}}
+    got = normalize(doc, Collector("spec.yaml")).doc["paths"]["/tags"]["get"]
+    assert list(got["responses"]["200"]["content"]) == ["application/json; charset=UTF-8"]
+    assert list(got["requestBody"]["content"]) == ["application/JSON", "application/json"]

@@ -161,3 +161,65 @@ def test_a_client_that_resets_its_connection_is_not_reported_as_an_error(capfd: 
         connection.close()
     err = capfd.readouterr().err
     assert "Traceback" not in err and "ConnectionResetError" not in err, err
+
+
+ANY_ERROR_SPEC = """
+openapi: 3.0.3
+info: {title: Any error, version: "1"}
+servers: [{url: "https://example.com"}]
+paths:
+  /things:
+    get:
+      operationId: listThings
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: array, items: {type: string}}}}}
+        "480": {description: Conflict, content: {application/json: {schema: {$ref: "#/components/schemas/Conflict"}}}}
+        "404": {description: Missing, content: {application/json: {schema: {type: string}}}}
+components:
+  schemas:
+    Conflict: {}
+"""
+
+
+def test_an_error_documented_with_a_schema_that_allows_anything_is_answered_as_an_error_object(tmp_path: Path) -> None:
+    """AWS specs document their errors as `{}`: the mock answers `{code, message}` (an SDK reads it as the status's
+    error), not a random string; an error documented as a string stays a string."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(ANY_ERROR_SPEC)
+    with serve(read_spec(spec), seed=7) as server:
+        status, data = _request(server, "GET", "/things", headers={"x-mock-response": "480"})
+        assert status == 480 and data == {"code": "Status480", "message": "the mock was asked to answer 480 Status480"}
+        status, data = _request(server, "GET", "/things", headers={"x-mock-response": "404"})
+        assert status == 404 and isinstance(data, str)
+
+
+UPPER_CASE_MEDIA_SPEC = """
+openapi: 3.0.3
+info: {title: Upper, version: "1"}
+servers: [{url: "https://example.com"}]
+paths:
+  /check:
+    post:
+      operationId: check
+      requestBody:
+        required: true
+        content: {application/JSON: {schema: {type: object, required: [a], properties: {a: {type: string}}}}}
+      responses:
+        "200": {description: ok, content: {application/JSON: {schema: {type: object, properties: {ok: {type: boolean}}}}}}
+"""
+
+
+def test_media_types_are_read_without_regard_to_case(tmp_path: Path) -> None:
+    """`application/JSON` (Mastercard's specs) is JSON: the operation takes a JSON body, and the mock accepts one
+    sent as `application/json` and answers JSON."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(UPPER_CASE_MEDIA_SPEC)
+    read = read_spec(spec)
+    body = read.api.operations[0].body
+    assert body is not None and (body.encoding, body.media_type) == ("json", "application/json")
+    assert read.api.operations[0].responses[0].media_type == "application/json"
+    with serve(read, seed=7) as server:
+        status, data = _request(server, "POST", "/check", b'{"a": "x"}', {"Content-Type": "application/json"})
+        assert status == 200 and isinstance(data, dict), data
+        status, data = _request(server, "POST", "/check", b'{"b": 1}', {"Content-Type": "application/json"})
+        assert status == 400 and '"a" is a required property' in data["message"]

@@ -55,3 +55,24 @@ def test_a_generated_string_of_each_format_passes_the_mocks_own_format_check() -
         for seed in range(20):
             value = schemas.generate(schema, random.Random(seed))
             assert schemas.problems(schema, value) == [], (fmt, value)
+
+
+def test_an_all_of_that_annotates_a_reference_generates_the_referenced_shape() -> None:
+    """`allOf: [{$ref: List}, {description}]` (how AWS specs annotate every property) is an array of List's items,
+    and a scalar keeps its target's enum and range."""
+    components = {
+        "Summary": {"type": "object", "required": ["topic"], "properties": {"topic": {"type": "string"}}},
+        "SummaryList": {"type": "array", "items": {"$ref": "#/components/schemas/Summary"}},
+        "Qos": {"type": "integer", "minimum": 0, "maximum": 1},
+        "Mode": {"type": "string", "enum": ["on", "off"]},
+    }
+    annotated = {
+        name.lower(): {"allOf": [{"$ref": f"#/components/schemas/{name}"}, {"description": "Annotated."}]}
+        for name in components
+    }
+    answer = {"type": "object", "required": list(annotated), "properties": annotated}
+    schemas = Schemas({"openapi": "3.0.3", "components": {"schemas": components}})
+    for seed in range(10):
+        value = schemas.generate(answer, random.Random(seed))
+        assert schemas.problems(answer, value) == [], value
+        assert value["summarylist"] and all(isinstance(item, dict) for item in value["summarylist"])
