@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,6 +39,7 @@ STATUS_BASES = {
     503: "ServiceUnavailableError",
     504: "GatewayTimeoutError",
 }
+HTTP_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # a header or cookie name (RFC 9110 section 5.1)
 IDEMPOTENT = ("get", "head", "options", "put", "delete")
 PREFERRED_MEDIA = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data", "application/octet-stream")
 MEDIA_ENCODING = {
@@ -172,8 +174,15 @@ class _Builder:
         for name, raw in sorted(schemes.items()):
             scheme = self.resolve(raw)
             kind, scheme_type = scheme.get("type"), str(scheme.get("scheme", "")).lower()
-            if kind == "apiKey" and scheme.get("name") != "Authorization":
-                result.append(ir.SecurityScheme(name, "apiKey", scheme.get("in", "header"), scheme.get("name", name)))
+            where, key = scheme.get("in", "header"), scheme.get("name", name)
+            if kind == "apiKey" and where in ("header", "cookie") and not HTTP_TOKEN.fullmatch(str(key)):
+                self.diag.warning(
+                    f"/components/securitySchemes/{name}/name",
+                    f"security scheme {name!r} names the {where} {key!r}, which HTTP cannot carry (a {where} name is "
+                    "a token: no spaces); the client leaves it out: pass credentials with extra_headers",
+                )
+            elif kind == "apiKey" and key != "Authorization":
+                result.append(ir.SecurityScheme(name, "apiKey", where, key))
             elif (kind == "http" and scheme_type == "bearer") or kind in ("oauth2", "openIdConnect"):
                 result.append(ir.SecurityScheme(name, "bearer", "header", "Authorization"))
             elif kind == "http" and scheme_type == "basic":

@@ -172,3 +172,22 @@ def test_cli_flags_set_the_expected_values() -> None:
             process.kill()
             process.wait()
     assert "X-API-Key is not the one the mock expects" in err and "flag-key-2" not in err
+
+
+def test_a_header_name_http_cannot_carry_is_left_out_with_a_warning(tmp_path: Path) -> None:
+    """`name: ADVICEment API Key` (rapidapi's dynamicdocs) is no header name: the generator says so and leaves the
+    scheme out, and the mock, reading the same IR, does not ask for it; a valid scheme beside it still applies."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        SCHEMES.replace("[{Query: []}, {Cookie: []}, {Basic: []}]", "[{Spaced: []}, {Query: []}]").replace(
+            "    Query: {type: apiKey, in: query, name: key}",
+            "    Query: {type: apiKey, in: query, name: key}\n    Spaced: {type: apiKey, in: header, name: My API Key}",
+        )
+    )
+    read = read_spec(spec)
+    assert [s.name for s in read.api.security] == ["Basic", "Cookie", "Query"]
+    warnings = [d.message for d in read.diagnostics.items if "/components/securitySchemes/Spaced" in d.pointer]
+    assert warnings and "names the header 'My API Key', which HTTP cannot carry" in warnings[0]
+    with serve(read, api_key="k-1") as server:
+        assert _request(server, "GET", "/things?key=k-1", {})[0] == 200
+        assert _request(server, "GET", "/things", {})[0] == 401
