@@ -138,6 +138,8 @@ def _decode(media: str, incoming: Incoming) -> Any:
             head = b"Content-Type: " + incoming.headers["content-type"].encode() + b"\r\n\r\n"
             message = BytesParser(policy=HTTP).parsebytes(head + incoming.body)
             if not message.is_multipart():
+                if incoming.body.strip() == f"--{message.get_boundary()}--".encode():
+                    return {}  # only the closing delimiter: a form with no fields, as form parsers read it
                 raise ValueError("no parts (is the boundary right?)")
             parts: list[tuple[str, Any]] = []
             for part in message.iter_parts():

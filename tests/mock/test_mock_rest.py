@@ -223,3 +223,31 @@ def test_media_types_are_read_without_regard_to_case(tmp_path: Path) -> None:
         assert status == 200 and isinstance(data, dict), data
         status, data = _request(server, "POST", "/check", b'{"b": 1}', {"Content-Type": "application/json"})
         assert status == 400 and '"a" is a required property' in data["message"]
+
+
+MULTIPART_SPEC = """
+openapi: 3.0.3
+info: {title: Upload, version: "1"}
+servers: [{url: "https://example.com"}]
+paths:
+  /files:
+    post:
+      operationId: upload
+      requestBody:
+        required: true
+        content: {multipart/form-data: {schema: {type: object, properties: {file: {type: string, format: binary}}}}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {type: object}}}}
+"""
+
+
+def test_a_multipart_form_with_no_fields_is_read_as_an_empty_form(tmp_path: Path) -> None:
+    """A form whose fields are all optional, sent empty, is the closing delimiter alone (what the SDKs send for `{}`):
+    the mock reads no fields, as form parsers do; a body without the boundary is still refused."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(MULTIPART_SPEC)
+    form = {"Content-Type": "multipart/form-data; boundary=b0"}
+    with serve(read_spec(spec), seed=7) as server:
+        assert _request(server, "POST", "/files", b"--b0--\r\n", form)[0] == 200
+        status, data = _request(server, "POST", "/files", b"junk", form)
+        assert status == 400 and "no parts (is the boundary right?)" in data["message"]
