@@ -344,7 +344,11 @@ class _RestBase(_CallSettings):
         if 200 <= response.status < 300:
             return response.status, decode_body(response)
         error = error_from_response(
-            response.status, response.headers, response.body, op.error_classes
+            response.status,
+            response.headers,
+            response.body,
+            op.error_classes,
+            any_json=True,
         )
         status = str(response.status)
         model = next(

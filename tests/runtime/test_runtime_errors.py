@@ -183,6 +183,19 @@ def test_unusable_bodies(data: bytes, fragment: str) -> None:
     assert str(err).isprintable()
 
 
+def test_rest_error_bodies_of_any_json_type_are_status_errors() -> None:
+    """REST specs document error bodies that are a JSON string or list: `except NotFoundError` still catches a 404
+    answered `"no such pet"` (the string is the message); a body that is no JSON stays an APIResponseError."""
+    err = error_from_response(404, {}, b'"no such pet"', CODES, any_json=True)
+    assert type(err) is NotFoundError and err.message == "no such pet" and err.data is None
+    assert err.body == b'"no such pet"' and str(err).startswith("404")
+    err = error_from_response(500, {}, b"[1,2]", CODES, any_json=True)
+    assert type(err) is InternalServerError and err.message == "Internal Server Error"
+    html = error_from_response(502, {"Content-Type": "text/html"}, b"<html>", CODES, any_json=True)
+    assert type(html) is APIResponseError
+    assert type(error(404, b'"no such pet"')) is APIResponseError  # RPC: every error answer is an object
+
+
 def test_xml_error_body() -> None:
     xml = (
         b"<?xml version='1.0' encoding='UTF-8'?><Error><RequestId>R-1</RequestId>"

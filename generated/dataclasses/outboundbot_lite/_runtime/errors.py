@@ -307,6 +307,9 @@ def body_excerpt(body: bytes, limit: int = _EXCERPT_CHARS) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+_NOT_AN_OBJECT = "the body is JSON but not an object"
+
+
 def _parse_object(body: bytes) -> tuple[dict[str, Any] | None, str]:
     """Parse a JSON object body; on failure return None and why."""
     import json
@@ -318,7 +321,7 @@ def _parse_object(body: bytes) -> tuple[dict[str, Any] | None, str]:
     except (ValueError, UnicodeDecodeError) as exc:
         return None, f"the body is not valid JSON ({exc})"
     if not isinstance(data, dict):
-        return None, f"the body is JSON but not an object ({type(data).__name__})"
+        return None, f"{_NOT_AN_OBJECT} ({type(data).__name__})"
     return data, ""
 
 
@@ -395,16 +398,36 @@ def error_from_response(
     headers: Mapping[str, str],
     body: bytes,
     code_classes: Mapping[str, type[APIStatusError]],
+    any_json: bool = False,
 ) -> APIError:
     """The exception for an error answer (non-2xx, or 2xx with ``Success: false``).
 
     A JSON object body, or an XML ``<Error>`` body with a ``Code``, gives an
-    ``APIStatusError`` subclass; any other body an ``APIResponseError``.
+    ``APIStatusError`` subclass; any other body an ``APIResponseError``. With
+    ``any_json`` (REST, whose specs document error bodies of any JSON type), a
+    JSON string or list gives the status's class too, a string as its message.
     """
     hdrs = headers if isinstance(headers, Headers) else Headers(headers)
     data, problem = _parse_object(body)
     if data is None:
         data = _xml_error(body)
+    if data is None and any_json and problem.startswith(_NOT_AN_OBJECT):
+        import json
+
+        value = json.loads(body)
+        return _status_class(status, None, hdrs)(
+            status_code=status,
+            headers=hdrs,
+            body=body,
+            data=None,
+            code=None,
+            message=(
+                value
+                if isinstance(value, str) and value
+                else _reason(status) or "(no message)"
+            ),
+            request_id=hdrs.get("x-acs-request-id"),
+        )
     if data is None:
         return _response_error(status, hdrs, body, problem)
     code = _field(data, "Code", "code")
