@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -10,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 from ..frontend import SpecRead
 from ..ir import tree as ir
 from ..spec.normalize import canonical_media_types
-from ..spec.refs import deref, resolve_pointer
+from ..spec.refs import deref, resolve_pointer, unescape_token
 from .schemas import Schemas
 
 STATUS_CODES = {
@@ -46,6 +47,7 @@ class Route:
     params: dict[tuple[str, str], dict[str, Any]]  # (wire name, location) -> parameter object
     pattern: re.Pattern[str] | None
     names: tuple[str, ...] = field(default=())  # path template variables, in order
+    fragment: str = ""  # what follows `#` in the spec's path key (`X-Amz-Target=Service.Action`)
 
 
 class MockApi:
@@ -76,28 +78,34 @@ class MockApi:
         parts = re.split(r"(\{[^}]*\})", template)
         regex = "".join("([^/]+)" if part.startswith("{") else re.escape(part) for part in parts)
         names = tuple(part[1:-1] for part in parts if part.startswith("{"))
-        return Route(op, spec, params, re.compile(regex + r"/?\Z"), names)
+        key = unescape_token(op.pointer.split("/")[2])  # the path as the spec writes it, fragment included
+        return Route(op, spec, params, re.compile(regex + r"/?\Z"), names, key.partition("#")[2])
 
     def find(self, name: str) -> Route | None:
         """The route named by operation id, action or method name."""
         return next((r for r in self.routes if name in (r.op.operation_id, r.op.action, r.op.method_name)), None)
 
-    def match_rest(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
-        """The REST route of a method and path (with or without the server URL's base path), and its path values."""
+    def match_rest(self, method: str, path: str, sent: Mapping[str, str]) -> tuple[Route, dict[str, str]]:
+        """The REST route of a method and path (with or without the server URL's base path), and its path values.
+
+        Operations that share a method and path tell themselves apart in the path's fragment (AWS specs write
+        `/#X-Amz-Target=Service.Action`): the one whose `name=value` pairs the request `sent` (query pairs and
+        lower-case headers) is chosen, else the first."""
         candidates = [path]
         if self.base_path and path.startswith(self.base_path + "/"):
             candidates.insert(0, path[len(self.base_path) :])
         allowed = set()
         for candidate in candidates:
+            found = []
             for route in self.routes:
                 assert route.pattern is not None
-                found = route.pattern.match(candidate)
-                if not found:
-                    continue
-                if route.op.http_method != method:
+                matched = route.pattern.match(candidate)
+                if matched and route.op.http_method != method:
                     allowed.add(route.op.http_method)
-                    continue
-                return route, {name: unquote(value) for name, value in zip(route.names, found.groups())}
+                elif matched:
+                    found.append((route, {name: unquote(value) for name, value in zip(route.names, matched.groups())}))
+            if found:
+                return next((f for f in found if _fragment_holds(f[0].fragment, sent)), found[0])
         if allowed:
             raise Rejection(405, "MethodNotAllowed", f"{method} {path} is not an operation of the spec; allowed: {', '.join(sorted(allowed))}")
         raise Rejection(404, "NotFound", f"no operation of the spec matches the path {path}")
@@ -128,3 +136,10 @@ class MockApi:
             return None
         status = documented.status if documented else known.status  # type: ignore[union-attr]
         return status, known.message if known else code
+
+
+def _fragment_holds(fragment: str, sent: Mapping[str, str]) -> bool:
+    """Whether a request sent each `name=value` pair of a path's fragment (`X-Amz-Target=S.A`); an empty fragment
+    holds for any request."""
+    pairs = [pair.partition("=") for pair in fragment.split("&") if pair]
+    return all(sent.get(name, sent.get(name.lower())) == value for name, _, value in pairs)

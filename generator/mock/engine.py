@@ -79,7 +79,7 @@ class Engine:
     def _route(self, incoming: Incoming) -> tuple[Route, dict[str, str]]:
         """The operation a request is for, and its path values (REST)."""
         if not self.api.rpc:
-            return self.api.match_rest(incoming.method, incoming.path)
+            return self.api.match_rest(incoming.method, incoming.path, {**dict(incoming.query), **incoming.headers})
         pairs = dict(incoming.query + incoming.form())
         headers = incoming.headers
         action = headers.get("x-acs-action") or pairs.get("Action")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import re
@@ -29,6 +30,16 @@ class _SeededXeger(Xeger):
     def _handle_repeat(self, start_range: int, end_range: int, value: Any) -> str:
         times = self._random.randint(start_range, min(end_range, start_range + REPEAT_SPAN))
         return "".join("".join(self._handle_state(item) for item in value) for _ in range(times))
+
+
+@functools.cache
+def compiles(pattern: str) -> bool:
+    """Whether Python's `re` compiles `pattern`: the mock draws strings from those only, and checks no other."""
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
 
 
 def fits(pattern: str, value: str) -> bool:

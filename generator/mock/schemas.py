@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ..spec.refs import deref
-from .patterns import fits, matching
+from .patterns import compiles, fits, matching
 
 INT_BOUNDS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 MAX_DEPTH = 6
@@ -19,12 +19,15 @@ SHAPES = {"type", "properties", "items", "$ref", "oneOf", "anyOf", "allOf", "enu
 
 
 def to_json_schema(node: Any, openapi_30: bool) -> Any:
-    """An OpenAPI schema as JSON Schema 2020-12: 3.0 `nullable` and boolean exclusive bounds rewritten, int formats bounded."""
+    """An OpenAPI schema as JSON Schema 2020-12: 3.0 `nullable` and boolean exclusive bounds rewritten, int formats
+    bounded, patterns Python cannot compile left out."""
     if isinstance(node, list):
         return [to_json_schema(item, openapi_30) for item in node]
     if not isinstance(node, dict):
         return node
     out = {key: to_json_schema(value, openapi_30) for key, value in node.items() if key != "example"}
+    if isinstance(out.get("pattern"), str) and not compiles(out["pattern"]):
+        del out["pattern"]  # Java's `[\p{Print}&&[^|:/]]`, say: no value is drawn from it, so none is held to it
     if isinstance(out.get("$ref"), str) and not out["$ref"].isascii():  # a URI reference: other letters are %-encoded
         out["$ref"] = quote(out["$ref"], safe="#/~%:!$&'()*+,;=@")
     if openapi_30:

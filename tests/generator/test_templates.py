@@ -180,3 +180,36 @@ def test_example_values_keep_the_lengths_and_range_of_the_parameter() -> None:
     count = example_value(_param("integer", minimum=10, maximum=20))
     assert count is not None and 10 <= int(count) <= 20
     assert example_value(_param("integer", 15, minimum=10)) == "15" and example_value(_param("integer", 5, minimum=10)) != "5"
+
+
+ALIAS_FIELDS_SPEC = """
+openapi: 3.0.3
+info: {title: Plans, version: "1", x-acs-package: plans}
+servers: [{url: "https://example.com"}]
+paths:
+  /plans:
+    post:
+      operationId: createPlan
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Plan"}}}
+      responses: {"200": {description: ok}}
+components:
+  schemas:
+    Steps: {type: array, items: {type: string}}
+    Count: {type: integer}
+    Plan:
+      type: object
+      required: [steps, count]
+      properties: {steps: {$ref: "#/components/schemas/Steps"}, count: {$ref: "#/components/schemas/Count"}}
+"""
+
+
+def test_example_bodies_give_a_field_of_an_alias_a_value_of_the_alias_type(tmp_path: Path) -> None:
+    """A required field whose type is an array or integer alias gets `[]` or `1` in the README's example body, not
+    its own name as a string (which the models refuse)."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(ALIAS_FIELDS_SPEC)
+    assert main(["generate", "--spec", str(spec), "--out", str(tmp_path / "out"), "-q", "--flavor", "pydantic"]) == 0
+    readme = (tmp_path / "out" / "pydantic" / "README.md").read_text()
+    assert "body=Plan(steps=[], count=1)" in readme, readme

@@ -251,3 +251,33 @@ def test_a_multipart_form_with_no_fields_is_read_as_an_empty_form(tmp_path: Path
         assert _request(server, "POST", "/files", b"--b0--\r\n", form)[0] == 200
         status, data = _request(server, "POST", "/files", b"junk", form)
         assert status == 400 and "no parts (is the boundary right?)" in data["message"]
+
+
+FRAGMENT_SPEC = """
+openapi: 3.0.3
+info: {title: Targets, version: "1"}
+servers: [{url: "https://example.com"}]
+paths:
+  "/#X-Amz-Target=Svc.CreatePlan":
+    post:
+      operationId: CreatePlan
+      parameters: [{name: X-Amz-Target, in: header, required: true, schema: {type: string, enum: [Svc.CreatePlan]}}]
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
+  "/#X-Amz-Target=Svc.DeletePlan":
+    post:
+      operationId: DeletePlan
+      parameters: [{name: X-Amz-Target, in: header, required: true, schema: {type: string, enum: [Svc.DeletePlan]}}]
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object}}}}}
+"""
+
+
+def test_operations_that_share_a_path_are_told_apart_by_their_fragment(tmp_path: Path) -> None:
+    """AWS specs write every operation as `POST /#X-Amz-Target=Service.Action`: the mock routes by the header the
+    fragment names (it took the first operation for all, and refused the others' target)."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(FRAGMENT_SPEC)
+    with serve(read_spec(spec), seed=7) as server:
+        for target in ("Svc.CreatePlan", "Svc.DeletePlan"):
+            assert _request(server, "POST", "/", b"", {"X-Amz-Target": target})[0] == 200, target
+            assert server.log[-1].operation == target.split(".")[1]
+        assert _request(server, "POST", "/", b"", {"X-Amz-Target": "Svc.Other"})[0] == 400
