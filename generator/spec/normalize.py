@@ -747,6 +747,10 @@ def _drop_text_defaults_of_typed_strings(schema: Any, diag: Collector, pointer: 
     _walk(schema, pointer, visit)
 
 
+# Keywords that describe a schema without constraining its values.
+ANNOTATIONS = frozenset(
+    {"description", "title", "example", "examples", "deprecated", "externalDocs", "readOnly", "writeOnly", "xml"}
+)
 # Keywords that constrain values of one JSON type only; JSON Schema ignores them on a value of another.
 TYPE_KEYWORDS = {
     "string": ("minLength", "maxLength", "pattern"),
@@ -761,10 +765,20 @@ def _drop_idle_keywords(node: dict[str, Any], _where: Where) -> None:
     """Drop keywords that change nothing but would mislead the model library: a `type` beside a `$ref` (OpenAPI
     3.0 ignores it; the library would make a class of the pair, named after the property, and the name would
     differ from run to run of the models pass), `nullable: false`, the default (with it, the library types
-    an optional field `bool = None`), and a keyword of another type than the schema's one (an array's
-    `minLength`: the library would hold the list to it, JSON Schema and the service do not)."""
+    an optional field `bool = None`), a keyword of another type than the schema's one (an array's
+    `minLength`: the library would hold the list to it, JSON Schema and the service do not), and an `allOf`
+    member that only annotates: `allOf: [{$ref: X}, {description: …}]` (how AWS specs write every property)
+    becomes `allOf: [{$ref: X}], description: …`, an annotated reference typed as X, not a class of its own."""
     if "$ref" in node:
         node.pop("type", None)
+    members = node.get("allOf")
+    if isinstance(members, list) and len(members) > 1:
+        notes = [m for m in members if isinstance(m, dict) and m and set(m) <= ANNOTATIONS]
+        if notes and len(notes) < len(members):
+            node["allOf"] = [m for m in members if not any(m is n for n in notes)]
+            for note in notes:
+                for key, value in note.items():
+                    node.setdefault(key, value)
     if node.get("nullable") is False:
         del node["nullable"]
     kind = node.get("type")

@@ -256,3 +256,17 @@ def test_media_types_are_lower_cased() -> None:
     got = normalize(doc, Collector("spec.yaml")).doc["paths"]["/tags"]["get"]
     assert list(got["responses"]["200"]["content"]) == ["application/json; charset=UTF-8"]
     assert list(got["requestBody"]["content"]) == ["application/JSON", "application/json"]
+
+
+def test_an_all_of_member_that_only_annotates_moves_onto_the_schema() -> None:
+    """AWS writes each property as `allOf: [{$ref}, {description}]`: the words move up and the property reads as an
+    annotated reference (typed as the referenced class, no wrapper class per property); a member with a rule stays."""
+    steps = {"allOf": [{"$ref": "#/components/schemas/Steps"}, {"description": "The steps."}]}
+    capped = {"allOf": [{"$ref": "#/components/schemas/Steps"}, {"maxItems": 3}]}
+    got = _schemas(
+        {"Steps": {"type": "array", "items": {"type": "string"}}, "Plan": {"type": "object", "properties": {"steps": steps, "capped": capped}}}
+    )
+    assert got["Plan"]["properties"]["steps"] == {"allOf": [{"$ref": "#/components/schemas/Steps"}], "description": "The steps."}
+    capped_ref = got["Plan"]["properties"]["capped"]["$ref"]  # a rule makes a class of its own, as before
+    assert {"maxItems": 3} in got[capped_ref.rsplit("/", 1)[1]]["allOf"]
+    assert "PlanSteps" not in got
