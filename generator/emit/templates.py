@@ -105,16 +105,30 @@ def example_value(param: Any) -> str | None:
     """A parameter's value in code examples, as a Python literal: the spec's example when it fits the parameter's
     schema (type, format, pattern, lengths, range), else a value generated to fit the schema's rules (seeded by the
     name); None when the placeholder fits them too."""
-    schema = {"type": param.kind, **({"format": param.format} if param.format else {}), **json.loads(param.constraints)}
-    value = json.loads(param.example) if param.example is not None else None
+    return _fitting_value(param.kind, param.format, param.constraints, param.example, param.wire_name)
+
+
+def field_example(field: Any) -> str | None:
+    """A model field's value in example bodies, as `example_value` gives a parameter's (its kind and format read
+    from its type text, `string (date-time)`); for a field of a model or an array, its example as the spec gives it."""
+    kind, _, rest = field.type_text.partition(" (")
+    return _fitting_value(kind, rest.rstrip(")") or None, field.constraints, field.example, field.wire_name)
+
+
+def _fitting_value(kind: str, fmt: str | None, constraints: str, example: str | None, name: str) -> str | None:
+    """The example when it fits the scalar schema of `kind`, `fmt` and `constraints`, else a generated value, else
+    None (the placeholder fits)."""
+    value = json.loads(example) if example is not None else None
+    if kind not in JSON_KINDS:
+        return None if value is None else pyrepr(value)
+    schema = {"type": kind, **({"format": fmt} if fmt else {}), **json.loads(constraints)}
     if value is not None and _fits(value, schema):
         return pyrepr(value)
-    stand_in = PLACEHOLDERS.get(param.kind, param.wire_name)
-    if param.kind not in ("string", "integer", "number") or _fits(stand_in, schema):
+    if kind not in ("string", "integer", "number") or _fits(PLACEHOLDERS.get(kind, name), schema):
         return None
     from ..mock.schemas import scalar
 
-    return pyrepr(scalar(schema, param.kind, random.Random(param.wire_name)))
+    return pyrepr(scalar(schema, kind, random.Random(name)))
 
 
 def _fits(value: Any, schema: dict[str, Any]) -> bool:
@@ -165,7 +179,8 @@ def environment(template_dirs: list[Path] | None = None) -> jinja2.Environment:
         flatten=itertools.chain.from_iterable,  # linear, where `sum(start=())` copies the tuples it has so far
     )
     env.globals.update(
-        parameter=parameter, example_value=example_value, placeholder=placeholder, model_names=model_names,
+        parameter=parameter, example_value=example_value, field_example=field_example, placeholder=placeholder,
+        model_names=model_names,
         wire_classes=wire_classes,
     )
     return env

@@ -459,6 +459,7 @@ class _Builder:
                     nullable=nullable(prop),
                     description=description,
                     example=_json(prop["example"]) if "example" in prop else None,
+                    constraints=_json({k: prop[k] for k in (*SCALAR_RULES, "minItems") if k in prop}),
                 )
             )
         return tuple(result)

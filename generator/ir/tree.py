@@ -178,6 +178,8 @@ class ModelField:
     nullable: bool
     description: str
     example: str | None
+    # JSON text of the schema's rules on the value (`pattern`, lengths, range, `minItems`), for example bodies
+    constraints: str = field(default="{}", metadata=INTERNAL)
 
 
 @dataclass(frozen=True)

@@ -213,3 +213,47 @@ def test_example_bodies_give_a_field_of_an_alias_a_value_of_the_alias_type(tmp_p
     assert main(["generate", "--spec", str(spec), "--out", str(tmp_path / "out"), "-q", "--flavor", "pydantic"]) == 0
     readme = (tmp_path / "out" / "pydantic" / "README.md").read_text()
     assert "body=Plan(steps=[], count=1)" in readme, readme
+
+
+RULED_FIELDS_SPEC = """
+openapi: 3.0.3
+info: {title: Deeds, version: "1", x-acs-package: deeds}
+servers: [{url: "https://example.com"}]
+paths:
+  /deeds:
+    post:
+      operationId: createDeed
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Deed"}}}
+      responses: {"200": {description: ok}}
+components:
+  schemas:
+    Name: {type: object, required: [forename], properties: {forename: {type: string}}}
+    Borrowers: {type: array, minItems: 1, items: {$ref: "#/components/schemas/Name"}}
+    Deed:
+      type: object
+      required: [checked, ref, borrowers, lenders, count]
+      properties:
+        checked: {type: string, pattern: "^[Y]$"}
+        ref: {type: string, example: 42, pattern: "^e-MD[0-9]{5}$"}
+        borrowers: {$ref: "#/components/schemas/Borrowers"}
+        lenders: {type: array, minItems: 1, items: {$ref: "#/components/schemas/Name"}}
+        count: {type: integer, minimum: 5, maximum: 9}
+"""
+
+
+def test_example_bodies_keep_the_fields_rules(tmp_path: Path) -> None:
+    """A patterned string gets a matching value (a mistyped example is passed over), a range a number inside it, and
+    an array that needs an item (directly or through an alias) gets one: land registry's README example was refused."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(RULED_FIELDS_SPEC)
+    assert main(["generate", "--spec", str(spec), "--out", str(tmp_path / "out"), "-q", "--flavor", "pydantic"]) == 0
+    readme = (tmp_path / "out" / "pydantic" / "README.md").read_text()
+    found = re.search(r"body=Deed\((.*)\),\n", readme)
+    assert found, readme
+    body = found.group(1)
+    assert 'checked="Y"' in body and re.search(r'ref="e-MD\d{5}"', body), body
+    assert 'borrowers=[{"forename": "forename"}]' in body and 'lenders=[{"forename": "forename"}]' in body, body
+    count = re.search(r"count=(\d+)", body)
+    assert count and 5 <= int(count.group(1)) <= 9, body
