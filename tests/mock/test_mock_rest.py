@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import os
 import socket
 import struct
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -281,3 +283,46 @@ def test_operations_that_share_a_path_are_told_apart_by_their_fragment(tmp_path:
             assert _request(server, "POST", "/", b"", {"X-Amz-Target": target})[0] == 200, target
             assert server.log[-1].operation == target.split(".")[1]
         assert _request(server, "POST", "/", b"", {"X-Amz-Target": "Svc.Other"})[0] == 400
+
+
+VENDOR_MEDIA_SPEC = """
+openapi: 3.0.3
+info: {title: Bookings, version: "1", x-acs-package: bookings}
+servers: [{url: "https://example.com"}]
+paths:
+  /bookings:
+    post:
+      operationId: createBooking
+      security: []
+      requestBody:
+        required: true
+        content: {application/vnd.amadeus+json: {schema: {type: object, required: [guest], properties: {guest: {type: string}}}}}
+      responses:
+        "200": {description: ok, content: {application/vnd.amadeus+json: {schema: {type: object, properties: {id: {type: string}}}}}}
+"""
+CALL_BOOKING = """
+import sys
+from bookings import Client
+with Client(base_url=sys.argv[1], max_retries=0) as client:
+    print(client.create_booking(body={"guest": "ann"}).id)
+"""
+
+
+def test_a_json_body_is_sent_with_the_media_type_the_spec_names(tmp_path: Path) -> None:
+    """`application/vnd.amadeus+json` bodies go out under that type (they went as `application/json`, and a server
+    that checks the type, as the mock does, answered 415); the `id` the mock gives a created resource has the type
+    the schema gives it (a string here; it was always a number)."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(VENDOR_MEDIA_SPEC)
+    config = Config(spec=spec, out=tmp_path / "out", version="0.1.0", flavors=("pydantic",), overrides={}, source="tests/mock")
+    write_output(tmp_path / "out", run(config).files)
+    with serve(read_spec(spec), seed=7) as server:
+        done = subprocess.run(
+            [sys.executable, "-c", CALL_BOOKING, f"http://127.0.0.1:{server.port}"],
+            env={**os.environ, "PYTHONPATH": str(tmp_path / "out" / "pydantic")},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0 and done.stdout.strip(), done.stderr
+        assert server.log[-1].status == 200

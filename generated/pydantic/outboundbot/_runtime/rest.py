@@ -49,6 +49,7 @@ class RestOperation(FrozenRecord):
         "error_classes",
         "anonymous",
         "error_models",
+        "content_type",
     )
     method: str
     path: str
@@ -59,6 +60,7 @@ class RestOperation(FrozenRecord):
     error_classes: Mapping[str, type[APIStatusError]]
     anonymous: bool
     error_models: Mapping[str, str]
+    content_type: str | None
 
     def __init__(
         self,
@@ -71,10 +73,13 @@ class RestOperation(FrozenRecord):
         error_classes: Mapping[str, type[APIStatusError]] = _NO_ERRORS,
         anonymous: bool = False,
         error_models: Mapping[str, str] = _NO_MODELS,
+        content_type: str | None = None,
     ) -> None:
         """`locations[i]` is where `params[i]` goes; `anonymous` operations (`security: []`) send no credentials.
 
-        `error_models` maps a documented error status (`404`, `4XX`, `default`) to its body's model name.
+        `error_models` maps a documented error status (`404`, `4XX`, `default`) to its body's model name;
+        `content_type` is the spec's media type of a JSON or binary body where it is not the usual one
+        (`application/vnd.api+json`, `image/png`).
         """
         if len(locations) != len(params):
             raise ValueError("every parameter needs a location")
@@ -88,6 +93,7 @@ class RestOperation(FrozenRecord):
             error_classes=error_classes,
             anonymous=anonymous,
             error_models=error_models,
+            content_type=content_type,
         )
 
     def __hash__(self) -> int:
@@ -110,10 +116,13 @@ def _pairs(params: list[Param], values: Mapping[str, object]) -> list[tuple[str,
     return out
 
 
-def encode_body(encoding: str, value: object) -> tuple[Body, str]:
-    """The bytes (or streamed ``Upload``) and content type of a request body."""
+def encode_body(
+    encoding: str, value: object, content_type: str | None = None
+) -> tuple[Body, str]:
+    """The bytes (or streamed ``Upload``) and content type of a request body (a JSON or binary body's own
+    ``content_type`` where the spec names one)."""
     if encoding == "binary":
-        return Upload.of(value), _CONTENT_TYPES["binary"]
+        return Upload.of(value), content_type or _CONTENT_TYPES["binary"]
     if encoding == "form":
         from urllib.parse import urlencode
 
@@ -137,7 +146,7 @@ def encode_body(encoding: str, value: object) -> tuple[Body, str]:
         )
     except (TypeError, ValueError) as exc:
         raise ParameterError(f"body cannot be sent as JSON: {exc}") from None
-    return data.encode(), _CONTENT_TYPES["json"]
+    return data.encode(), content_type or _CONTENT_TYPES["json"]
 
 
 def _part(boundary: str, name: str, item: object) -> bytes:
@@ -330,7 +339,9 @@ class _RestBase(_CallSettings):
         headers.setdefault("user-agent", self._user_agent)
         payload: Body = b""
         if op.body is not None and not isinstance(body, NotGiven):
-            payload, headers["content-type"] = encode_body(op.body, body)
+            payload, headers["content-type"] = encode_body(
+                op.body, body, op.content_type
+            )
         headers.update(self._request_headers(extra_headers))
         target = self._prefix + path
         if query:
