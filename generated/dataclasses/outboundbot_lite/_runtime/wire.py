@@ -47,9 +47,14 @@ def _mismatch(cls: type, detail: str) -> APIResponseError:
 
 
 def decode(cls: type[_T], data: Any, registry: Registry) -> _T:
-    """Build `cls` from a JSON object; unknown keys are kept aside (never an error) for `encode`."""
+    """Build `cls` from a JSON object; unknown keys are kept aside (never an error) for `encode`.
+
+    A map model (`additionalProperties` only) is a `dict[str, V]` alias, not a dataclass: the object as sent.
+    """
     if not isinstance(data, dict):
         raise _mismatch(cls, f"expected a JSON object, got {type(data).__name__}")
+    if not dataclasses.is_dataclass(cls):
+        return typing.cast(_T, data)
     fields = registry[cls]
     literals, _required = _shape(cls)
     kwargs: dict[str, Any] = {}
