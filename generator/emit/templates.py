@@ -115,6 +115,18 @@ def field_example(field: Any) -> str | None:
     return _fitting_value(kind, rest.rstrip(")") or None, field.constraints, field.example, field.wire_name)
 
 
+def alias_example(schema: str, name: str) -> str | None:
+    """A value in example bodies for a field typed by a scalar alias (AWS's `Date: {type: string, format:
+    date-time}`), from the alias's JSON Schema text, as `field_example` gives one of a field of that type."""
+    alias = json.loads(schema)
+    kind = alias.get("type")
+    if not isinstance(kind, str):
+        return None
+    rules = json.dumps({k: v for k, v in alias.items() if k not in ("type", "format", "example")})
+    example = json.dumps(alias["example"]) if "example" in alias else None
+    return _fitting_value(kind, alias.get("format"), rules, example, name)
+
+
 def _fitting_value(kind: str, fmt: str | None, constraints: str, example: str | None, name: str) -> str | None:
     """The example when it fits the scalar schema of `kind`, `fmt` and `constraints`, else a generated value, else
     None (the placeholder fits)."""
@@ -179,9 +191,8 @@ def environment(template_dirs: list[Path] | None = None) -> jinja2.Environment:
         flatten=itertools.chain.from_iterable,  # linear, where `sum(start=())` copies the tuples it has so far
     )
     env.globals.update(
-        parameter=parameter, example_value=example_value, field_example=field_example, placeholder=placeholder,
-        model_names=model_names,
-        wire_classes=wire_classes,
+        parameter=parameter, example_value=example_value, field_example=field_example, alias_example=alias_example,
+        placeholder=placeholder, model_names=model_names, wire_classes=wire_classes,
     )
     return env
 

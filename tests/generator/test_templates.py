@@ -230,22 +230,25 @@ paths:
 components:
   schemas:
     Name: {type: object, required: [forename], properties: {forename: {type: string}}}
+    Date: {type: string, format: date-time}
     Borrowers: {type: array, minItems: 1, items: {$ref: "#/components/schemas/Name"}}
     Deed:
       type: object
-      required: [checked, ref, borrowers, lenders, count]
+      required: [checked, ref, borrowers, lenders, count, signed]
       properties:
         checked: {type: string, pattern: "^[Y]$"}
         ref: {type: string, example: 42, pattern: "^e-MD[0-9]{5}$"}
         borrowers: {$ref: "#/components/schemas/Borrowers"}
         lenders: {type: array, minItems: 1, items: {$ref: "#/components/schemas/Name"}}
         count: {type: integer, minimum: 5, maximum: 9}
+        signed: {$ref: "#/components/schemas/Date"}
 """
 
 
 def test_example_bodies_keep_the_fields_rules(tmp_path: Path) -> None:
-    """A patterned string gets a matching value (a mistyped example is passed over), a range a number inside it, and
-    an array that needs an item (directly or through an alias) gets one: land registry's README example was refused."""
+    """A patterned string gets a matching value (a mistyped example is passed over), a range a number inside it, an
+    array that needs an item (directly or through an alias) gets one, and a field of a date-time alias a date-time:
+    land registry's and AWS personalize-events' README examples were refused."""
     spec = tmp_path / "spec.yaml"
     spec.write_text(RULED_FIELDS_SPEC)
     assert main(["generate", "--spec", str(spec), "--out", str(tmp_path / "out"), "-q", "--flavor", "pydantic"]) == 0
@@ -257,3 +260,4 @@ def test_example_bodies_keep_the_fields_rules(tmp_path: Path) -> None:
     assert 'borrowers=[{"forename": "forename"}]' in body and 'lenders=[{"forename": "forename"}]' in body, body
     count = re.search(r"count=(\d+)", body)
     assert count and 5 <= int(count.group(1)) <= 9, body
+    assert re.search(r'signed="\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z"', body), body  # a date-time alias (AWS)
