@@ -307,22 +307,16 @@ def body_excerpt(body: bytes, limit: int = _EXCERPT_CHARS) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
 
 
-_NOT_AN_OBJECT = "the body is JSON but not an object"
-
-
-def _parse_object(body: bytes) -> tuple[dict[str, Any] | None, str]:
-    """Parse a JSON object body; on failure return None and why."""
+def _parse_json(body: bytes) -> tuple[Any, str]:
+    """Parse a JSON body; on failure return None and why."""
     import json
 
     if not body.strip():
         return None, "the body is empty"
     try:
-        data = json.loads(body)
+        return json.loads(body), ""
     except (ValueError, UnicodeDecodeError) as exc:
         return None, f"the body is not valid JSON ({exc})"
-    if not isinstance(data, dict):
-        return None, f"{_NOT_AN_OBJECT} ({type(data).__name__})"
-    return data, ""
 
 
 _XML_FIELDS = ("Code", "Message", "RequestId", "HostId", "Recommend")
@@ -408,30 +402,18 @@ def error_from_response(
     JSON string or list gives the status's class too, a string as its message.
     """
     hdrs = headers if isinstance(headers, Headers) else Headers(headers)
-    data, problem = _parse_object(body)
-    if data is None:
+    value, problem = _parse_json(body)
+    data = value if isinstance(value, dict) else None
+    if problem:
         data = _xml_error(body)
-    if data is None and any_json and problem.startswith(_NOT_AN_OBJECT):
-        import json
-
-        value = json.loads(body)
-        return _status_class(status, None, hdrs)(
-            status_code=status,
-            headers=hdrs,
-            body=body,
-            data=None,
-            code=None,
-            message=(
-                value
-                if isinstance(value, str) and value
-                else _reason(status) or "(no message)"
-            ),
-            request_id=hdrs.get("x-acs-request-id"),
-        )
-    if data is None:
+    elif data is None and not any_json:
+        problem = f"the body is JSON but not an object ({type(value).__name__})"
+    if problem and data is None:
         return _response_error(status, hdrs, body, problem)
-    code = _field(data, "Code", "code")
-    message = _field(data, "Message", "message") or _reason(status) or "(no message)"
+    fields = data or {}  # empty for a JSON string or list (REST)
+    code = _field(fields, "Code", "code")
+    given = value if isinstance(value, str) else _field(fields, "Message", "message")
+    message = given or _reason(status) or "(no message)"
     cls = code_classes.get(code) if code is not None else None
     if cls is None:
         cls = _status_class(status, code, hdrs)
@@ -442,8 +424,8 @@ def error_from_response(
         data=data,
         code=code,
         message=message,
-        request_id=_field(data, "RequestId", "requestId")
+        request_id=_field(fields, "RequestId", "requestId")
         or hdrs.get("x-acs-request-id"),
-        recommend=_field(data, "Recommend", "recommend"),
-        host_id=_field(data, "HostId", "hostId"),
+        recommend=_field(fields, "Recommend", "recommend"),
+        host_id=_field(fields, "HostId", "hostId"),
     )
