@@ -9,6 +9,7 @@ import jinja2
 
 from ..changes.changelog import STATE_FILE, history
 from ..ir.tree import Api
+from .pages import Page, render_pages
 from .templates import render
 
 # The docs site (MkDocs + Material) under docs/: its configuration, and pages under docs/docs/ (the
@@ -34,13 +35,12 @@ def render_docs(
     """
     previous = out / "docs" / STATE_FILE if out is not None else None
     log = history(api, context["flavor"].version, previous)
-    context = {**context, "changelog": log.entries}
-    files = {f"docs/{page}": render(env, name, **context).encode() for name, page in DOC_TEMPLATES.items()}
-    for op in api.operations:
-        page = f"docs/docs/operations/{op.method_name}.md"
-        files[page] = render(env, "docs/operation.md.jinja", operation=op, **context).encode()
-    for model in api.models:
-        page = f"docs/docs/models/{model.class_name}.md"
-        files[page] = render(env, "docs/model.md.jinja", model=model, **context).encode()
+    files = {
+        f"docs/{page}": render(env, name, **context, changelog=log.entries).encode()
+        for name, page in DOC_TEMPLATES.items()
+    }
+    pages = [Page(f"docs/docs/operations/{op.method_name}.md", "docs/operation.md.jinja", "operation", op) for op in api.operations]
+    pages += [Page(f"docs/docs/models/{m.class_name}.md", "docs/model.md.jinja", "model", m) for m in api.models]
+    files.update(render_pages(env, api, context, pages))
     files[f"docs/{STATE_FILE}"] = log.state
     return files

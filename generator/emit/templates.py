@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import random
@@ -25,6 +26,15 @@ def _templates_dir() -> Path:
 
 
 TEMPLATES_DIR = _templates_dir()
+
+
+def templates_digest(directories: list[str] | list[Path]) -> str:
+    """Digest of every template under these directories (user overrides first, as the loader searches them)."""
+    digest = hashlib.sha256()
+    for directory in map(Path, directories):
+        for path in sorted(p for p in directory.rglob("*.jinja") if p.is_file()):
+            digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 

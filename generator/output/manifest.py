@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..cache import code_digest, pinned_versions
 from ..config import Config, Flavor
-from ..emit.templates import TEMPLATES_DIR
+from ..emit.templates import TEMPLATES_DIR, templates_digest
 from ..spec.loader import LoadedSpec
 from .files import GENERATOR_NAME, OutputError, files_on_disk, read_manifest
 
@@ -41,9 +41,7 @@ def input_key(config: Config, template_dirs: list[Path], sources: tuple[str, ...
         data = b"" if "://" in name else (config.spec_path.parent / name).read_bytes()  # URLs: never current
         digest.update(name.encode() + b"\0" + data + b"\0")
     digest.update(code_digest())
-    for directory in [*template_dirs, TEMPLATES_DIR]:
-        for path in sorted(p for p in directory.rglob("*.jinja") if p.is_file()):
-            digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(templates_digest([*template_dirs, TEMPLATES_DIR]).encode())
     return digest.hexdigest()
 
 
