@@ -115,14 +115,14 @@ def example_value(param: Any) -> str | None:
     """A parameter's value in code examples, as a Python literal: the spec's example when it fits the parameter's
     schema (type, format, pattern, lengths, range), else a value generated to fit the schema's rules (seeded by the
     name); None when the placeholder fits them too."""
-    return _fitting_value(param.kind, param.format, param.constraints, param.example, param.wire_name)
+    return _fitting_value(param.kind, param.format, json.loads(param.constraints), param.example, param.wire_name)
 
 
 def field_example(field: Any) -> str | None:
-    """A model field's value in example bodies, as `example_value` gives a parameter's (its kind and format read
-    from its type text, `string (date-time)`); for a field of a model or an array, its example as the spec gives it."""
-    kind, _, rest = field.type_text.partition(" (")
-    return _fitting_value(kind, rest.rstrip(")") or None, field.constraints, field.example, field.wire_name)
+    """A model field's value in example bodies, as `example_value` gives a parameter's (its JSON type and format are
+    in its constraints); for a field of a model or an array, its example as the spec gives it."""
+    rules = json.loads(field.constraints)
+    return _fitting_value(rules.pop("type", None), rules.pop("format", None), rules, field.example, field.wire_name)
 
 
 def alias_example(schema: str, name: str) -> str | None:
@@ -132,18 +132,18 @@ def alias_example(schema: str, name: str) -> str | None:
     kind = alias.get("type")
     if not isinstance(kind, str):
         return None
-    rules = json.dumps({k: v for k, v in alias.items() if k not in ("type", "format", "example")})
+    rules = {k: v for k, v in alias.items() if k not in ("type", "format", "example")}
     example = json.dumps(alias["example"]) if "example" in alias else None
     return _fitting_value(kind, alias.get("format"), rules, example, name)
 
 
-def _fitting_value(kind: str, fmt: str | None, constraints: str, example: str | None, name: str) -> str | None:
-    """The example when it fits the scalar schema of `kind`, `fmt` and `constraints`, else a generated value, else
-    None (the placeholder fits)."""
+def _fitting_value(kind: str | None, fmt: str | None, rules: dict[str, Any], example: str | None, name: str) -> str | None:
+    """The example when it fits the scalar schema of `kind`, `fmt` and `rules`, else a generated value, else None
+    (the placeholder fits)."""
     value = json.loads(example) if example is not None else None
     if kind not in JSON_KINDS:
         return None if value is None else pyrepr(value)
-    schema = {"type": kind, **({"format": fmt} if fmt else {}), **json.loads(constraints)}
+    schema = {"type": kind, **({"format": fmt} if fmt else {}), **rules}
     if value is not None and _fits(value, schema):
         return pyrepr(value)
     if kind not in ("string", "integer", "number") or _fits(PLACEHOLDERS.get(kind, name), schema):

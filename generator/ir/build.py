@@ -459,7 +459,9 @@ class _Builder:
                     nullable=nullable(prop),
                     description=description,
                     example=_json(prop["example"]) if "example" in prop else None,
-                    constraints=_json({k: prop[k] for k in (*SCALAR_RULES, "minItems") if k in prop}),
+                    constraints=_json(
+                        {**self.types.shape(raw), **{k: prop[k] for k in (*SCALAR_RULES, "minItems") if k in prop}}
+                    ),
                 )
             )
         return tuple(result)

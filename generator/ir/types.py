@@ -147,6 +147,16 @@ class Types:
             return self.ref_class(schema["additionalProperties"]), "dict"
         return None, ""
 
+    def shape(self, raw: dict[str, Any]) -> dict[str, str]:
+        """The JSON type and format `text` shows for a scalar or object schema; empty for a model or an array."""
+        if self.ref_class(raw):
+            return {}
+        schema = self.resolve(raw)
+        kind = json_kind(schema)
+        if kind == "array":
+            return {}
+        return {"type": kind, "format": str(schema["format"])} if schema.get("format") else {"type": kind}
+
     def text(self, raw: dict[str, Any]) -> str:
         """Human-readable type of a schema for the docs."""
         name = self.ref_class(raw)
