@@ -82,26 +82,55 @@ class Shard:
         return (self.kind, self.header, *parts, self.document)
 
 
+class Workers:
+    """The models pass's worker processes, started at once or at the first shard that misses the cache."""
+
+    def __init__(self, kinds: Iterable[str]) -> None:
+        self._kinds = tuple(dict.fromkeys(kinds))
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def running(self) -> bool:
+        """Whether the pool was started."""
+        return self._pool is not None
+
+    def start(self) -> ProcessPoolExecutor:
+        """The running pool: started now (one worker per core, warmed up) unless it already runs."""
+        if self._pool is None:
+            workers = os.cpu_count() or 1
+            context = multiprocessing.get_context("fork")
+            self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up, initargs=(self._kinds,))
+            for _ in range(workers):
+                self._pool.submit(int)  # starts the workers now
+        return self._pool
+
+    def close(self) -> None:
+        """Shut the pool down; workers still warming up (every shard was a cache hit) are not waited for."""
+        if self._pool is None:
+            return
+        for process in list((getattr(self._pool, "_processes", None) or {}).values()):
+            process.terminate()
+        self._pool.shutdown(cancel_futures=True)
+
+
 @contextlib.contextmanager
-def worker_pool(kinds: Iterable[str]) -> Iterator[ProcessPoolExecutor | None]:
-    """Worker processes for the models pass, started at once and warmed up (the library's first run in a process
-    loads most of it) while the caller reads the spec, shut down on leaving; None where the platform cannot fork
-    or has one core."""
-    workers = os.cpu_count() or 1
-    if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+def worker_pool(kinds: Iterable[str], early: bool) -> Iterator[Workers | None]:
+    """Workers for the models pass, shut down on leaving; None where the platform cannot fork or has one core.
+
+    `early` (a first generation into this output) starts them at once, so they warm up (the library's first run in
+    a process loads most of it) while the caller reads the spec. Otherwise they start only if a shard misses the
+    cache: after an edit nearly every shard hits, and idle workers warming up would take CPU from the main process.
+    """
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         yield None
         return
-    context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up, initargs=(tuple(dict.fromkeys(kinds)),))
+    workers = Workers(kinds)
+    if early:
+        workers.start()
     try:
-        for _ in range(workers):
-            pool.submit(int)  # starts the workers now
-        yield pool
+        yield workers
     finally:
-        # Every result wanted is in: workers still warming up (all shards were cache hits) are not waited for.
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            process.terminate()
-        pool.shutdown(cancel_futures=True)
+        workers.close()
 
 
 def _warm_up(kinds: tuple[str, ...]) -> None:
@@ -121,12 +150,12 @@ def _warm_up(kinds: tuple[str, ...]) -> None:
 class ModelsPass:
     """The models package of each kind a run needs: cache hits at once, the rest in the worker pool.
 
-    The workers (see `worker_pool`, which the caller holds open; without a pool the shards run here, one after
+    The workers (see `worker_pool`, which the caller holds open; without them the shards run here, one after
     another) run while the caller renders templates and docs; `get` waits for one kind and raises its SpecError.
     """
 
     def __init__(
-        self, api: ir.Api, diag: Collector, header: str, kinds: Iterable[str], pool: ProcessPoolExecutor | None
+        self, api: ir.Api, diag: Collector, header: str, kinds: Iterable[str], workers: Workers | None
     ) -> None:
         self._api, self._diag, self._header = api, diag, header
         parts = _shard_parts(api)
@@ -143,7 +172,8 @@ class ModelsPass:
                 data = json.loads(hit)
                 notes = tuple(Diagnostic(Level(level), *rest) for level, *rest in data["notes"])
                 self._ready[key] = ModelModules(data["sources"], data["owners"], notes)
-        if pool is not None:  # the rest are computed in `get`
+        if workers is not None and misses:  # without workers the misses are computed in `get`
+            pool = workers.start()
             self._pending = {key: pool.submit(_model_modules, self._shards[key[0]][key[1]]) for key in misses}
 
     def get(self, kind: str) -> ModelModules:

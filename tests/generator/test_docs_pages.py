@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from acs_sdkgen import pipeline
 from acs_sdkgen.cli import main
 from acs_sdkgen.emit import pages
+from acs_sdkgen.forked import Later
 from acs_sdkgen.frontend import RefOptions, read_spec
 
 PETSTORE = Path(__file__).resolve().parents[1] / "fixtures" / "rest_petstore" / "spec.yaml"
@@ -19,9 +21,11 @@ def _docs(root: Path) -> dict[str, bytes]:
 
 
 def _rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The operation and model pages rendered from now on (not taken from the cache), by item name."""
+    """The operation and model pages rendered from now on (not taken from the cache), by item name; the docs are
+    rendered in this process, so that the names reach the list."""
     names: list[str] = []
     original = pages.render
+    monkeypatch.setattr(pipeline, "Later", lambda work, fork: Later(work, fork=False))
 
     def spy(env, template, **context):  # type: ignore[no-untyped-def]
         item = context.get("operation") or context.get("model")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -87,6 +88,37 @@ def test_a_model_edit_runs_only_the_shard_it_reaches(tmp_path: Path, monkeypatch
     spec.write_text(reshaped, encoding="utf-8")
     assert main(["generate", "--spec", str(spec), "--out", str(out), "-q"]) == 0
     assert _model_entries(tmp_path / "cache") == before + flavors + flavors * len(holding)
+
+
+def test_workers_start_early_for_a_first_generation_and_on_demand_after(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Into a new output the workers start at once (they warm up while the spec is read); a regeneration starts
+    them only when a shard misses the cache, so that a documentation edit runs in one process."""
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    starts: list[bool] = []  # per start of the workers: whether the spec had been read by then
+    read = [False]
+    real_start, real_pass = models.Workers.start, models.ModelsPass.__init__
+
+    def spy_start(self: models.Workers) -> object:
+        starts.append(read[0])
+        return real_start(self)
+
+    def spy_pass(self: models.ModelsPass, *args: object) -> None:
+        read[0] = True
+        real_pass(self, *args)
+
+    monkeypatch.setattr(models.Workers, "start", spy_start)
+    monkeypatch.setattr(models.ModelsPass, "__init__", spy_pass)
+    spec, out = tmp_path / "outboundbot.yaml", tmp_path / "out"
+    text = OUTBOUNDBOT.read_text(encoding="utf-8")
+    edited = text.replace("Creator ID.", "Creator ID (edited).")  # one shard misses
+    runs = [(text, [False]), (edited, [True]), (edited, [])]  # the last with --force: every shard hits
+    for step, (spec_text, expected) in enumerate(runs):
+        spec.write_text(spec_text, encoding="utf-8")
+        starts.clear()
+        read[0] = False
+        assert main(["generate", "--spec", str(spec), "--out", str(out), "-q", *(["--force"] if step == 2 else [])]) == 0
+        assert starts[:1] == expected, step
 
 
 def test_a_broken_cache_database_is_a_miss_not_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
