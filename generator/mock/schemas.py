@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import random
 import uuid
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
+from ..diagnostics import join_pointer
 from ..spec.refs import deref
 from .patterns import compiles, fits, matching
 
@@ -153,6 +155,12 @@ class Schemas:
         schema = self.resolve(node)
         if not isinstance(schema, dict):
             return None
+        subclass = self._subclass(node, schema)
+        if subclass is not None and depth < 2 * MAX_DEPTH:  # a discriminated base: the models take a subclass, by tag;
+            # past the depth where optional properties stop, too (the bound only stops a loop of subclasses)
+            ref, tag = subclass
+            value = self.generate({"$ref": ref}, rng, depth + 1)
+            return {**value, schema["discriminator"]["propertyName"]: tag} if isinstance(value, dict) else value
         given = [schema[key] for key in ("const", "example", "default") if key in schema]
         given += schema["examples"][:1] if isinstance(schema.get("examples"), list) else []
         for value in given:
@@ -180,6 +188,40 @@ class Schemas:
             count = max(int(schema.get("minItems", 1)), 1)
             return [self.generate(schema.get("items") or {}, rng, depth + 1) for _ in range(count)]
         return scalar(schema, kind, rng)
+
+    def _subclass(self, node: Any, schema: dict[str, Any]) -> tuple[str, str] | None:
+        """For a `$ref` to a base schema whose discriminator its subclasses' `allOf` inherit (no `oneOf` of its own):
+        the `$ref` of its first subclass (the mapping's first, else the first in the spec) and that subclass's tag
+        (its mapping key, else its `x-ms-discriminator-value`, else its name)."""
+        ref = node.get("$ref") if isinstance(node, dict) else None
+        discriminator = schema.get("discriminator")
+        subclasses = self._subclasses.get(ref) if isinstance(ref, str) else None
+        if not subclasses or not isinstance(discriminator, dict) or "oneOf" in schema or "anyOf" in schema:
+            return None
+        if not isinstance(discriminator.get("propertyName"), str):
+            return None
+        mapping = discriminator.get("mapping") if isinstance(discriminator.get("mapping"), dict) else {}
+        for tag, target in mapping.items():
+            for sub in subclasses:
+                if target in (sub, sub.rsplit("/", 1)[-1]):
+                    return sub, str(tag)
+        sub = subclasses[0]
+        declared = self.resolve({"$ref": sub}).get("x-ms-discriminator-value")
+        return sub, declared if isinstance(declared, str) else sub.rsplit("/", 1)[-1]
+
+    @functools.cached_property
+    def _subclasses(self) -> dict[str, list[str]]:
+        """The `$ref`s of the component schemas that extend each component (an `allOf` member `$ref`s it), by its
+        `$ref`."""
+        found: dict[str, list[str]] = {}
+        schemas = (self.doc.get("components") or {}).get("schemas") or {}
+        for name, schema in schemas.items() if isinstance(schemas, dict) else ():
+            members = schema.get("allOf") if isinstance(schema, dict) else None
+            for member in members if isinstance(members, list) else ():
+                base = member.get("$ref") if isinstance(member, dict) else None
+                if isinstance(base, str):
+                    found.setdefault(base, []).append(join_pointer("#/components/schemas", name))
+        return found
 
     @staticmethod
     def _tagged(schema: dict[str, Any], member: Any, value: Any) -> Any:

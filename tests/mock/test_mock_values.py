@@ -86,3 +86,31 @@ def test_a_pattern_python_cannot_compile_is_not_held_against_values() -> None:
     value = schemas.generate(name, random.Random(3))
     assert isinstance(value, str) and schemas.problems(name, value) == []
     assert schemas.problems(name, "") != []  # the other rules still hold
+
+
+def test_a_discriminated_base_answers_a_subclass_with_its_tag() -> None:
+    """A base whose discriminator its subclasses inherit through `allOf` is, in the SDK's models, a union of the
+    subclasses told apart by the tag: its value is the first subclass's (the mapping's first, else the first in the
+    spec), with that subclass's tag (its mapping key, `x-ms-discriminator-value`, else its name), at any depth."""
+
+    def animals(discriminator: dict[str, object], cat_extra: dict[str, object]) -> Schemas:
+        cat = {"allOf": [{"$ref": "#/components/schemas/Animal"}, {"properties": {"lives": {"type": "integer"}}, "required": ["lives"]}]}
+        dog = {"allOf": [{"$ref": "#/components/schemas/Animal"}, {"properties": {"good": {"type": "boolean"}}}]}
+        animal = {"type": "object", "properties": {"kind": {"type": "string"}}, "discriminator": discriminator}
+        return Schemas({"openapi": "3.0.3", "components": {"schemas": {"Animal": animal, "Cat": {**cat, **cat_extra}, "Dog": dog}}})
+
+    base = {"$ref": "#/components/schemas/Animal"}
+    deep = {"type": "object", "properties": {"a": {"type": "object", "properties": {"b": {"type": "array", "items": base}}}}}
+    cases = [
+        ({"propertyName": "kind"}, {}, "Cat", "lives"),
+        ({"propertyName": "kind"}, {"x-ms-discriminator-value": "Felis"}, "Felis", "lives"),
+        ({"propertyName": "kind", "mapping": {"hound": "#/components/schemas/Dog"}}, {}, "hound", None),
+    ]
+    for discriminator, cat_extra, tag, field in cases:
+        schemas = animals(discriminator, cat_extra)
+        value = schemas.generate(base, random.Random(3))
+        assert value["kind"] == tag and (field is None or isinstance(value[field], int)), value
+        assert schemas.problems({"$ref": "#/components/schemas/Cat" if field else "#/components/schemas/Dog"}, value) == []
+        items = schemas.generate(deep, random.Random(3))["a"]["b"]
+        assert items and all(item["kind"] == tag for item in items)
+        assert schemas.generate(base, random.Random(3), 9)["kind"] == tag  # past the depth where optional ones stop
