@@ -404,6 +404,12 @@ class _Builder:
     def models(self) -> list[ir.Model]:
         """A model per component schema."""
         result = []
+        subclasses: dict[str, list[str]] = {}  # class name → the names of the schemas whose allOf extends it
+        for name, raw in self.schemas.items():
+            for member in raw.get("allOf") or () if isinstance(raw, dict) else ():
+                base = self.types.ref_class(member) if isinstance(member, dict) and "$ref" in member else None
+                if base:
+                    subclasses.setdefault(base, []).append(name)
         for name, raw in sorted(self.schemas.items()):
             schema = self.resolve(raw)
             pointer = self.origins[name]
@@ -420,9 +426,25 @@ class _Builder:
                     fields=self.fields(schema, pointer) if kind == "object" else (),
                     enum=tuple(_json(v) for v in schema.get("enum") or ()),
                     schema=_json(_refs_by_class(_as_subclass(raw) if kind == "object" else raw, self.class_names)),
+                    tagged_subclass=self.tagged_subclass(schema, subclasses.get(self.class_names[name], [])),
                 )
             )
         return result
+
+    def tagged_subclass(self, schema: dict[str, Any], subclasses: list[str]) -> tuple[str, ...]:
+        """For a base whose discriminator its subclasses inherit through `allOf` (it has no `oneOf` of its own), the
+        value its examples give: (a subclass's class name, the tag property, that subclass's tag): the mapping's first
+        entry, else the first subclass under its own name. The models take only a subclass there."""
+        discriminator = schema.get("discriminator")
+        tag = discriminator.get("propertyName") if isinstance(discriminator, dict) else None
+        if not isinstance(tag, str) or not subclasses or "oneOf" in schema or "anyOf" in schema:
+            return ()
+        mapping = discriminator.get("mapping") if isinstance(discriminator.get("mapping"), dict) else {}
+        for value, target in mapping.items():
+            sub = self.types.ref_class({"$ref": target}) if isinstance(target, str) else None
+            if sub:
+                return (sub, tag, str(value))
+        return (self.class_names[subclasses[0]], tag, subclasses[0])
 
     def model_kind(self, schema: dict[str, Any], seen: frozenset[int] = frozenset()) -> str:
         """What a component schema becomes: an object class, an enum, a union alias or other."""

@@ -195,6 +195,8 @@ class Model:
     fields: tuple[ModelField, ...]
     enum: tuple[str, ...]  # enum values as JSON text
     schema: str = field(default="{}", metadata=INTERNAL)  # normalised JSON Schema (JSON text), refs by class name
+    # a base extended by discriminated subclasses: (subclass, tag property, its tag), what examples give for it
+    tagged_subclass: tuple[str, ...] = field(default=(), metadata=INTERNAL)
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
         body, at = _located(doc, op.get("requestBody"), join_pointer(pointer, "requestBody"))
         if body:
             for media_type, media in sorted((body.get("content") or {}).items()):
-                if media_type in JSON_TYPES and isinstance(media, dict):
+                if (media_type in JSON_TYPES or "json" in media_type) and isinstance(media, dict):  # vendor +json too
                     where = join_pointer(at, "content", media_type, "schema")
                     _hoist(media, "schema", f"{base}Request", schemas, origins, diag, where)
         success = sorted(s for s in (op.get("responses") or {}) if str(s).startswith("2"))

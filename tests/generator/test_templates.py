@@ -4,8 +4,10 @@ context, and an override that uses a missing name fails with the template's file
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
+import sys
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -205,13 +207,18 @@ components:
 """
 
 
+def _readme(tmp_path: Path, spec_text: str) -> str:
+    """The README of the pydantic SDK generated from `spec_text` into `tmp_path/out`."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(spec_text)
+    assert main(["generate", "--spec", str(spec), "--out", str(tmp_path / "out"), "-q", "--flavor", "pydantic"]) == 0
+    return (tmp_path / "out" / "pydantic" / "README.md").read_text()
+
+
 def test_example_bodies_give_a_field_of_an_alias_a_value_of_the_alias_type(tmp_path: Path) -> None:
     """A required field whose type is an array or integer alias gets `[]` or `1` in the README's example body, not
     its own name as a string (which the models refuse)."""
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(ALIAS_FIELDS_SPEC)
-    assert main(["generate", "--spec", str(spec), "--out", str(tmp_path / "out"), "-q", "--flavor", "pydantic"]) == 0
-    readme = (tmp_path / "out" / "pydantic" / "README.md").read_text()
+    readme = _readme(tmp_path, ALIAS_FIELDS_SPEC)
     assert "body=Plan(steps=[], count=1)" in readme, readme
 
 
@@ -249,10 +256,7 @@ def test_example_bodies_keep_the_fields_rules(tmp_path: Path) -> None:
     """A patterned string gets a matching value (a mistyped example is passed over), a range a number inside it, an
     array that needs an item (directly or through an alias) gets one, and a field of a date-time alias a date-time:
     land registry's and AWS personalize-events' README examples were refused."""
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(RULED_FIELDS_SPEC)
-    assert main(["generate", "--spec", str(spec), "--out", str(tmp_path / "out"), "-q", "--flavor", "pydantic"]) == 0
-    readme = (tmp_path / "out" / "pydantic" / "README.md").read_text()
+    readme = _readme(tmp_path, RULED_FIELDS_SPEC)
     found = re.search(r"body=Deed\((.*)\),\n", readme)
     assert found, readme
     body = found.group(1)
@@ -261,3 +265,49 @@ def test_example_bodies_keep_the_fields_rules(tmp_path: Path) -> None:
     count = re.search(r"count=(\d+)", body)
     assert count and 5 <= int(count.group(1)) <= 9, body
     assert re.search(r'signed="\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z"', body), body  # a date-time alias (AWS)
+
+
+DISCRIMINATED_BASE_SPEC = """
+openapi: 3.0.3
+info: {title: Zoo, version: "1", x-acs-package: zoo}
+servers: [{url: "https://example.com"}]
+paths:
+  /pens:
+    post:
+      operationId: createPen
+      requestBody:
+        required: true
+        content:
+          application/vnd.zoo+json:
+            schema: {type: object, required: [resident], properties: {resident: {$ref: "#/components/schemas/Animal"}}}
+      responses: {"200": {description: ok}}
+components:
+  schemas:
+    Animal:
+      type: object
+      required: [kind]
+      properties: {kind: {type: string}}
+      discriminator: {propertyName: kind}
+    Cat:
+      allOf: [{$ref: "#/components/schemas/Animal"}, {type: object, required: [lives], properties: {lives: {type: integer}}}]
+    Dog:
+      allOf: [{$ref: "#/components/schemas/Animal"}, {type: object, properties: {good: {type: boolean}}}]
+"""
+
+
+def test_example_bodies_give_a_discriminated_base_a_subclass_with_its_tag(tmp_path: Path) -> None:
+    """A field typed by a base that subclasses extend (its discriminator inherited through `allOf`) takes only a
+    subclass in the models: the example is the first subclass's, tagged (Azure's and Deutsche Bahn's READMEs were
+    refused with `union_tag_not_found`). A vendor `+json` body gets its model, as an `application/json` one does."""
+    readme = _readme(tmp_path, DISCRIMINATED_BASE_SPEC)
+    found = re.search(r"body=(CreatePenRequest\(.*\)),\n", readme)
+    assert found and 'resident={"kind": "Cat", "lives": 1}' in found.group(1), readme
+    sys.path.insert(0, str(tmp_path / "out" / "pydantic"))
+    try:
+        zoo = importlib.import_module("zoo")
+        body = eval(found.group(1), {"CreatePenRequest": zoo.CreatePenRequest})  # noqa: S307 (the README's expression)
+        assert type(body.resident).__name__ == "Cat" and body.resident.lives == 1
+    finally:
+        sys.path.remove(str(tmp_path / "out" / "pydantic"))
+        for name in [n for n in sys.modules if n == "zoo" or n.startswith("zoo.")]:
+            del sys.modules[name]
