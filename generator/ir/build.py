@@ -264,8 +264,9 @@ class _Builder:
         raw_schema = param.get("schema") or {}
         schema = self.types.annotated(raw_schema)
         kind = json_kind(schema)
-        items = json_kind(self.resolve(schema.get("items") or {})) if kind == "array" else None
-        values = schema.get("enum") or []
+        item_schema = self.resolve(schema.get("items") or {}) if kind == "array" else {}
+        items = json_kind(item_schema) if kind == "array" else None
+        values = schema.get("enum") or (item_schema.get("enum") if isinstance(item_schema, dict) else None) or []
         enum = tuple(pyrepr(v) for v in values) if literal_values(values) else ()
         description = (param.get("description") or schema.get("description") or "").strip()
         example = param.get("example", schema.get("example"))

@@ -44,7 +44,7 @@ class Parameter:
     nullable: bool
     default: str | None
     repeat_list: bool
-    enum: tuple[str, ...]  # allowed values as Python literals (repr), empty when free
+    enum: tuple[str, ...]  # allowed values (an array's: of its items) as Python literals (repr), empty when free
     enum_model: str | None  # class name of the referenced enum model, for docs
     description: str
     summary: str  # first paragraph of the description

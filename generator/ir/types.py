@@ -35,9 +35,9 @@ def literal_values(values: Any) -> bool:
 
 
 def parameter_hint(kind: str, items: str | None, enum: tuple[str, ...]) -> str:
-    """Python annotation of a parameter value."""
+    """Python annotation of a parameter value (an array's `enum` is its items')."""
     if enum:
-        return f"Literal[{', '.join(enum)}]"
+        return f"list[Literal[{', '.join(enum)}]]" if kind == "array" else f"Literal[{', '.join(enum)}]"
     if kind == "array":
         return f"list[{SCALAR_HINTS.get(items or '', 'Any')}]"
     return SCALAR_HINTS.get(kind, "dict[str, Any]")

@@ -4,10 +4,12 @@ context, and an override that uses a missing name fails with the template's file
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -215,6 +217,18 @@ def _readme(tmp_path: Path, spec_text: str) -> str:
     return (tmp_path / "out" / "pydantic" / "README.md").read_text()
 
 
+@contextlib.contextmanager
+def _imported(root: Path, package: str) -> Iterator[Any]:
+    """A generated package under `root`, imported, and forgotten afterwards."""
+    sys.path.insert(0, str(root))
+    try:
+        yield importlib.import_module(package)
+    finally:
+        sys.path.remove(str(root))
+        for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
+            del sys.modules[name]
+
+
 def test_example_bodies_give_a_field_of_an_alias_a_value_of_the_alias_type(tmp_path: Path) -> None:
     """A required field whose type is an array or integer alias gets `[]` or `1` in the README's example body, not
     its own name as a string (which the models refuse)."""
@@ -302,12 +316,33 @@ def test_example_bodies_give_a_discriminated_base_a_subclass_with_its_tag(tmp_pa
     readme = _readme(tmp_path, DISCRIMINATED_BASE_SPEC)
     found = re.search(r"body=(CreatePenRequest\(.*\)),\n", readme)
     assert found and 'resident={"kind": "Cat", "lives": 1}' in found.group(1), readme
-    sys.path.insert(0, str(tmp_path / "out" / "pydantic"))
-    try:
-        zoo = importlib.import_module("zoo")
+    with _imported(tmp_path / "out" / "pydantic", "zoo") as zoo:
         body = eval(found.group(1), {"CreatePenRequest": zoo.CreatePenRequest})  # noqa: S307 (the README's expression)
         assert type(body.resident).__name__ == "Cat" and body.resident.lives == 1
-    finally:
-        sys.path.remove(str(tmp_path / "out" / "pydantic"))
-        for name in [n for n in sys.modules if n == "zoo" or n.startswith("zoo.")]:
-            del sys.modules[name]
+
+
+ITEM_ENUM_SPEC = """
+openapi: 3.0.3
+info: {title: Hotels, version: "1", x-acs-package: hotels}
+servers: [{url: "http://127.0.0.1:9"}]
+paths:
+  /hotels:
+    get:
+      operationId: listHotels
+      parameters:
+        - {name: subType, in: query, required: true, explode: true, schema: {type: array, items: {type: string, enum: [HOTEL_LEISURE, HOTEL_GDS]}}}
+      responses: {"200": {description: ok}}
+"""
+
+
+def test_an_array_parameter_takes_its_items_enum(tmp_path: Path) -> None:
+    """An array parameter whose items are an enum is typed `list[Literal[...]]`, each item is checked before
+    anything is sent, and the README's example sends an allowed value (Amadeus' hotel-name-autocomplete sent its
+    parameter's own name and was refused)."""
+    readme = _readme(tmp_path, ITEM_ENUM_SPEC)
+    assert 'sub_type=["HOTEL_LEISURE"],' in readme, readme
+    client_source = next((tmp_path / "out" / "pydantic").rglob("_client.py")).read_text()
+    assert 'sub_type: list[Literal["HOTEL_LEISURE", "HOTEL_GDS"]],' in client_source
+    with _imported(tmp_path / "out" / "pydantic", "hotels") as hotels, hotels.Client(max_retries=0) as client:
+        with pytest.raises(hotels.ParameterError, match=r"sub_type\[1\]"):
+            client.list_hotels(sub_type=["HOTEL_GDS", "MOTEL"])
