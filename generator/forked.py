@@ -19,9 +19,10 @@ class Later(Generic[T]):
 
     def __init__(self, work: Callable[[], T], fork: bool) -> None:
         self._work = work
+        self._results: list[T] = []  # the work's result, once known
         self._process: multiprocessing.process.BaseProcess | None = None
         if not (fork and "fork" in multiprocessing.get_all_start_methods()):
-            self._value = (True, work())
+            self._results.append(work())
             return
         context = multiprocessing.get_context("fork")
         self._receiver, sender = context.Pipe(duplex=False)
@@ -45,15 +46,16 @@ class Later(Generic[T]):
         """The work's result; the child's when it sent one, else computed here."""
         if self._process is not None:
             try:
-                self._value = self._receiver.recv()
+                done, value = self._receiver.recv()
             except (EOFError, OSError):
-                self._value = (False, None)
+                done, value = False, None
             finally:
                 self._receiver.close()
                 self._process.join()
                 self._process = None
-        done, value = self._value
-        return value if done else self._work()
+            if done:
+                self._results.append(value)
+        return self._results[0] if self._results else self._work()
 
 
 def _send_result(work: Callable[[], object], sender: Connection) -> None:

@@ -71,7 +71,7 @@ class PageApi:
 def render_pages(env: jinja2.Environment, api: Api, context: dict[str, Any], pages: list[Page]) -> dict[str, bytes]:
     """Each page's bytes by path: reused from the cache where its lookups answer as before, else rendered."""
     shared = _shared_text(env, api, context)
-    keys = [(page.template, shared, repr(page.item)) for page in pages]
+    keys: list[tuple[str, ...]] = [(page.template, shared, repr(page.item)) for page in pages]
     answers = _Answers(api)
     files: dict[str, bytes] = {}
     new: list[tuple[tuple[str, ...], str]] = []
@@ -89,7 +89,7 @@ def render_pages(env: jinja2.Environment, api: Api, context: dict[str, Any], pag
 
 def _shared_text(env: jinja2.Environment, api: Api, context: dict[str, Any]) -> str:
     """Everything a page is given besides its item and lookups: templates, the API's own fields, the context."""
-    fields = dataclasses.replace(api, **{name: () for name in HIDDEN})
+    fields = dataclasses.replace(api, operations=(), models=(), model_order=())  # the HIDDEN ones
     given = [f"{name}={value!r}" for name, value in sorted(context.items()) if name != "api"]
     searched = env.loader.searchpath if isinstance(env.loader, jinja2.FileSystemLoader) else []
     return "\n".join([templates_digest(searched), repr(fields), *given])
