@@ -88,6 +88,7 @@ class MockApi:
     def match_rest(self, method: str, path: str, sent: Mapping[str, str]) -> tuple[Route, dict[str, str]]:
         """The REST route of a method and path (with or without the server URL's base path), and its path values.
 
+        A path with fewer templated segments wins, as OpenAPI says (`/pois/by-square` before `/pois/{poisId}`).
         Operations that share a method and path tell themselves apart in the path's fragment (AWS specs write
         `/#X-Amz-Target=Service.Action`): the one whose `name=value` pairs the request `sent` (query pairs and
         lower-case headers) is chosen, else the first."""
@@ -105,6 +106,7 @@ class MockApi:
                 elif matched:
                     found.append((route, {name: unquote(value) for name, value in zip(route.names, matched.groups())}))
             if found:
+                found.sort(key=lambda f: len(f[0].names))  # stable: spec order among equally concrete paths
                 return next((f for f in found if _fragment_holds(f[0].fragment, sent)), found[0])
         if allowed:
             raise Rejection(405, "MethodNotAllowed", f"{method} {path} is not an operation of the spec; allowed: {', '.join(sorted(allowed))}")

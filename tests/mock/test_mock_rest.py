@@ -285,6 +285,35 @@ def test_operations_that_share_a_path_are_told_apart_by_their_fragment(tmp_path:
         assert _request(server, "POST", "/", b"", {"X-Amz-Target": "Svc.Other"})[0] == 400
 
 
+CONCRETE_PATH_SPEC = """
+openapi: 3.0.3
+info: {title: Places, version: "1"}
+servers: [{url: "https://example.com"}]
+paths:
+  /pois/{poisId}:
+    get:
+      operationId: getPoi
+      parameters: [{name: poisId, in: path, required: true, schema: {type: string}}]
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object, properties: {one: {type: string}}}}}}}
+  /pois/by-square:
+    get:
+      operationId: getPoisBySquare
+      responses: {"200": {description: ok, content: {application/json: {schema: {type: object, properties: {many: {type: array, items: {type: string}}}}}}}}
+"""
+
+
+def test_a_concrete_path_wins_over_a_templated_one(tmp_path: Path) -> None:
+    """`/pois/by-square` is its own operation, not `/pois/{poisId}` with the id `by-square`, whichever the spec
+    writes first (Amadeus points-of-interest: the mock answered the single point where a list was due)."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(CONCRETE_PATH_SPEC)
+    with serve(read_spec(spec), seed=7) as server:
+        status, data = _request(server, "GET", "/pois/by-square", b"", {})
+        assert status == 200 and server.log[-1].operation == "getPoisBySquare" and "many" in data, data
+        _request(server, "GET", "/pois/P1", b"", {})  # a resource never created: 404, from getPoi
+        assert server.log[-1].operation == "getPoi"
+
+
 VENDOR_MEDIA_SPEC = """
 openapi: 3.0.3
 info: {title: Bookings, version: "1", x-acs-package: bookings}
