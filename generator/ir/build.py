@@ -199,7 +199,7 @@ class _Builder:
             name = self.names.method_name(op_id, pointer)
             params = self.parameters(pointer, self.doc["paths"][path], op)
             body, body_models = self.request_body(op)
-            responses, example, response_models = self.success(op)
+            responses, example, response_models = self.success(op, pointer, method)
             response = next((r.model for r in responses if r.model), None)
             returns = " | ".join(dict.fromkeys(r.type_hint for r in responses)) or "None"
             errors = self.documented_errors(op, pointer)
@@ -301,13 +301,23 @@ class _Builder:
             and param.get("explode", True) is not False
         )
 
-    def success(self, op: dict[str, Any]) -> tuple[tuple[ir.Response, ...], str | None, frozenset[str]]:
-        """The success responses (model and Python type of each body), the first JSON example, the models named."""
+    def success(
+        self, op: dict[str, Any], pointer: str, method: str
+    ) -> tuple[tuple[ir.Response, ...], str | None, frozenset[str]]:
+        """The success responses (model and Python type of each body), the first JSON example, the models named.
+
+        An answer to HEAD has no body (HTTP), whatever the spec documents: the method returns None."""
         responses = op.get("responses") or {}
         result, example, models = [], None, frozenset[str]()
         for status in sorted(str(s) for s in responses if str(s).startswith("2")):
             response = self.resolve(responses[status])
             content = response.get("content") or {}
+            if content and method == "head":
+                self.diag.info(
+                    join_pointer(pointer, "responses", status, "content"),
+                    "an answer to HEAD has no body: the documented one is left out and the method returns None",
+                )
+                content = {}
             media_type = next((m for m in sorted(content) if "json" in m), next(iter(sorted(content)), None))
             media = content.get(media_type) or {} if media_type else {}
             raw = media.get("schema") or {}

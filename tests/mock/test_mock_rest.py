@@ -355,3 +355,48 @@ def test_a_json_body_is_sent_with_the_media_type_the_spec_names(tmp_path: Path) 
         )
         assert done.returncode == 0 and done.stdout.strip(), done.stderr
         assert server.log[-1].status == 200
+
+
+HEAD_SPEC = """
+openapi: 3.0.3
+info: {title: Objects, version: "1", x-acs-package: objects}
+servers: [{url: "https://example.com"}]
+paths:
+  /objects/{key}:
+    head:
+      operationId: describeObject
+      security: []
+      parameters: [{name: key, in: path, required: true, schema: {type: string}}]
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Described"}}}}
+components:
+  schemas:
+    Described: {type: object, properties: {size: {type: integer}}}
+"""
+CALL_HEAD = """
+import sys
+from objects import Client
+with Client(base_url=sys.argv[1], max_retries=0) as client:
+    print(repr(client.describe_object(key="k1")))
+"""
+
+
+def test_a_head_operation_returns_none_whatever_body_the_spec_documents(tmp_path: Path) -> None:
+    """An answer to HEAD has no body (AWS mediastore-data documents a JSON one): the method returns None, with an
+    INFO that says why, instead of failing to parse the empty body into the documented model."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(HEAD_SPEC)
+    config = Config(spec=spec, out=tmp_path / "out", version="0.1.0", flavors=("pydantic",), overrides={}, source="tests/mock")
+    result = run(config)
+    assert any("an answer to HEAD has no body" in d.message for d in result.diagnostics)
+    write_output(tmp_path / "out", result.files)
+    with serve(read_spec(spec), seed=7) as server:
+        done = subprocess.run(
+            [sys.executable, "-c", CALL_HEAD, f"http://127.0.0.1:{server.port}"],
+            env={**os.environ, "PYTHONPATH": str(tmp_path / "out" / "pydantic")},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0 and done.stdout.strip() == "None", done.stderr
+        assert server.log[-1].status == 200
