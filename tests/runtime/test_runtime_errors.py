@@ -185,12 +185,15 @@ def test_unusable_bodies(data: bytes, fragment: str) -> None:
 
 def test_rest_error_bodies_of_any_json_type_are_status_errors() -> None:
     """REST specs document error bodies that are a JSON string or list: `except NotFoundError` still catches a 404
-    answered `"no such pet"` (the string is the message); a body that is no JSON stays an APIResponseError."""
+    answered `"no such pet"` (the string is the message) or answered without a body; a body that is no JSON stays an
+    APIResponseError."""
     err = error_from_response(404, {}, b'"no such pet"', CODES, any_json=True)
     assert type(err) is NotFoundError and err.message == "no such pet" and err.data is None
     assert err.body == b'"no such pet"' and str(err).startswith("404")
     err = error_from_response(500, {}, b"[1,2]", CODES, any_json=True)
     assert type(err) is InternalServerError and err.message == "Internal Server Error"
+    err = error_from_response(404, {}, b"", CODES, any_json=True)  # no body (always so for HEAD)
+    assert type(err) is NotFoundError and err.message == "Not Found" and err.data is None
     html = error_from_response(502, {"Content-Type": "text/html"}, b"<html>", CODES, any_json=True)
     assert type(html) is APIResponseError
     assert type(error(404, b'"no such pet"')) is APIResponseError  # RPC: every error answer is an object

@@ -399,13 +399,17 @@ def error_from_response(
     A JSON object body, or an XML ``<Error>`` body with a ``Code``, gives an
     ``APIStatusError`` subclass; any other body an ``APIResponseError``. With
     ``any_json`` (REST, whose specs document error bodies of any JSON type), a
-    JSON string or list gives the status's class too, a string as its message.
+    JSON string or list gives the status's class too, a string as its message,
+    and so does an empty body.
     """
     hdrs = headers if isinstance(headers, Headers) else Headers(headers)
     value, problem = _parse_json(body)
     data = value if isinstance(value, dict) else None
     if problem:
         data = _xml_error(body)
+        if data is None and any_json and not body.strip():
+            # REST: an answer without a body (an answer to HEAD never has one)
+            problem = ""
     elif data is None and not any_json:
         problem = f"the body is JSON but not an object ({type(value).__name__})"
     if problem and data is None:
