@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from acs_sdkgen.config import Config
+from acs_sdkgen.diagnostics import Diagnostic
 from acs_sdkgen.frontend import read_spec
 from acs_sdkgen.mock import MockServer, serve
 from acs_sdkgen.output.files import write_output
@@ -314,6 +315,27 @@ def test_a_concrete_path_wins_over_a_templated_one(tmp_path: Path) -> None:
         assert server.log[-1].operation == "getPoi"
 
 
+def _generated(tmp_path: Path, spec_text: str) -> tuple[Path, list[Diagnostic]]:
+    """The pydantic SDK of `spec_text` written to `tmp_path/out`: the spec's path and the run's diagnostics."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(spec_text)
+    config = Config(spec=spec, out=tmp_path / "out", version="0.1.0", flavors=("pydantic",), overrides={}, source="tests/mock")
+    result = run(config)
+    write_output(tmp_path / "out", result.files)
+    return spec, result.diagnostics
+
+
+def _run_sdk(out: Path, server: MockServer, script: str) -> subprocess.CompletedProcess[str]:
+    """`script` run with the pydantic SDK under `out` importable and the mock's URL as its first argument."""
+    return subprocess.run(
+        [sys.executable, "-c", script, f"http://127.0.0.1:{server.port}"],
+        env={**os.environ, "PYTHONPATH": str(out / "pydantic")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 VENDOR_MEDIA_SPEC = """
 openapi: 3.0.3
 info: {title: Bookings, version: "1", x-acs-package: bookings}
@@ -341,18 +363,9 @@ def test_a_json_body_is_sent_with_the_media_type_the_spec_names(tmp_path: Path) 
     """`application/vnd.amadeus+json` bodies go out under that type (they went as `application/json`, and a server
     that checks the type, as the mock does, answered 415); the `id` the mock gives a created resource has the type
     the schema gives it (a string here; it was always a number)."""
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(VENDOR_MEDIA_SPEC)
-    config = Config(spec=spec, out=tmp_path / "out", version="0.1.0", flavors=("pydantic",), overrides={}, source="tests/mock")
-    write_output(tmp_path / "out", run(config).files)
+    spec, _ = _generated(tmp_path, VENDOR_MEDIA_SPEC)
     with serve(read_spec(spec), seed=7) as server:
-        done = subprocess.run(
-            [sys.executable, "-c", CALL_BOOKING, f"http://127.0.0.1:{server.port}"],
-            env={**os.environ, "PYTHONPATH": str(tmp_path / "out" / "pydantic")},
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = _run_sdk(tmp_path / "out", server, CALL_BOOKING)
         assert done.returncode == 0 and done.stdout.strip(), done.stderr
         assert server.log[-1].status == 200
 
@@ -384,19 +397,9 @@ with Client(base_url=sys.argv[1], max_retries=0) as client:
 def test_a_head_operation_returns_none_whatever_body_the_spec_documents(tmp_path: Path) -> None:
     """An answer to HEAD has no body (AWS mediastore-data documents a JSON one): the method returns None, with an
     INFO that says why, instead of failing to parse the empty body into the documented model."""
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(HEAD_SPEC)
-    config = Config(spec=spec, out=tmp_path / "out", version="0.1.0", flavors=("pydantic",), overrides={}, source="tests/mock")
-    result = run(config)
-    assert any("an answer to HEAD has no body" in d.message for d in result.diagnostics)
-    write_output(tmp_path / "out", result.files)
+    spec, diagnostics = _generated(tmp_path, HEAD_SPEC)
+    assert any("an answer to HEAD has no body" in d.message for d in diagnostics)
     with serve(read_spec(spec), seed=7) as server:
-        done = subprocess.run(
-            [sys.executable, "-c", CALL_HEAD, f"http://127.0.0.1:{server.port}"],
-            env={**os.environ, "PYTHONPATH": str(tmp_path / "out" / "pydantic")},
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = _run_sdk(tmp_path / "out", server, CALL_HEAD)
         assert done.returncode == 0 and done.stdout.strip() == "None", done.stderr
         assert server.log[-1].status == 200
