@@ -137,7 +137,8 @@ def _needs(definitions: dict[str, Definition]) -> dict[str, set[str]]:
     """Definitions each one must import: those it mentions, plus forward references of aliases it uses.
 
     An alias such as `Expr = Union[float, "Call"]` is resolved where it is used, so a module using
-    `Expr` needs `Call` in its namespace too.
+    `Expr` needs `Call` in its namespace too, and so on through aliases it names (AWS dynamodb's
+    `RequestMap = dict[str, "WriteRequests"]` with `WriteRequests = list["WriteRequest"]`).
     """
     forward: dict[str, set[str]] = {}
 
@@ -146,7 +147,7 @@ def _needs(definitions: dict[str, Definition]) -> dict[str, set[str]]:
         if name not in forward:
             definition = definitions[name]
             found = definition.forward & definitions.keys() if definition.is_alias else set()
-            for other in definition.names & definitions.keys():
+            for other in (definition.names | found) & definitions.keys():  # `dict[str, "Items"]`: Items's too
                 if definitions[other].is_alias and other not in seen:
                     found |= alias_forward(other, seen | {name})
             forward[name] = found

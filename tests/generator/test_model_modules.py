@@ -140,6 +140,44 @@ def test_every_module_compiles_and_the_package_imports(split, tmp_path) -> None:
     assert json.loads(done.stdout) == ["Call", ["sample._expr", "sample._sheet"]]
 
 
+def test_a_chain_of_aliases_brings_every_target_it_reaches(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`RequestMap = dict[str, "WriteRequests"]`, `WriteRequests = list["WriteRequest"]` (AWS dynamodb): a class using
+    RequestMap imports WriteRequest too, so `typing.get_type_hints` resolves its fields (it raised NameError)."""
+    source = textwrap.dedent(
+        '''\
+        from __future__ import annotations
+
+        from dataclasses import dataclass
+        from typing import TypeAlias
+
+
+        @dataclass
+        class WriteRequest:
+            key: str
+
+
+        WriteRequests: TypeAlias = list["WriteRequest"]
+
+        RequestMap: TypeAlias = dict[str, "WriteRequests"]
+
+
+        @dataclass
+        class BatchInput:
+            items: RequestMap
+        '''
+    )
+    split = split_models(source, "h")
+    assert _imports(split.sources["_batch_input"])["._write_request"] == {"WriteRequest"}
+    package = tmp_path / "chain"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    for stem, text in split.sources.items():
+        (package / f"{stem}.py").write_text(text)
+    probe = "import typing; from chain._batch_input import BatchInput; print(typing.get_type_hints(BatchInput)['items'])"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "WriteRequest" in done.stdout, done.stderr
+
+
 def test_module_names_never_collide() -> None:
     """`ABC` and `Abc` both snake to `abc`: the second module gets a suffix."""
     split = split_models("class ABC:\n    pass\n\n\nclass Abc:\n    pass\n", "h")
