@@ -8,6 +8,7 @@ GET /things/{id} reads, PUT or PATCH /things/{id} updates and DELETE /things/{id
 from __future__ import annotations
 
 import copy
+import json
 import random
 import threading
 import time
@@ -98,10 +99,11 @@ def _convention(api: MockApi, route: Route) -> Part | None:
     if role in ("create", "read", "update") and (response.container or not response.model):  # type: ignore[union-attr]
         return None
     model = api.api.models_by_name.get(response.model) if response and response.model else None
-    fields = {f.wire_name: f.type_text for f in model.fields} if model else {}
+    fields = {f.wire_name: f for f in model.fields} if model else {}
     id_param = route.names[-1] if item else ""
     id_field = "id" if "id" in fields or not item else id_param
-    how = "uuid" if fields.get("id", "").startswith("string") else "sequence"  # the id field's own type
+    kind = json.loads(fields["id"].constraints).get("type") if "id" in fields else None  # the id field's JSON type
+    how = "uuid" if kind == "string" else "sequence"
     generated = {"id": how} if role == "create" and "id" in fields else {}
     return Part(collection, role, id_field, (), generated, id_param=id_param)
 
