@@ -15,6 +15,7 @@ import jinja2
 
 from .. import cache
 from ..ir.literals import pyrepr
+from .formatting import PART
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -203,6 +204,7 @@ def environment(template_dirs: list[Path] | None = None) -> jinja2.Environment:
     env.globals.update(
         parameter=parameter, example_value=example_value, field_example=field_example, alias_example=alias_example,
         placeholder=placeholder, model_names=model_names, wire_classes=wire_classes,
+        part=PART,  # see emit/formatting.py: a large module is formatted part by part
     )
     return env
 

@@ -84,3 +84,61 @@ def test_a_module_formatted_before_is_taken_from_the_cache(monkeypatch: pytest.M
     assert again == {**first, "quotes.py": black.format_str(changed["quotes.py"], mode=MODE)}
     monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", "off")
     assert format_python(changed) == again and len(formatted) == 2  # no cache: everything is formatted
+
+
+PART = formatting.PART
+CUT = {
+    "pkg/_client.py": (
+        '"""Module docstring."""\nfrom typing import Literal\nclass Client( object ):\n    """Doc."""\n    x = 1\n'
+        f"{PART}\n\n    def first(self, aaaaaaaaaaaaaaaaaaaa: int, bbbbbbbbbbbbbbbbbbbbbbbb: str='x', cccccccccccccccc: list[int]|None=None) -> None: pass\n"
+        f"{PART}\n    @property\n    def second(self): return {{'a':1,}}\n"
+        f"{PART}\n\n\n    async def third(self): ...\n"
+        f"{PART}\n\nclass Raw:\n    def __init__(self, client: Client) -> None:\n        self.first = client.first\n"
+        f"{PART}\n@decorated\ndef tail(): return [ 1,2 ]\n"
+    ),
+}
+
+
+def _whole(sources: dict[str, str]) -> dict[str, str]:
+    """What black makes of each module without its part lines."""
+    return {path: black.format_str(text.replace(f"{PART}\n", ""), mode=MODE) for path, text in sources.items()}
+
+
+def test_a_module_cut_into_parts_comes_out_as_black_makes_it_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Class-level and top-level parts, decorators, a magic trailing comma, blank lines: the joined parts are black's
+    output of the whole module, and no part line is left in it."""
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", "off")
+    formatted = format_python(CUT)
+    assert formatted == _whole(CUT)
+    assert "acs-sdkgen part" not in formatted["pkg/_client.py"]
+
+
+def test_an_edit_formats_again_only_the_part_it_changed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The second run formats the one changed method (in a file of its own), and the module is still black's."""
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", str(tmp_path))
+    format_python(CUT)
+    formatted: list[str] = []
+    real = formatting.format_uncached
+    monkeypatch.setattr(formatting, "format_uncached", lambda sources: formatted.extend(sources.values()) or real(sources))
+    changed = {"pkg/_client.py": CUT["pkg/_client.py"].replace("return {'a':1,}", "return {'b':2,}")}
+    assert format_python(changed) == _whole(changed)
+    assert len(formatted) == 1 and "second" in formatted[0] and "first" not in formatted[0]
+
+
+def test_parts_that_are_not_definitions_leave_the_module_formatted_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A part line before a statement that is no definition: the module is formatted as one, without the line."""
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", "off")
+    sources = {"m.py": f"x = 1\n{PART}\ny = [ 2 ]\n"}
+    assert format_python(sources) == {"m.py": "x = 1\ny = [2]\n"}
+
+
+def test_invalid_python_in_a_part_names_the_module_and_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broken method in a module cut into parts is reported at its line in the module (part lines are not
+    written), as the same module's is when it has no parts."""
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", "off")
+    source = f"class C:\n    x = 1\n{PART}\n    def ok(self): pass\n{PART}\n    def broken(self:\n        pass\n"
+    with pytest.raises(FormatError) as whole:
+        format_python({"pkg/_client.py": source.replace(f"{PART}\n", "")})
+    with pytest.raises(FormatError, match=r"generated pkg/_client.py:5:\d+ is not valid Python") as cut:
+        format_python({"pkg/_client.py": source})
+    assert str(cut.value) == str(whole.value)
