@@ -76,6 +76,8 @@ def snapshot(value: Any) -> Any:
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+# The current API's lists by field: their items and those items' snapshots (see `api_from_snapshot`).
+Known = Mapping[str, tuple[tuple[Any, ...], list[Any]]]
 _PUBLIC_FIELDS: dict[type, tuple[str, ...] | None] = {}
 
 
@@ -87,11 +89,12 @@ def _public_fields(cls: type) -> tuple[str, ...] | None:
     return _PUBLIC_FIELDS[cls]
 
 
-def api_from_snapshot(data: Mapping[str, Any], known: Mapping[tuple[str, str], Any] | None = None) -> ir.Api:
+def api_from_snapshot(data: Mapping[str, Any], known: Known | None = None) -> ir.Api:
     """Rebuild the IR from `snapshot` output; fields missing in an older snapshot get neutral values.
 
-    `known`: IR objects by (field of `ir.Api`, JSON text of their snapshot), taken as they are where an item
-    of one of the API's lists has that text (most of an API is unchanged from one generation to the next).
+    `known`: by field of `ir.Api`, the items of the current API's list and their snapshots. An item of the
+    snapshot equal to the current one at its place is taken as it is (most of an API is unchanged from one
+    generation to the next, and comparing decoded data costs less than decoding it into the IR again).
     """
     if not isinstance(data, Mapping):
         raise ValueError("expected an object for Api")
@@ -106,26 +109,18 @@ def api_from_snapshot(data: Mapping[str, Any], known: Mapping[tuple[str, str], A
         hint, value = hints[f.name], data[f.name]
         args = typing.get_args(hint)
         if typing.get_origin(hint) is tuple and args[-1] is Ellipsis and isinstance(value, list) and known:
-            values[f.name] = tuple(_known_or_decoded(known, f.name, args[0], item) for item in value)
+            items, snapshots = known.get(f.name, ((), []))
+            values[f.name] = tuple(
+                items[i] if i < len(snapshots) and snapshots[i] == item else _decode(args[0], item) for i, item in enumerate(value)
+            )
         else:
             values[f.name] = _decode(hint, value)
     return ir.Api(**values)
 
 
-def _known_or_decoded(known: Mapping[tuple[str, str], Any], name: str, hint: Any, item: Any) -> Any:
-    """The known object whose snapshot is `item`, else `item` decoded."""
-    found = known.get((name, _item_text(item)))
-    return _decode(hint, item) if found is None else found
-
-
-def _known_items(api: ir.Api, data: Mapping[str, Any], texts: Mapping[int, str]) -> dict[tuple[str, str], Any]:
-    """The items of the API's lists by (field, JSON text of their snapshot `data`, from `texts` by `id`)."""
-    return {
-        (name, texts[id(item_data)]): item
-        for name, value in data.items()
-        if isinstance(value, list)
-        for item, item_data in zip(getattr(api, name), value)
-    }
+def _known_items(api: ir.Api, data: Mapping[str, Any]) -> Known:
+    """The items of the API's lists and their snapshots (`data` is the API's), by field."""
+    return {name: (getattr(api, name), value) for name, value in data.items() if isinstance(value, list)}
 
 
 def _item_texts(data: Mapping[str, Any]) -> dict[int, str]:
@@ -201,7 +196,7 @@ def _entry(data: Mapping[str, Any]) -> Entry:
 
 
 def read_state(
-    path: Path | None, known: Mapping[tuple[str, str], Any] | None = None
+    path: Path | None, known: Known | None = None
 ) -> tuple[ir.Api | None, tuple[Entry, ...], int]:
     """The previous generation's API snapshot (unchanged items taken from `known`, see `api_from_snapshot`),
     entries and state format; (None, (), 0) when unreadable."""
@@ -234,7 +229,7 @@ def history(api: ir.Api, sdk_version: str, previous_state: Path | None) -> Histo
     """Compare `api` with the previous generation's snapshot and return the updated changelog."""
     current = snapshot(api)
     texts = _item_texts(current)
-    previous, entries, version = read_state(previous_state, _known_items(api, current, texts))
+    previous, entries, version = read_state(previous_state, _known_items(api, current))
     compared = previous is not None
     if previous is not None and version < 2:
         previous = _shapes_from(api, previous)

@@ -81,7 +81,8 @@ def render_pages(env: jinja2.Environment, api: Api, context: dict[str, Any], pag
             reads: set[tuple[str, str]] = set()
             text = render(env, page.template, **{**context, "api": PageApi(api, reads), page.name: page.item})
             looked_up = sorted(reads)
-            new.append((key, json.dumps({"reads": looked_up, "answers": answers.digest(looked_up), "text": text})))
+            header = json.dumps({"reads": looked_up, "answers": answers.digest(looked_up)})
+            new.append((key, f"{header}\n{text}"))  # the page's text after one line: read without decoding it
         files[page.path] = text.encode()
     cache.store_many(KIND, new)
     return files
@@ -99,10 +100,11 @@ def _reused(hit: str | None, answers: _Answers) -> str | None:
     """The cached page text if its recorded lookups answer as they did when it was rendered."""
     if hit is None:
         return None
+    header, _, text = hit.partition("\n")
     try:
-        stored = json.loads(hit)
+        stored = json.loads(header)
         reads = [(lookup, key) for lookup, key in stored["reads"]]
-        return stored["text"] if answers.digest(reads) == stored["answers"] else None
+        return text if answers.digest(reads) == stored["answers"] else None
     except (ValueError, TypeError, KeyError):
         return None
 

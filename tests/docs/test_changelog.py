@@ -114,12 +114,14 @@ def test_reading_back_takes_unchanged_items_from_the_new_api(tmp_path: Path) -> 
     data = json.loads(json.dumps(changelog.snapshot(api)))
     data["operations"][0]["summary"] = "An older summary."
     current = changelog.snapshot(api)
-    known = changelog._known_items(api, current, changelog._item_texts(current))
+    known = changelog._known_items(api, current)
     previous = changelog.api_from_snapshot(data, known)
     assert previous.operations[0] is not api.operations[0] and previous.operations[0].summary == "An older summary."
     assert all(old is new for old, new in zip(previous.operations[1:], api.operations[1:]))
     assert all(old is new for old, new in zip(previous.models, api.models))
     assert changelog.snapshot(previous) == data == json.loads(json.dumps(changelog.snapshot(changelog.api_from_snapshot(data))))
+    shifted = {**data, "operations": [data["operations"][1], *data["operations"]]}  # items no longer at their places
+    assert changelog.snapshot(changelog.api_from_snapshot(shifted, known)) == shifted
 
 
 def test_an_unreadable_state_file_starts_afresh(tmp_path: Path) -> None:
