@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compileall
 import hashlib
 import os
 import shutil
@@ -26,6 +27,9 @@ def snapshot_tree() -> dict[str, str]:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for name in ("generator", "templates"):
         shutil.copytree(ROOT / name, TREE / name, ignore=ignore)
+    # Byte-compiled, as an installed wheel is (pip compiles at install time, and the peers were installed so):
+    # else every run of ours compiles its own modules first wherever PYTHONDONTWRITEBYTECODE is set.
+    compileall.compile_dir(TREE / "generator", quiet=1)
     shutil.copytree(
         ROOT / "generated" / "pydantic" / "outboundbot",
         SDK / "outboundbot",
