@@ -10,10 +10,12 @@ import hashlib
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from .diagnostics import Collector, SpecError
+from .diagnostics import Collector, Diagnostic, SpecError
+from .forked import Later
 from .ir import tree as ir
 from .ir.build import build_api
 from .spec.loader import LoadedSpec, load_spec, parse_document
@@ -38,11 +40,18 @@ class SpecRead:
     diagnostics: Collector  # later stages add theirs here, located in the same spec
 
 
-def read_spec(source: Path | str, options: RefOptions = RefOptions(), pagination: Mapping[str, Any] | None = None) -> SpecRead:
+def read_spec(
+    source: Path | str,
+    options: RefOptions = RefOptions(),
+    pagination: Mapping[str, Any] | None = None,
+    spare_core: bool = False,
+) -> SpecRead:
     """Load, bundle, validate, normalise and build the IR of a spec, or raise SpecError with every problem.
 
     A `Path` is a spec file, named by its file name in diagnostics; a `str` is what the user typed: a
     file, or `REV:PATH` read with git, named as typed. `pagination`: the configuration's paging entries.
+    `spare_core`: a core is idle, so the spec is validated in a forked child while this process normalises it
+    and builds the IR; the result and the diagnostics are the same as validating first.
     """
     text = str(source)
     if isinstance(source, str) and ":" in text and not Path(text).is_file():
@@ -54,10 +63,23 @@ def read_spec(source: Path | str, options: RefOptions = RefOptions(), pagination
             allow_external_refs=options.allow_external_refs,
             allow_remote_refs=options.allow_remote_refs,
         )
-    diag = validate_spec(spec)
-    api = build_api(normalize(spec.data, diag), diag, pagination)
+    with Later(partial(_validation_notes, spec), fork=spare_core) as validation:  # raises SpecError on errors
+        built = Collector(spec.display_name, spec.lines, spec.origins)
+        try:
+            api = build_api(normalize(spec.data, built), built, pagination)
+        except Exception:
+            validation.result()  # an invalid spec is reported as such, not as what its faults made fail here
+            raise
+        diag = Collector(spec.display_name, spec.lines, spec.origins)
+        diag.extend(validation.result())
+    diag.extend(built.items)
     diag.raise_if_errors()
     return SpecRead(spec, api, diag)
+
+
+def _validation_notes(spec: LoadedSpec) -> list[Diagnostic]:
+    """The warnings and notices of a spec that validates; SpecError when it does not."""
+    return validate_spec(spec).items
 
 
 def _from_git(source: str) -> LoadedSpec:
