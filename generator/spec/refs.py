@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import http.client
 import os
 import re
-import urllib.error
-import urllib.request
 from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -91,6 +88,8 @@ def read_bounded(path: Path, limit: int) -> bytes:
 
 def fetch_bounded(url: str, limit: int) -> bytes:
     """A URL's body over http(s), with a timeout, reading at most one byte past `limit`."""
+    import urllib.request  # only for specs with remote refs: most runs need no HTTP client loaded
+
     request = urllib.request.Request(url, headers={"Accept": "application/yaml, application/json, */*;q=0.5"})
     with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310 (scheme checked)
         body: bytes = response.read(limit + 1)
@@ -411,6 +410,9 @@ class _Bundler:
 
     def fetch(self, doc: Document, pointer: str, value: str, url: str) -> Document | None:
         """A remote document, fetched once."""
+        import http.client
+        import urllib.error
+
         try:
             data = fetch_bounded(url, self.max_bytes)
         except urllib.error.HTTPError as exc:
