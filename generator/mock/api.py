@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..frontend import SpecRead
 from ..ir import tree as ir
-from ..spec.normalize import canonical_media_types
+from ..spec.normalize import canonical_media_types, typed_enum_values
 from ..spec.refs import deref, resolve_pointer, unescape_token
 from .schemas import Schemas
 
@@ -57,6 +57,7 @@ class MockApi:
         self.api = read.api
         self.doc = read.spec.data
         canonical_media_types(self.doc)  # as the generator reads them (only a spec that has upper-case ones changes)
+        typed_enum_values(self.doc)  # so are enum values written as another type than their schema's
         self.name = read.spec.display_name
         self.rpc = self.api.style == "rpc"
         self.schemas = Schemas(self.doc)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,9 +79,12 @@ class Normalized:
 
 def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
     """Run the passes on a copy of `doc`."""
-    result = Normalized(_copied(doc), {})
+    enums: list[dict[str, Any]] = []
+    result = Normalized(_copied(doc, enums), {})
     doc, origins = result.doc, result.origins
     canonical_media_types(doc)
+    if any(_typed(schema) for schema in enums):  # rare: the walk that locates them runs only then
+        typed_enum_values(doc, diag)
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     for pointer, _path, method, op in sorted(iter_operations(doc)):
         base = pascal(op.get("operationId") or f"{method} {_path}") or "Operation"
@@ -152,12 +156,88 @@ def _media_type(key: Any) -> Any:
     return essence.strip().lower() + separator + parameters
 
 
-def _copied(node: Any) -> Any:
-    """A deep copy of parsed data (mappings, lists, scalars; nothing shared), far cheaper than `copy.deepcopy`."""
+# How a value written as another JSON type than its schema's reads as that type; None where it does not read back
+# exactly (a boolean is left alone: YAML reads `yes`, `on` and `true` alike, so its text is not known).
+_READ_AS: dict[str, Callable[[Any], Any]] = {
+    "integer": lambda v: int(v) if isinstance(v, str) and _INTEGER.fullmatch(v) else None,
+    "number": lambda v: _json_number(v) if isinstance(v, str) else None,
+    "string": lambda v: json.dumps(v) if type(v) in (int, float) else None,
+    "boolean": lambda v: {"true": True, "false": False}.get(v) if isinstance(v, str) else None,
+}
+_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")  # as JSON writes an integer: read back, the same text
+_NOT_SCHEMAS = frozenset({"example", "examples", "default", "const", "enum"})  # values, not schemas, below these
+
+
+def typed_enum_values(doc: Any, diag: Collector | None = None) -> None:
+    """Read, in place, the enum values a schema writes as another JSON type than its `type` as that type, where each
+    reads back exactly (`type: integer` with `"6"`, `type: string` with `6`): what the spec means, and the only values
+    a service of that type can send. The generator and the mock read them alike; `diag` is warned at each enum."""
+    path: list[str | int] = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            if "enum" in node and "type" in node and _read_enum(node) and diag is not None:
+                diag.warning(
+                    join_pointer("", *path, "enum"),
+                    f"enum values written as another type than the schema's {node['type']!r} are read as {node['type']}s",
+                    f"write them as {node['type']}s",
+                )
+            items: Any = ((k, v) for k, v in node.items() if k not in _NOT_SCHEMAS and not str(k).startswith("x-"))
+        elif isinstance(node, list):
+            items = enumerate(node)
+        else:
+            return
+        for key, value in items:
+            if isinstance(value, (dict, list)):
+                path.append(key)
+                visit(value)
+                path.pop()
+
+    visit(doc)
+
+
+def _typed(schema: dict[str, Any]) -> dict[int, Any]:
+    """The schema's enum values written as another type than its own that read back exactly as it, by index."""
+    read = _READ_AS.get(schema["type"]) if isinstance(schema["type"], str) else None
+    values = schema["enum"]
+    if read is None or not isinstance(values, list):
+        return {}
+    return {i: new for i, value in enumerate(values) if (new := read(value)) is not None}
+
+
+def _read_enum(schema: dict[str, Any]) -> bool:
+    """Read the schema's enum values (and a default among them) as its type where they read back exactly; True
+    when one changed."""
+    typed = _typed(schema)
+    values = schema["enum"]
+    read = [typed.get(i, value) for i, value in enumerate(values)]
+    if not typed or len({(type(v), v) for v in read if v is not None}) < len([v for v in read if v is not None]):
+        return False  # nothing to read, or values that would then repeat: left as written
+    if "default" in schema and schema["default"] in values and (new := _READ_AS[schema["type"]](schema["default"])) is not None:
+        schema["default"] = new
+    schema["enum"] = read
+    return True
+
+
+def _json_number(text: str) -> int | float | None:
+    """A string that is exactly a JSON number, as that number."""
+    try:
+        number = json.loads(text)
+    except ValueError:
+        return None
+    return number if type(number) in (int, float) and json.dumps(number) == text else None
+
+
+def _copied(node: Any, enums: list[dict[str, Any]] | None = None) -> Any:
+    """A deep copy of parsed data (mappings, lists, scalars; nothing shared), far cheaper than `copy.deepcopy`;
+    each copied mapping with an `enum` and a `type` is added to `enums`."""
     if isinstance(node, dict):
-        return {key: _copied(value) for key, value in node.items()}
+        copy = {key: _copied(value, enums) for key, value in node.items()}
+        if enums is not None and "enum" in copy and "type" in copy:
+            enums.append(copy)
+        return copy
     if isinstance(node, list):
-        return [_copied(item) for item in node]
+        return [_copied(item, enums) for item in node]
     return node
 
 

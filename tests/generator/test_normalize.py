@@ -79,7 +79,7 @@ def test_a_default_the_field_cannot_hold_is_left_out() -> None:
             "loops": {"$ref": "#/components/schemas/Loops", "default": 1},
             "kind": {"$ref": "#/components/schemas/Kind", "default": "a"},
             "label": {"$ref": "#/components/schemas/Kind", "default": "A"},
-            "workers": {"type": "integer", "enum": ["6", "12"], "default": 6},
+            "workers": {"type": "integer", "enum": [6, 12], "default": 7},
             "runtime": {**runtime, "default": {"path": "runc"}},
             "runtimes": {"type": "object", "additionalProperties": runtime, "default": {"runc": {"path": "runc"}}},
             "chain": {"type": "array", "items": runtime, "default": [{"path": "runc"}]},
@@ -108,7 +108,7 @@ def test_a_default_the_field_cannot_hold_is_left_out() -> None:
         f"WARNING {at}/flag/default: default '' is not of type boolean; left out of the models",
         f"WARNING {at}/label/default: default 'A' is not one of the enum's values; left out of the models",
         f"WARNING {at}/ratio/default: default 1.5 is not of type integer; left out of the models",
-        f"WARNING {at}/workers/default: default 6 is not one of the enum's values; left out of the models",
+        f"WARNING {at}/workers/default: default 7 is not one of the enum's values; left out of the models",
     ]
 
 
@@ -270,3 +270,27 @@ def test_an_all_of_member_that_only_annotates_moves_onto_the_schema() -> None:
     capped_ref = got["Plan"]["properties"]["capped"]["$ref"]  # a rule makes a class of its own, as before
     assert {"maxItems": 3} in got[capped_ref.rsplit("/", 1)[1]]["allOf"]
     assert "PlanSteps" not in got
+
+
+def test_enum_values_are_read_as_their_schemas_type_only_where_they_read_back_exactly() -> None:
+    """`"6"` is an integer and `6` a string where the schema says so; `"007"`, `"--5"`, `"1e3"`, booleans (YAML reads
+    `yes` and `true` alike) and values that would then repeat are left as written, and nothing else is warned."""
+    cases = {
+        "I": ({"type": "integer", "enum": ["6", "-5", "007", "--5", 8], "default": "6"}, [6, -5, "007", "--5", 8], 6),
+        "N": ({"type": "number", "enum": ["1.5", "2", "1e3"]}, [1.5, 2, "1e3"], None),
+        "S": ({"type": "string", "enum": [1, 2.5, "x", True]}, ["1", "2.5", "x", True], None),
+        "B": ({"type": "boolean", "enum": ["true", "false"]}, [True, False], None),
+        "Repeats": ({"type": "integer", "enum": ["6", 6]}, ["6", 6], None),
+        "Typed": ({"type": "string", "enum": ["a", "b"]}, ["a", "b"], None),
+    }
+    diag = Collector("spec.yaml")
+    schemas = _schemas_with(diag, {name: schema for name, (schema, _, _) in cases.items()})
+    for name, (_, values, default) in cases.items():
+        assert schemas[name]["enum"] == values and [type(v) for v in schemas[name]["enum"]] == [type(v) for v in values]
+        assert schemas[name].get("default") == default
+    assert sorted(d.pointer for d in diag.items) == [f"/components/schemas/{n}/enum" for n in ("B", "I", "N", "S")]
+
+
+def _schemas_with(diag: Collector, schemas: dict[str, Any]) -> dict[str, Any]:
+    """The component schemas after normalising a document of `schemas`, reporting to `diag`."""
+    return normalize(_doc(schemas), diag).doc["components"]["schemas"]

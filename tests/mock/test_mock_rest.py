@@ -403,3 +403,56 @@ def test_a_head_operation_returns_none_whatever_body_the_spec_documents(tmp_path
         done = _run_sdk(tmp_path / "out", server, CALL_HEAD)
         assert done.returncode == 0 and done.stdout.strip() == "None", done.stderr
         assert server.log[-1].status == 200
+
+
+MISTYPED_ENUMS_SPEC = """
+openapi: 3.0.3
+info: {title: Messages, version: "1", x-acs-package: messages}
+servers: [{url: "https://example.com"}]
+paths:
+  /messages:
+    post:
+      operationId: sendMessage
+      security: []
+      parameters: [{name: priority, in: query, required: true, schema: {type: integer, enum: ["1", "6"]}}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Message"}}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Message"}}}}
+components:
+  schemas:
+    Message:
+      type: object
+      required: [version, kind]
+      properties:
+        version: {type: integer, enum: ["6", "7"], default: "6"}
+        kind: {type: string, enum: [1, 2.5, text]}
+"""
+CALL_MESSAGE = """
+import sys
+from messages import Client
+from messages.models import Message
+with Client(base_url=sys.argv[1], max_retries=0) as client:
+    sent = client.send_message(priority=6, body=Message(version=7, kind="2.5"))
+    print(sent.version.value, repr(sent.kind.value))
+"""
+
+
+def test_enum_values_written_as_another_type_are_read_as_the_schemas_type(tmp_path: Path) -> None:
+    """`type: integer` with `"6"`, `type: string` with `1` and `2.5` (about 30 public specs, WhatsApp's among them):
+    the models, the checks and the mock all read them as the schema's type, with a warning at each enum. The models
+    took them as written, and the mock refused every value the SDK sent."""
+    spec, diagnostics = _generated(tmp_path, MISTYPED_ENUMS_SPEC)
+    warned = sorted(d.pointer for d in diagnostics if "read as" in d.message)
+    assert warned == [
+        "/components/schemas/Message/properties/kind/enum",
+        "/components/schemas/Message/properties/version/enum",
+        "/paths/~1messages/post/parameters/0/schema/enum",
+    ]
+    with serve(read_spec(spec), seed=7) as server:
+        done = _run_sdk(tmp_path / "out", server, CALL_MESSAGE)
+        assert done.returncode == 0, done.stderr
+        version, kind = done.stdout.split(maxsplit=1)
+        assert version in ("6", "7") and kind.strip() in ("'1'", "'2.5'", "'text'")
+        assert server.log[-1].status == 200
