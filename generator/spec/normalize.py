@@ -211,7 +211,7 @@ def _read_enum(schema: dict[str, Any]) -> bool:
     typed = _typed(schema)
     values = schema["enum"]
     read = [typed.get(i, value) for i, value in enumerate(values)]
-    if not typed or len({(type(v), v) for v in read if v is not None}) < len([v for v in read if v is not None]):
+    if not typed or len({(type(v), repr(v)) for v in read}) < len(read):
         return False  # nothing to read, or values that would then repeat: left as written
     if "default" in schema and schema["default"] in values and (new := _READ_AS[schema["type"]](schema["default"])) is not None:
         schema["default"] = new

@@ -281,6 +281,7 @@ def test_enum_values_are_read_as_their_schemas_type_only_where_they_read_back_ex
         "S": ({"type": "string", "enum": [1, 2.5, "x", True]}, ["1", "2.5", "x", True], None),
         "B": ({"type": "boolean", "enum": ["true", "false"]}, [True, False], None),
         "Repeats": ({"type": "integer", "enum": ["6", 6]}, ["6", 6], None),
+        "Mixed": ({"type": "string", "enum": [{"a": 1}, 6]}, [{"a": 1}, "6"], None),
         "Typed": ({"type": "string", "enum": ["a", "b"]}, ["a", "b"], None),
     }
     diag = Collector("spec.yaml")
@@ -288,7 +289,7 @@ def test_enum_values_are_read_as_their_schemas_type_only_where_they_read_back_ex
     for name, (_, values, default) in cases.items():
         assert schemas[name]["enum"] == values and [type(v) for v in schemas[name]["enum"]] == [type(v) for v in values]
         assert schemas[name].get("default") == default
-    assert sorted(d.pointer for d in diag.items) == [f"/components/schemas/{n}/enum" for n in ("B", "I", "N", "S")]
+    assert sorted(d.pointer for d in diag.items) == [f"/components/schemas/{n}/enum" for n in ("B", "I", "Mixed", "N", "S")]
 
 
 def _schemas_with(diag: Collector, schemas: dict[str, Any]) -> dict[str, Any]:
