@@ -156,6 +156,7 @@ def _media_type(key: Any) -> Any:
     return essence.strip().lower() + separator + parameters
 
 
+_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")  # as JSON writes an integer: read back, the same text
 # How a value written as another JSON type than its schema's reads as that type; None where it does not read back
 # exactly (a boolean is left alone: YAML reads `yes`, `on` and `true` alike, so its text is not known).
 _READ_AS: dict[str, Callable[[Any], Any]] = {
@@ -164,7 +165,6 @@ _READ_AS: dict[str, Callable[[Any], Any]] = {
     "string": lambda v: json.dumps(v) if type(v) in (int, float) else None,
     "boolean": lambda v: {"true": True, "false": False}.get(v) if isinstance(v, str) else None,
 }
-_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")  # as JSON writes an integer: read back, the same text
 _NOT_SCHEMAS = frozenset({"example", "examples", "default", "const", "enum"})  # values, not schemas, below these
 
 
