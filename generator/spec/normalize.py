@@ -40,7 +40,7 @@ from .refs import (
     resolve_pointer,
     unescape_token,
 )
-from .validate import iter_operations
+from .validate import iter_operations, schema_roots
 
 SCHEMAS = "/components/schemas"
 SHAPE_KEYS = {"$ref", "type", "properties", "items", "additionalProperties", "allOf", "oneOf", "anyOf", "enum", "const"}
@@ -165,35 +165,23 @@ _READ_AS: dict[str, Callable[[Any], Any]] = {
     "string": lambda v: json.dumps(v) if type(v) in (int, float) else None,
     "boolean": lambda v: {"true": True, "false": False}.get(v) if isinstance(v, str) else None,
 }
-_NOT_SCHEMAS = frozenset({"example", "examples", "default", "const", "enum"})  # values, not schemas, below these
 
 
 def typed_enum_values(doc: Any, diag: Collector | None = None) -> None:
     """Read, in place, the enum values a schema writes as another JSON type than its `type` as that type, where each
     reads back exactly (`type: integer` with `"6"`, `type: string` with `6`): what the spec means, and the only values
     a service of that type can send. The generator and the mock read them alike; `diag` is warned at each enum."""
-    path: list[str | int] = []
 
-    def visit(node: Any) -> None:
-        if isinstance(node, dict):
-            if "enum" in node and "type" in node and _read_enum(node) and diag is not None:
-                diag.warning(
-                    join_pointer("", *path, "enum"),
-                    f"enum values written as another type than the schema's {node['type']!r} are read as {node['type']}s",
-                    f"write them as {node['type']}s",
-                )
-            items: Any = ((k, v) for k, v in node.items() if k not in _NOT_SCHEMAS and not str(k).startswith("x-"))
-        elif isinstance(node, list):
-            items = enumerate(node)
-        else:
-            return
-        for key, value in items:
-            if isinstance(value, (dict, list)):
-                path.append(key)
-                visit(value)
-                path.pop()
+    def visit(node: dict[str, Any], where: Where) -> None:
+        if "enum" in node and "type" in node and _read_enum(node) and diag is not None:
+            diag.warning(
+                _at(where, "enum"),
+                f"enum values written as another type than the schema's {node['type']!r} are read as {node['type']}s",
+                f"write them as {node['type']}s",
+            )
 
-    visit(doc)
+    for pointer, schema in schema_roots(doc):
+        _walk(schema, pointer, visit)
 
 
 def _typed(schema: dict[str, Any]) -> dict[int, Any]:

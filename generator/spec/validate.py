@@ -20,7 +20,7 @@ from .refs import (
     resolve_pointer,
 )
 
-__all__ = ["HTTP_METHODS", "iter_operations", "iter_refs", "resolve_pointer", "validate_spec"]
+__all__ = ["HTTP_METHODS", "iter_operations", "iter_refs", "resolve_pointer", "schema_roots", "validate_spec"]
 
 SUPPORTED = re.compile(r"^3\.[01]\.\d+$")
 STATUS_CODE = re.compile(r"^(?:default|[1-5]XX|[1-5][0-9][0-9])$")
@@ -372,7 +372,7 @@ def _check_schemas(doc: dict[str, Any], diag: Collector, covered: Covered) -> No
     """Every schema in the document: known types, arrays have items, satisfiable `required`, bounded nesting."""
     is_31 = str(doc.get("openapi", "")).startswith("3.1")
     rules = _SchemaRules(JSON_TYPES if is_31 else JSON_TYPES - {"null"}, covered, items_required=not is_31)
-    for pointer, schema in _schema_roots(doc):
+    for pointer, schema in schema_roots(doc):
         try:
             if isinstance(schema, dict):
                 _check_schema(pointer, schema, 0, diag, rules)
@@ -463,7 +463,7 @@ def _check_required(pointer: str, schema: dict[str, Any], diag: Collector) -> No
             )
 
 
-def _schema_roots(doc: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+def schema_roots(doc: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     """(pointer, schema) of every top-level schema: components, parameters, bodies, responses, headers."""
     components = _dict(doc.get("components"))
     for name, schema in _dict(components.get("schemas")).items():
