@@ -84,11 +84,12 @@ def _without_parts(source: str) -> str:
 def _format_parts(parts: dict[str, str]) -> dict[str, str]:
     """Parts (name → text) formatted in one batch: the parts of one module in one file, each after a `PART` line,
     its class-level parts in a class of their own at its end; the first part of a module stays the file's start."""
-    files: dict[str, str] = {}
-    order: dict[str, list[str]] = {}
+    by_file: dict[str, list[str]] = {}
     for name in parts:
-        order.setdefault(name.rpartition("#")[0] + ".parts.py", []).append(name)
-    for file, names in order.items():
+        by_file.setdefault(name.rpartition("#")[0] + ".parts.py", []).append(name)
+    files: dict[str, str] = {}
+    order: dict[str, list[str]] = {}  # each file's pieces between PART lines: a part's name, or "" for none of ours
+    for file, names in by_file.items():
         top = [n for n in names if not parts[n].startswith(" ")]
         nested = [n for n in names if parts[n].startswith(" ")]
         lead = top[:1] if top and top[0].endswith("#0") else []  # the module's start: its docstring stays one
