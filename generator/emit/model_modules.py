@@ -7,6 +7,7 @@ first use: importing one model of a 1000-operation API no longer builds every ot
 from __future__ import annotations
 
 import ast
+import gc
 import sys
 import warnings
 from collections.abc import Mapping
@@ -42,7 +43,7 @@ def split_models(source: str, header: str, stems: Mapping[str, str] | None = Non
     A module is named by `stems` of its first definition (stems decided over several sources), else by
     that definition's name in snake case, made unique.
     """
-    tree = ast.parse(source)
+    tree = parse_module(source)
     lines = source.splitlines(keepends=True)
     imports: list[ast.stmt] = []
     future = False
@@ -70,6 +71,18 @@ def split_models(source: str, header: str, stems: Mapping[str, str] | None = Non
         for group in groups
     }
     return ModelModules(sources, dict(sorted(owners.items())))
+
+
+def parse_module(source: str) -> ast.Module:
+    """`ast.parse(source)` with the garbage collector paused: a syntax tree holds no cycles, and the collections its
+    many new nodes set off free nothing (in a models worker they took half the time of parsing a shard's module)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return ast.parse(source)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _is_docstring(node: ast.stmt) -> bool:

@@ -22,7 +22,7 @@ from ..ir import tree as ir
 from ..ir.names import Namespace, snake
 from ..spec.refs import SUBSCHEMA_KEYWORDS, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS
 from .formatting import format_uncached
-from .model_modules import ModelModules, split_models, strongly_connected
+from .model_modules import ModelModules, parse_module, split_models, strongly_connected
 
 # Options that shape the generated models; changing any of them changes the golden files.
 MODEL_OPTIONS: dict[str, Any] = {
@@ -347,7 +347,7 @@ def render_models(models: Sequence[ir.Model], diag: Collector, header: str, kind
     if not models:
         return f'"""{header}"""\n'
     source = _generate(models, diag, header, kind, document)
-    tree = ast.parse(source)
+    tree = parse_module(source)
     problems = _name_problems(tree, models, kind)
     if problems:  # the library may give a name of ours to a type it makes up first (an array's item type, named
         # from the property) and rename our class; it keeps the name for a schema it meets first, so try that
@@ -356,7 +356,7 @@ def render_models(models: Sequence[ir.Model], diag: Collector, header: str, kind
         schemas = data["components"]["schemas"]
         data["components"]["schemas"] = {name: schemas[name] for name in sorted(schemas, key=lambda n: n not in first)}
         source = _generate(models, diag, header, kind, json.dumps(data, ensure_ascii=False))
-        tree = ast.parse(source)
+        tree = parse_module(source)
         problems = _name_problems(tree, models, kind)
     for _, pointer, message in problems:
         diag.error(pointer, message)
@@ -440,10 +440,15 @@ def _member_names(node: ast.ClassDef) -> set[str]:
     return {t.id for stmt in node.body if isinstance(stmt, ast.Assign) for t in stmt.targets if isinstance(t, ast.Name)}
 
 
+MODEL_FIELD = re.compile(r"^ +model_\w*:", re.MULTILINE)  # a field in pydantic's protected namespace, as the library writes it
+
+
 def _unprotected(source: str) -> str:
     """Turn off pydantic's protected namespaces in every model with a field named `model_…` (a spec's `model_id`):
     pydantic would warn about it at import, and shadowing is ruled out already by the name authority."""
-    tree = ast.parse(source)
+    if not MODEL_FIELD.search(source):  # most modules have none: no need to parse them
+        return source
+    tree = parse_module(source)
     lines = source.splitlines(keepends=True)
     for node in sorted(tree.body, key=lambda n: -n.lineno):
         if not isinstance(node, ast.ClassDef) or not any(
@@ -471,8 +476,10 @@ def _functional_typeddicts(source: str, models: Sequence[ir.Model]) -> str:
     mangled = {
         m.class_name: {f.wire_name for f in m.fields} for m in models if any(f.wire_name.startswith("__") for f in m.fields)
     }
+    if not mangled:
+        return source
     lines = source.splitlines(keepends=True)
-    tree = ast.parse(source)
+    tree = parse_module(source)
     for node in sorted(tree.body, key=lambda n: -n.lineno):
         keys = mangled.get(getattr(node, "name", ""))
         if not isinstance(node, ast.ClassDef) or keys is None or [ast.unparse(b) for b in node.bases] != ["TypedDict"]:

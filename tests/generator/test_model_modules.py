@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gc
 import json
 import subprocess
 import sys
@@ -254,3 +255,18 @@ def test_a_string_that_is_no_expression_gives_no_warning() -> None:
         warnings.simplefilter("always")
         assert model_modules._names_in("1or more") == {"more"}
     assert [str(w.message) for w in caught] == []
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_parsing_a_module_pauses_the_collector_and_leaves_it_as_it_was(collecting: bool, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    seen: list[bool] = []
+    parse = ast.parse
+    monkeypatch.setattr(model_modules.ast, "parse", lambda source: seen.append(gc.isenabled()) or parse(source))
+    (gc.enable if collecting else gc.disable)()
+    try:
+        tree = model_modules.parse_module(SOURCE)
+        assert gc.isenabled() is collecting
+    finally:
+        gc.enable()
+    assert seen == [False]
+    assert ast.dump(tree) == ast.dump(parse(SOURCE))
