@@ -189,3 +189,28 @@ def test_json_strings_may_hold_characters_yaml_refuses(tmp_path: Path) -> None:
     with pytest.raises(SpecError) as refused:
         load_spec(yaml_spec)
     assert "not valid YAML/JSON" in refused.value.diagnostics[0].message, "in YAML they stay refused"
+
+
+@pytest.mark.parametrize(
+    ("text", "mark", "starts"),
+    [
+        ("&a", "&", True),  # at the start of the text
+        ("x: &a 1", "&", True),
+        ("x: [&a 1]", "&", True),
+        ("x: {k: &a 1}", "&", True),
+        ("x: [1,&a 2]", "&", True),
+        ("x:\t*a", "*", True),
+        ("x:\u3000*a", "*", True),  # any white space, as YAML's reader takes it
+        ("Q&A, a && b", "&", True),  # after a space, `&&` is an anchor named `&`
+        ("Q&A and R&D", "&", False),
+        ("a & b", "&", False),
+        ("ends with &", "&", False),
+        ("& ,&] &}", "&", False),
+        ("- * item\n  2*3 a*b", "*", False),
+        ("text **bold**", "*", True),  # an alias named `*bold**`, as YAML reads it
+    ],
+)
+def test_anchor_and_alias_marks_start_a_token_only_after_space_a_flow_indicator_or_the_start(
+    text: str, mark: str, starts: bool
+) -> None:
+    assert loader._starts_a_token(text, mark) is starts
