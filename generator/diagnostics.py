@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -79,7 +79,7 @@ def join_pointer(base: str, *tokens: str | int) -> str:
     return base
 
 
-def line_in(lines: dict[str, int], pointer: str) -> int | None:
+def line_in(lines: Mapping[str, int], pointer: str) -> int | None:
     """The line of the nearest node enclosing `pointer` that has one."""
     while True:
         if pointer in lines:
@@ -93,7 +93,7 @@ def line_in(lines: dict[str, int], pointer: str) -> int | None:
 class Origins:
     """Where bundled content came from: each file's line map, and grafts (file, pointer) → (file, pointer)."""
 
-    lines: dict[str, dict[str, int]] = field(default_factory=dict)
+    lines: dict[str, Mapping[str, int]] = field(default_factory=dict)
     grafts: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
 
     def graft(self, file: str, pointer: str, source_file: str, source_pointer: str) -> None:
@@ -117,7 +117,7 @@ class Origins:
 class Collector:
     """Accumulates diagnostics for one spec file, resolving pointers to lines (and bundled content to its file)."""
 
-    def __init__(self, file: str, lines: dict[str, int] | None = None, origins: Origins | None = None) -> None:
+    def __init__(self, file: str, lines: Mapping[str, int] | None = None, origins: Origins | None = None) -> None:
         self.file = file
         self.lines = lines or {}
         self.origins = origins

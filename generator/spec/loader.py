@@ -6,6 +6,7 @@ import hashlib
 import json
 import operator
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import accumulate
 from pathlib import Path
@@ -76,7 +77,7 @@ class LoadedSpec:
     path: Path
     display_name: str
     data: dict[str, Any]
-    lines: dict[str, int]  # pointer → line, in the main file
+    lines: Mapping[str, int]  # pointer → line, in the main file
     sha256: str  # of the main file's bytes, then each of `sources` (name and bytes, in name order)
     origins: Origins | None = None  # where content bundled from other files came from
     notes: tuple[Diagnostic, ...] = ()  # the loader's notices, e.g. a bundled component renamed
@@ -137,13 +138,13 @@ def _wants_bundling(main: Document) -> bool:
     )
 
 
-def parse_document(raw: bytes, diag: Collector) -> tuple[dict[str, Any], dict[str, int]]:
+def parse_document(raw: bytes, diag: Collector) -> tuple[dict[str, Any], Mapping[str, int]]:
     """Parse YAML or JSON bytes into a mapping plus a pointer → line map."""
     data, lines, _ = parse_tree(raw, diag)
     return data, lines
 
 
-def parse_tree(raw: bytes, diag: Collector) -> tuple[dict[str, Any], dict[str, int], list[tuple[str, dict[str, Any]]]]:
+def parse_tree(raw: bytes, diag: Collector) -> tuple[dict[str, Any], Mapping[str, int], list[tuple[str, dict[str, Any]]]]:
     """Parse YAML or JSON bytes into a mapping, its line map and every (pointer, object holding a $ref)."""
     text = _decode(raw, diag)
     if text.lstrip().startswith(("{", "[")):  # JSON: characters YAML refuses can only sit in strings
@@ -215,7 +216,8 @@ def _parse_piece(text: str, depth: int) -> str | None:
         return None
     if builder.diag.items or not isinstance(data, dict) or len(data) != 1:
         return None
-    return json.dumps([data, builder.lines, [pointer for pointer, _ in builder.refs], builder.keys], ensure_ascii=False)
+    head = [data, [pointer for pointer, _ in builder.refs], builder.keys, len(builder.lines) - ("" in builder.lines)]
+    return json.dumps(head, ensure_ascii=False) + "\n" + json.dumps(builder.lines, ensure_ascii=False)
 
 
 def _check_size(nodes: int, diag: Collector) -> None:

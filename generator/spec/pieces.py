@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -27,8 +27,8 @@ KIND = "yaml-piece"
 _KEY_ONLY = re.compile(r"[^\s\-?#][^#]*:[ \t]*(?:#.*)?")  # `key:` with its value on the following lines
 _OTHER_BREAKS = "\r\x85\u2028\u2029"  # line breaks YAML knows besides LF (CRLF is made LF first)
 
-# One piece parsed and flattened as JSON text: [data ({key: value}), {relative pointer: line}, [pointers of
-# $ref holders], key count], or None when it is not one clean mapping entry.
+# One piece parsed and flattened as two lines of JSON text, or None when it is not one clean mapping entry: [data
+# ({key: value}), [pointers of $ref holders], key count, count of its pointers but ""], then {relative pointer: line}.
 PieceParser = Callable[[str, int], Union[str, None]]
 
 
@@ -37,7 +37,7 @@ class Parsed:
     """A document assembled from its pieces: data, pointer → line, $ref holders, and its count of mapping keys."""
 
     data: dict[str, Any] = field(default_factory=dict)
-    lines: dict[str, int] = field(default_factory=dict)
+    lines: Mapping[str, int] = field(default_factory=dict)
     refs: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     keys: int = 0
 
@@ -74,8 +74,7 @@ def parse_in_pieces(text: str, parse_piece: PieceParser) -> Parsed | None:
     parsed = _load(pieces, parse_piece)
     if parsed is None:
         return None
-    result = Parsed()
-    result.lines[""] = entries[0].start + 1 if isinstance(entries[0], _Piece) else entries[0].key.start + 1
+    result = Parsed(lines=PieceLines(entries[0].start + 1 if isinstance(entries[0], _Piece) else entries[0].key.start + 1))
     if not _assemble(entries, "", result.data, parsed, result):
         return None
     return result
@@ -181,22 +180,65 @@ def _assemble(
     """Put each entry's key and value into `into`, its lines, $ref holders and keys into `result`; False on a duplicate key."""
     for entry in entries:
         piece = entry.key if isinstance(entry, _Split) else entry
-        data, lines, refs, keys = json.loads(parsed[piece.depth, piece.text])
+        head, _, lines = parsed[piece.depth, piece.text].partition("\n")
+        data, refs, keys, count = json.loads(head)
         ((key, value),) = data.items()
         if key in into:
             return False
+        child = f"{pointer}/{escape_pointer_token(key)}"
         if isinstance(entry, _Split):
             value = {}
-            child = f"{pointer}/{escape_pointer_token(key)}"
             if not _assemble(entry.entries, child, value, parsed, result):
                 return False
             if "$ref" in value:
                 result.refs.append((child, value))
         into[key] = value
-        result.lines.update((pointer + relative, line + piece.start) for relative, line in lines.items() if relative)
+        assert isinstance(result.lines, PieceLines)
+        result.lines.add(child, pointer, piece.start, lines, count)
         result.refs.extend((pointer + relative, _at(data, relative)) for relative in refs if relative)  # "": `into`
         result.keys += keys
     return True
+
+
+class PieceLines(Mapping[str, int]):
+    """Pointer → line of a document assembled from pieces. A piece's map stays JSON text until a pointer in it is
+    looked up: only diagnostics look, and decoding every map took longer than decoding the pieces' data."""
+
+    def __init__(self, root: int) -> None:
+        self._root = root  # the line of the document itself, pointer ""
+        self._pieces: dict[str, tuple[str, int, str | dict[str, int]]] = {}  # entry → (parent, first line, map)
+        self._count = 1
+
+    def add(self, entry: str, parent: str, start: int, lines: str, count: int) -> None:
+        """Record the map of the piece holding the entry at pointer `entry` (JSON text; its pointers below `parent`)."""
+        self._pieces[entry] = (parent, start, lines)
+        self._count += count
+
+    def __getitem__(self, pointer: str) -> int:
+        if not pointer:
+            return self._root
+        entry = pointer
+        while entry not in self._pieces:
+            entry = entry.rpartition("/")[0]
+            if not entry:
+                raise KeyError(pointer)
+        return self._map(entry)[pointer[len(self._pieces[entry][0]) :]]
+
+    def __iter__(self) -> Iterator[str]:
+        yield ""
+        for entry, (parent, _, _) in self._pieces.items():
+            yield from (parent + relative for relative in self._map(entry) if relative)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def _map(self, entry: str) -> dict[str, int]:
+        """The piece's map, decoded (once) and shifted to the piece's place in the document."""
+        parent, start, lines = self._pieces[entry]
+        if isinstance(lines, str):
+            lines = {relative: line + start for relative, line in json.loads(lines).items()}
+            self._pieces[entry] = (parent, start, lines)
+        return lines
 
 
 def _at(data: Any, pointer: str) -> Any:

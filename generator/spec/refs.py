@@ -6,6 +6,7 @@ import hashlib
 import os
 import re
 from bisect import bisect_left
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable
@@ -36,7 +37,7 @@ _DATA_KEYWORDS = {"example", "default", "enum", "const", "value"}
 _NAME_MAPS = _SECTIONS | _PATH_ITEM_PARENTS | {*SUBSCHEMA_MAPS, "content", "encoding", "variables", "mapping", "scopes"}
 _SINGULAR = {"requestBodies": "request body", "securitySchemes": "security scheme"}
 
-Parse = Callable[[str, bytes], tuple[dict[str, Any], dict[str, int], list[tuple[str, dict[str, Any]]]]]
+Parse = Callable[[str, bytes], tuple[dict[str, Any], Mapping[str, int], list[tuple[str, dict[str, Any]]]]]
 
 
 @dataclass
@@ -47,13 +48,13 @@ class Document:
     key: str
     location: Path | str
     data: dict[str, Any]
-    lines: dict[str, int]
+    lines: Mapping[str, int]
     refs: list[tuple[str, dict[str, Any]]]
     pointers: list[str] = field(default_factory=list)
 
     @classmethod
     def local(
-        cls, name: str, path: Path, data: dict[str, Any], lines: dict[str, int], refs: list[tuple[str, dict[str, Any]]]
+        cls, name: str, path: Path, data: dict[str, Any], lines: Mapping[str, int], refs: list[tuple[str, dict[str, Any]]]
     ) -> Document:
         """A document read from a file."""
         location = Path(os.path.abspath(path))

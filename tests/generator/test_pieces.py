@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from acs_sdkgen.diagnostics import Collector, SpecError
+from acs_sdkgen.diagnostics import Collector, SpecError, line_in
 from acs_sdkgen.spec import loader, pieces
 from acs_sdkgen.spec.loader import load_spec
 
@@ -66,7 +66,8 @@ def _whole(text: str) -> pieces.Parsed:
 def _same(cut: pieces.Parsed, whole: pieces.Parsed) -> None:
     """Equal data (key order included), lines, key counts and $ref holders (the objects inside the data)."""
     assert json.dumps(cut.data) == json.dumps(whole.data)
-    assert cut.lines == whole.lines
+    assert cut.lines == whole.lines and len(cut.lines) == len(whole.lines)
+    assert all(cut.lines[pointer] == line for pointer, line in whole.lines.items())  # each looked up on its own
     assert cut.keys == whole.keys
     assert [pointer for pointer, _ in cut.refs] == [pointer for pointer, _ in whole.refs]
     assert all(pieces._at(cut.data, pointer) is holder for pointer, holder in cut.refs)
@@ -153,3 +154,15 @@ def test_without_a_cache_pieces_are_parsed_all_the_same(monkeypatch: pytest.Monk
     cut = pieces.parse_in_pieces(NESTED, loader._parse_piece)
     assert cut is not None
     _same(cut, _whole(NESTED))
+
+
+def test_a_pointer_outside_every_piece_has_no_line() -> None:
+    """The map of lines, decoded piece by piece when looked up, answers as a dict would: a pointer no node has is
+    missing, and `line_in` gives the line of the nearest node above it."""
+    parsed = pieces.parse_in_pieces(NESTED, loader._parse_piece)
+    whole = _whole(NESTED)
+    assert parsed is not None and isinstance(parsed.lines, pieces.PieceLines)
+    for pointer in ("/paths/~1a~1{id}/get/nothing", "/nothing", "/paths/~1nowhere", "/components/schemas/Id/enum/9"):
+        assert pointer not in parsed.lines and pointer not in whole.lines
+    assert line_in(parsed.lines, "/paths/~1a~1{id}/get/nothing") == whole.lines["/paths/~1a~1{id}/get"] == 10
+    assert line_in(parsed.lines, "/paths/~1b~0c/x") == whole.lines["/paths/~1b~0c"]
