@@ -9,6 +9,7 @@ import keyword
 import multiprocessing
 import os
 import re
+import sys
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -94,10 +95,11 @@ class Workers:
         """Whether the pool was started."""
         return self._pool is not None
 
-    def start(self) -> ProcessPoolExecutor:
-        """The running pool: started now (one worker per core, warmed up) unless it already runs."""
+    def start(self, tasks: int | None = None) -> ProcessPoolExecutor:
+        """The running pool: started now (one worker per core, or per task when fewer; warmed up) unless it already
+        runs. A worker more than the tasks would only take CPU from the others while it warms up."""
         if self._pool is None:
-            workers = os.cpu_count() or 1
+            workers = min(os.cpu_count() or 1, tasks or sys.maxsize)
             context = multiprocessing.get_context("fork")
             self._pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_warm_up, initargs=(self._kinds,))
             for _ in range(workers):
@@ -173,7 +175,7 @@ class ModelsPass:
                 notes = tuple(Diagnostic(Level(level), *rest) for level, *rest in data["notes"])
                 self._ready[key] = ModelModules(data["sources"], data["owners"], notes)
         if workers is not None and misses:  # without workers the misses are computed in `get`
-            pool = workers.start()
+            pool = workers.start(len(misses))
             self._pending = {key: pool.submit(_model_modules, self._shards[key[0]][key[1]]) for key in misses}
 
     def get(self, kind: str) -> ModelModules:

@@ -91,17 +91,19 @@ def test_a_model_edit_runs_only_the_shard_it_reaches(tmp_path: Path, monkeypatch
 
 
 def test_workers_start_early_for_a_first_generation_and_on_demand_after(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Into a new output the workers start at once (they warm up while the spec is read); a regeneration starts
-    them only when a shard misses the cache, so that a documentation edit runs in one process."""
+    """Into a new output the workers start at once, one per core (they warm up while the spec is read); a regeneration
+    starts them only when a shard misses the cache, so that a documentation edit runs in one process, and then no
+    more of them than shards missed: one more would only take CPU from the others while it warms up."""
     monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
-    starts: list[bool] = []  # per start of the workers: whether the spec had been read by then
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    starts: list[tuple[bool, int]] = []  # per start of the workers: whether the spec had been read by then, how many
     read = [False]
     real_start, real_pass = models.Workers.start, models.ModelsPass.__init__
 
-    def spy_start(self: models.Workers) -> object:
-        starts.append(read[0])
-        return real_start(self)
+    def spy_start(self: models.Workers, tasks: int | None = None) -> object:
+        pool = real_start(self, tasks)
+        starts.append((read[0], pool._max_workers))  # type: ignore[attr-defined]
+        return pool
 
     def spy_pass(self: models.ModelsPass, *args: object) -> None:
         read[0] = True
@@ -111,8 +113,8 @@ def test_workers_start_early_for_a_first_generation_and_on_demand_after(tmp_path
     monkeypatch.setattr(models.ModelsPass, "__init__", spy_pass)
     spec, out = tmp_path / "outboundbot.yaml", tmp_path / "out"
     text = OUTBOUNDBOT.read_text(encoding="utf-8")
-    edited = text.replace("Creator ID.", "Creator ID (edited).")  # one shard misses
-    runs = [(text, [False]), (edited, [True]), (edited, [])]  # the last with --force: every shard hits
+    edited = text.replace("Creator ID.", "Creator ID (edited).")  # one shard of each of the three flavors misses
+    runs = [(text, [(False, 4)]), (edited, [(True, 3)]), (edited, [])]  # the last with --force: every shard hits
     for step, (spec_text, expected) in enumerate(runs):
         spec.write_text(spec_text, encoding="utf-8")
         starts.clear()
