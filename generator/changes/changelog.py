@@ -24,11 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import cache
 from ..ir import tree as ir
 from .diff import Change, diff_apis, format_changelog
 
 STATE_FILE = "changelog.json"
 STATE_FORMAT = 2  # 2: operations record their pagination and streaming
+ITEM_KIND = "snapshot-item"  # cached: an item's text in the state file, by the item's repr
 STATE_DEPTH = 3  # levels of the state file laid out one item per line (state → api → operations → operation)
 
 
@@ -76,9 +78,13 @@ def snapshot(value: Any) -> Any:
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
-# The current API's lists by field: their items and those items' snapshots (see `api_from_snapshot`).
-Known = Mapping[str, tuple[tuple[Any, ...], list[Any]]]
+# The current API's lists by field: their items and those items' texts (see `api_from_snapshot`).
+Known = Mapping[str, tuple[tuple[Any, ...], list[str]]]
 _PUBLIC_FIELDS: dict[type, tuple[str, ...] | None] = {}
+
+
+class ItemText(str):
+    """An item of the snapshot's lists as the state file wrote it (its JSON text), not decoded yet."""
 
 
 def _public_fields(cls: type) -> tuple[str, ...] | None:
@@ -92,9 +98,10 @@ def _public_fields(cls: type) -> tuple[str, ...] | None:
 def api_from_snapshot(data: Mapping[str, Any], known: Known | None = None) -> ir.Api:
     """Rebuild the IR from `snapshot` output; fields missing in an older snapshot get neutral values.
 
-    `known`: by field of `ir.Api`, the items of the current API's list and their snapshots. An item of the
-    snapshot equal to the current one at its place is taken as it is (most of an API is unchanged from one
-    generation to the next, and comparing decoded data costs less than decoding it into the IR again).
+    `known`: by field of `ir.Api`, the items of the current API's list and their texts. An item of the snapshot
+    whose text equals the current one's at its place is taken as it is (most of an API is unchanged from one
+    generation to the next, and comparing texts costs far less than decoding them into the IR again). An item
+    may be given as its text (`ItemText`, as `read_state` gives them) or as decoded data.
     """
     if not isinstance(data, Mapping):
         raise ValueError("expected an object for Api")
@@ -108,24 +115,35 @@ def api_from_snapshot(data: Mapping[str, Any], known: Known | None = None) -> ir
             continue
         hint, value = hints[f.name], data[f.name]
         args = typing.get_args(hint)
-        if typing.get_origin(hint) is tuple and args[-1] is Ellipsis and isinstance(value, list) and known:
-            items, snapshots = known.get(f.name, ((), []))
-            values[f.name] = tuple(
-                items[i] if i < len(snapshots) and snapshots[i] == item else _decode(args[0], item) for i, item in enumerate(value)
-            )
+        if typing.get_origin(hint) is tuple and args[-1] is Ellipsis and isinstance(value, list):
+            items, texts = known.get(f.name, ((), []))
+            values[f.name] = tuple(_known_or_decoded(args[0], item, items[i : i + 1], texts[i : i + 1]) for i, item in enumerate(value))
         else:
             values[f.name] = _decode(hint, value)
     return ir.Api(**values)
 
 
-def _known_items(api: ir.Api, data: Mapping[str, Any]) -> Known:
-    """The items of the API's lists and their snapshots (`data` is the API's), by field."""
-    return {name: (getattr(api, name), value) for name, value in data.items() if isinstance(value, list)}
+def _known_or_decoded(hint: Any, item: Any, known: tuple[Any, ...], known_text: list[str]) -> Any:
+    """The known item (none, or the current one at this place) when its text is the item's, else the item decoded."""
+    text = item if isinstance(item, ItemText) else None
+    if known_text and known_text[0] == (_item_text(item) if text is None else text):
+        return known[0]
+    return _decode(hint, item if text is None else json.loads(text))
 
 
-def _item_texts(data: Mapping[str, Any]) -> dict[int, str]:
-    """The JSON text of each item of a snapshot's lists, by the item's `id` (each is written once)."""
-    return {id(item): _item_text(item) for value in data.values() if isinstance(value, list) for item in value}
+def _known_items(api: ir.Api) -> Known:
+    """The items of the API's lists and their texts, by field. A text is taken from the cache by the item's `repr`
+    (which shows every field), so only new and changed items are snapshotted and written out."""
+    lists = {name: value for name in _public_fields(ir.Api) or () if isinstance(value := getattr(api, name), tuple)}
+    items = [item for value in lists.values() for item in value]
+    keys: list[tuple[str, ...]] = [(repr(item),) for item in items]
+    hits = cache.load_many(ITEM_KIND, keys)
+    texts: list[str] = [hit if hit is not None else _item_text(snapshot(item)) for item, hit in zip(items, hits)]
+    cache.store_many(ITEM_KIND, [(key, text) for key, text, hit in zip(keys, texts, hits) if hit is None])
+    known: dict[str, tuple[tuple[Any, ...], list[str]]] = {}
+    for name, value in lists.items():
+        known[name], texts = (value, texts[: len(value)]), texts[len(value) :]
+    return known
 
 
 def _item_text(value: Any) -> str:
@@ -203,7 +221,7 @@ def read_state(
     if path is None or not path.is_file():
         return None, (), 0
     try:
-        data = json.loads(path.read_bytes())
+        data = _state_data(path.read_text(encoding="utf-8"))
         entries = tuple(_entry(e) for e in data.get("entries", ()))
         version = int(data.get("format", 1))
     except (ValueError, TypeError, KeyError, AttributeError):
@@ -213,6 +231,45 @@ def read_state(
     except (ValueError, TypeError, KeyError, AttributeError):
         previous = None  # a snapshot of another shape: keep the entries, skip this comparison
     return previous, entries, version
+
+
+ITEM_LINE = "   {"  # an item of the snapshot's lists (or of an entry's changes), on a line of its own: see `_json_lines`
+_PLACEHOLDER = "\0item "
+
+
+def _state_data(text: str) -> Any:
+    """The state file's data, each item of the API's lists left as its text (`ItemText`): only the items unlike the
+    current API's are decoded then. A file not laid out one item per line (an older or edited one) is decoded whole."""
+    lines = text.split("\n")
+    items: list[str] = []
+    for index, line in enumerate(lines):
+        if line.startswith(ITEM_LINE):
+            body = line.rstrip("\r")
+            separated = body.endswith(",")  # an item's own JSON text ends with its closing brace
+            items.append(body[3:-1] if separated else body[3:])
+            lines[index] = json.dumps(f"{_PLACEHOLDER}{len(items) - 1}") + ("," if separated else "")
+    if not items:
+        return json.loads(text)
+    used: list[int] = []
+    try:
+        skeleton = json.loads("\n".join(lines))
+        data = {**skeleton, "api": _with_items(skeleton["api"], items, used, ItemText)}
+        data = {**data, "entries": _with_items(data.get("entries", []), items, used, json.loads)}
+    except (ValueError, TypeError, KeyError, IndexError):
+        return json.loads(text)
+    return data if sorted(used) == list(range(len(items))) else json.loads(text)
+
+
+def _with_items(value: Any, items: list[str], used: list[int], make: Any) -> Any:
+    """`value` with each placeholder in its lists replaced by `make(text)` of the item it stands for."""
+    if isinstance(value, dict):
+        return {key: _with_items(item, items, used, make) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_with_items(item, items, used, make) for item in value]
+    if isinstance(value, str) and value.startswith(_PLACEHOLDER):
+        used.append(int(value[len(_PLACEHOLDER) :]))
+        return make(items[used[-1]])
+    return value
 
 
 def _shapes_from(api: ir.Api, previous: ir.Api) -> ir.Api:
@@ -227,9 +284,8 @@ def _shapes_from(api: ir.Api, previous: ir.Api) -> ir.Api:
 
 def history(api: ir.Api, sdk_version: str, previous_state: Path | None) -> History:
     """Compare `api` with the previous generation's snapshot and return the updated changelog."""
-    current = snapshot(api)
-    texts = _item_texts(current)
-    previous, entries, version = read_state(previous_state, _known_items(api, current))
+    known = _known_items(api)
+    previous, entries, version = read_state(previous_state, known)
     compared = previous is not None
     if previous is not None and version < 2:
         previous = _shapes_from(api, previous)
@@ -240,24 +296,25 @@ def history(api: ir.Api, sdk_version: str, previous_state: Path | None) -> Histo
             entries = (Entry(number, sdk_version, api.api_version, False, tuple(changes)), *entries)
     elif not entries:
         entries = (Entry(1, sdk_version, api.api_version, True, ()),)
+    own = {name: snapshot(getattr(api, name)) for name in _public_fields(ir.Api) or () if name not in known}
     state = {
         "about": "Written by acs-sdkgen generate for the docs changelog; do not edit. "
         "`api` is the public API the next generation is compared with; `entries` are newest first.",
         "format": STATE_FORMAT,
-        "api": current,
+        "api": {**own, **{name: [ItemText(text) for text in texts] for name, (_, texts) in known.items()}},
         "entries": [_entry_data(e) for e in entries],
     }
-    return History(entries, compared, (_json_lines(state, texts) + "\n").encode())
+    return History(entries, compared, (_json_lines(state) + "\n").encode())
 
 
-def _json_lines(value: Any, texts: Mapping[int, str], depth: int = 0) -> str:
+def _json_lines(value: Any, depth: int = 0) -> str:
     """JSON text indented one space per level down to the items of the snapshot's lists (an operation, a
     model, an entry each on one line, so a change shows as changed lines), compact below: Python's
-    indenting encoder is several times slower than the compact one."""
+    indenting encoder is several times slower than the compact one. An `ItemText` is written as it is."""
     pad = "\n" + " " * (depth + 1)
     if depth < STATE_DEPTH and isinstance(value, dict) and value:
-        items = (f"{json.dumps(key, ensure_ascii=False)}: {_json_lines(value[key], texts, depth + 1)}" for key in sorted(value))
+        items = (f"{json.dumps(key, ensure_ascii=False)}: {_json_lines(value[key], depth + 1)}" for key in sorted(value))
         return "{" + pad + ("," + pad).join(items) + "\n" + " " * depth + "}"
     if depth < STATE_DEPTH and isinstance(value, list) and value:
-        return "[" + pad + ("," + pad).join(_json_lines(item, texts, depth + 1) for item in value) + "\n" + " " * depth + "]"
-    return texts.get(id(value)) or _item_text(value)  # the API's items were written once already
+        return "[" + pad + ("," + pad).join(_json_lines(item, depth + 1) for item in value) + "\n" + " " * depth + "]"
+    return value if isinstance(value, ItemText) else _item_text(value)

@@ -7,6 +7,7 @@ when the public API changed.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -113,8 +114,7 @@ def test_reading_back_takes_unchanged_items_from_the_new_api(tmp_path: Path) -> 
     api = load_ir(SPEC)
     data = json.loads(json.dumps(changelog.snapshot(api)))
     data["operations"][0]["summary"] = "An older summary."
-    current = changelog.snapshot(api)
-    known = changelog._known_items(api, current)
+    known = changelog._known_items(api)
     previous = changelog.api_from_snapshot(data, known)
     assert previous.operations[0] is not api.operations[0] and previous.operations[0].summary == "An older summary."
     assert all(old is new for old, new in zip(previous.operations[1:], api.operations[1:]))
@@ -122,6 +122,38 @@ def test_reading_back_takes_unchanged_items_from_the_new_api(tmp_path: Path) -> 
     assert changelog.snapshot(previous) == data == json.loads(json.dumps(changelog.snapshot(changelog.api_from_snapshot(data))))
     shifted = {**data, "operations": [data["operations"][1], *data["operations"]]}  # items no longer at their places
     assert changelog.snapshot(changelog.api_from_snapshot(shifted, known)) == shifted
+
+
+def _decoded(value: Any) -> Any:
+    """State data with every item text decoded."""
+    if isinstance(value, changelog.ItemText):
+        return json.loads(value)
+    if isinstance(value, dict):
+        return {key: _decoded(item) for key, item in value.items()}
+    return [_decoded(item) for item in value] if isinstance(value, list) else value
+
+
+def test_the_state_file_is_read_back_item_by_item_and_only_changed_items_are_decoded(tmp_path: Path) -> None:
+    """Each item of the written state's lists is read as its text; the data is the whole file's. Read back against
+    the current API, only the item whose text differs is decoded; a file laid out otherwise is decoded whole."""
+    api = load_ir(SPEC)
+    text = changelog.history(api, "1.0.0", None).state.decode()
+    whole = json.loads(text)
+    data = changelog._state_data(text)
+    assert _decoded(data) == whole
+    listed = [item for value in data["api"].values() if isinstance(value, list) for item in value]
+    assert len(listed) > 5 and all(isinstance(item, changelog.ItemText) for item in listed)
+    assert not any(isinstance(item, changelog.ItemText) for entry in data["entries"] for item in entry["changes"])
+    for other in (json.dumps(whole, indent=3), text.replace("\n", "\r\n"), text.replace(changelog.ITEM_LINE, "\t{")):
+        assert _decoded(changelog._state_data(other)) == whole
+    path = tmp_path / changelog.STATE_FILE
+    summary = api.operations[0].summary
+    path.write_text(text.replace(json.dumps(summary, ensure_ascii=False), json.dumps("An older summary."), 1), encoding="utf-8")
+    previous, entries, version = changelog.read_state(path, changelog._known_items(api))
+    assert previous is not None and (len(entries), version) == (1, changelog.STATE_FORMAT)
+    assert previous.operations[0] is not api.operations[0] and previous.operations[0].summary == "An older summary."
+    assert all(old is new for old, new in zip(previous.operations[1:], api.operations[1:]))
+    assert all(old is new for old, new in zip(previous.models, api.models)) and previous.models
 
 
 def test_an_unreadable_state_file_starts_afresh(tmp_path: Path) -> None:
@@ -141,3 +173,25 @@ def test_generate_twice_through_the_cli(tmp_path: Path, monkeypatch: pytest.Monk
     page = (out / "docs" / "docs" / "changelog.md").read_text(encoding="utf-8")
     assert "## Revision 2" in page and "`calling_number`" in page
     assert main(["check", "--spec", str(changed), *args]) == 0
+
+
+def test_item_texts_come_from_the_cache_for_unchanged_items_and_write_the_same_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state is the same with the cache off, cold or warm; warm, only a changed item is snapshotted again."""
+    api = load_ir(SPEC)
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", "off")
+    uncached = changelog.history(api, "1.0.0", None).state
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    snapshotted: list[Any] = []
+    real = changelog.snapshot
+    monkeypatch.setattr(changelog, "snapshot", lambda value: snapshotted.append(value) or real(value))
+    assert changelog.history(api, "1.0.0", None).state == uncached
+    assert {id(item) for item in snapshotted} >= {id(op) for op in api.operations}
+    snapshotted.clear()
+    assert changelog.history(api, "1.0.0", None).state == uncached
+    assert not any(item in api.operations or item in api.models for item in snapshotted)
+    edited = dataclasses.replace(api, operations=(dataclasses.replace(api.operations[0], summary="Edited."), *api.operations[1:]))
+    snapshotted.clear()
+    assert b'"summary": "Edited."' in changelog.history(edited, "1.0.0", None).state
+    assert [item for item in snapshotted if isinstance(item, type(api.operations[0]))] == [edited.operations[0]]
