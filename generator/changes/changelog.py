@@ -233,7 +233,7 @@ def read_state(
     return previous, entries, version
 
 
-ITEM_LINE = "   {"  # an item of the snapshot's lists (or of an entry's changes), on a line of its own: see `_json_lines`
+ITEM_LINE = "   {"  # an item of the API's lists, three levels deep on a line of its own: see `_json_lines`
 _PLACEHOLDER = "\0item "
 
 
@@ -253,22 +253,21 @@ def _state_data(text: str) -> Any:
     used: list[int] = []
     try:
         skeleton = json.loads("\n".join(lines))
-        data = {**skeleton, "api": _with_items(skeleton["api"], items, used, ItemText)}
-        data = {**data, "entries": _with_items(data.get("entries", []), items, used, json.loads)}
+        data = {**skeleton, "api": _with_items(skeleton["api"], items, used)}
     except (ValueError, TypeError, KeyError, IndexError):
         return json.loads(text)
-    return data if sorted(used) == list(range(len(items))) else json.loads(text)
+    return data if sorted(used) == list(range(len(items))) else json.loads(text)  # each item placed once, in the API
 
 
-def _with_items(value: Any, items: list[str], used: list[int], make: Any) -> Any:
-    """`value` with each placeholder in its lists replaced by `make(text)` of the item it stands for."""
+def _with_items(value: Any, items: list[str], used: list[int]) -> Any:
+    """`value` with each placeholder in its lists replaced by the text of the item it stands for (noted in `used`)."""
     if isinstance(value, dict):
-        return {key: _with_items(item, items, used, make) for key, item in value.items()}
+        return {key: _with_items(item, items, used) for key, item in value.items()}
     if isinstance(value, list):
-        return [_with_items(item, items, used, make) for item in value]
+        return [_with_items(item, items, used) for item in value]
     if isinstance(value, str) and value.startswith(_PLACEHOLDER):
         used.append(int(value[len(_PLACEHOLDER) :]))
-        return make(items[used[-1]])
+        return ItemText(items[used[-1]])
     return value
 
 

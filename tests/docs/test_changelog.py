@@ -143,8 +143,11 @@ def test_the_state_file_is_read_back_item_by_item_and_only_changed_items_are_dec
     assert _decoded(data) == whole
     listed = [item for value in data["api"].values() if isinstance(value, list) for item in value]
     assert len(listed) > 5 and all(isinstance(item, changelog.ItemText) for item in listed)
-    assert not any(isinstance(item, changelog.ItemText) for entry in data["entries"] for item in entry["changes"])
-    for other in (json.dumps(whole, indent=3), text.replace("\n", "\r\n"), text.replace(changelog.ITEM_LINE, "\t{")):
+    assert data["entries"] == whole["entries"]
+    start, end = text.index(' "entries": ['), text.index('\n "format"')
+    entries_per_line = text[:start] + ' "entries": [\n' + ",\n".join("   " + json.dumps(e) for e in whole["entries"]) + "\n ]," + text[end:]
+    others = (json.dumps(whole, indent=3), text.replace("\n", "\r\n"), text.replace(changelog.ITEM_LINE, "\t{"), entries_per_line)
+    for other in others:
         assert _decoded(changelog._state_data(other)) == whole
     path = tmp_path / changelog.STATE_FILE
     summary = api.operations[0].summary
