@@ -59,9 +59,12 @@ def build_api(spec: Normalized, diag: Collector, pagination: Mapping[str, Any] |
 SCALAR_RULES = ("pattern", "minLength", "maxLength", "minimum", "maximum", "multipleOf")
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # made once: json.dumps with options makes one per call
+
+
 def _json(value: Any) -> str:
     """Stable JSON text for examples and defaults."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=False)
+    return _ENCODER.encode(value)
 
 
 def _summary(text: str) -> str:
