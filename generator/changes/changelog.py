@@ -117,17 +117,17 @@ def api_from_snapshot(data: Mapping[str, Any], known: Known | None = None) -> ir
         args = typing.get_args(hint)
         if typing.get_origin(hint) is tuple and args[-1] is Ellipsis and isinstance(value, list):
             items, texts = known.get(f.name, ((), []))
-            values[f.name] = tuple(_known_or_decoded(args[0], item, items[i : i + 1], texts[i : i + 1]) for i, item in enumerate(value))
+            values[f.name] = tuple(_known_or_decoded(args[0], item, items, texts, i) for i, item in enumerate(value))
         else:
             values[f.name] = _decode(hint, value)
     return ir.Api(**values)
 
 
-def _known_or_decoded(hint: Any, item: Any, known: tuple[Any, ...], known_text: list[str]) -> Any:
-    """The known item (none, or the current one at this place) when its text is the item's, else the item decoded."""
+def _known_or_decoded(hint: Any, item: Any, known: tuple[Any, ...], texts: list[str], index: int) -> Any:
+    """The known item at the item's place when its text is the item's, else the item decoded."""
     text = item if isinstance(item, ItemText) else None
-    if known_text and known_text[0] == (_item_text(item) if text is None else text):
-        return known[0]
+    if index < len(texts) and texts[index] == (_item_text(item) if text is None else text):
+        return known[index]
     return _decode(hint, item if text is None else json.loads(text))
 
 
@@ -233,7 +233,8 @@ def read_state(
     return previous, entries, version
 
 
-ITEM_LINE = "   {"  # an item of the API's lists, three levels deep on a line of its own: see `_json_lines`
+ITEM_INDENT = " " * STATE_DEPTH  # an item of the API's lists sits this deep, on a line of its own: see `_json_lines`
+ITEM_LINE = ITEM_INDENT + "{"
 _PLACEHOLDER = "\0item "
 
 
@@ -246,7 +247,7 @@ def _state_data(text: str) -> Any:
         if line.startswith(ITEM_LINE):
             body = line.rstrip("\r")
             separated = body.endswith(",")  # an item's own JSON text ends with its closing brace
-            items.append(body[3:-1] if separated else body[3:])
+            items.append(body[len(ITEM_INDENT) : -1] if separated else body[len(ITEM_INDENT) :])
             lines[index] = json.dumps(f"{_PLACEHOLDER}{len(items) - 1}") + ("," if separated else "")
     if not items:
         return json.loads(text)
