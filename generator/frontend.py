@@ -18,6 +18,7 @@ from .diagnostics import Collector, Diagnostic, SpecError
 from .forked import Later
 from .ir import tree as ir
 from .ir.build import build_api
+from .reuse import reused_api
 from .spec.loader import LoadedSpec, load_spec, parse_document
 from .spec.normalize import normalize
 from .spec.validate import validate_spec
@@ -45,13 +46,16 @@ def read_spec(
     options: RefOptions = RefOptions(),
     pagination: Mapping[str, Any] | None = None,
     spare_core: bool = False,
+    reuse: bool = False,
 ) -> SpecRead:
     """Load, bundle, validate, normalise and build the IR of a spec, or raise SpecError with every problem.
 
     A `Path` is a spec file, named by its file name in diagnostics; a `str` is what the user typed: a
     file, or `REV:PATH` read with git, named as typed. `pagination`: the configuration's paging entries.
     `spare_core`: a core is idle, so the spec is validated in a forked child while this process normalises it
-    and builds the IR; the result and the diagnostics are the same as validating first.
+    and builds the IR; the result and the diagnostics are the same as validating first. `reuse`: the IR is taken
+    from the cache when only the spec's wording changed since it was cached (`reuse.reused_api`), else built and
+    cached for the next edit.
     """
     text = str(source)
     if isinstance(source, str) and ":" in text and not Path(text).is_file():
@@ -66,7 +70,7 @@ def read_spec(
     with Later(partial(_validation_notes, spec), fork=spare_core) as validation:  # raises SpecError on errors
         built = Collector(spec.display_name, spec.lines, spec.origins)
         try:
-            api = build_api(normalize(spec.data, built), built, pagination)
+            api = (reuse and reused_api(spec, built, pagination)) or build_api(normalize(spec.data, built), built, pagination)
         except Exception:
             validation.result()  # an invalid spec is reported as such, not as what its faults made fail here
             raise

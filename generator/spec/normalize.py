@@ -77,8 +77,9 @@ class Normalized:
         return self.origins.get(name) or join_pointer(SCHEMAS, name)
 
 
-def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
-    """Run the passes on a copy of `doc`."""
+def normalize(doc: dict[str, Any], diag: Collector, canonical: Callable[[str], str] = str) -> Normalized:
+    """Run the passes on a copy of `doc`. `canonical`: JSON text of a part of `doc` as it compares with others (of
+    a skeleton, `spec.prose.Skeleton.canonical`)."""
     enums: list[dict[str, Any]] = []
     result = Normalized(_copied(doc, enums), {})
     doc, origins = result.doc, result.origins
@@ -117,7 +118,7 @@ def normalize(doc: dict[str, Any], diag: Collector) -> Normalized:
     _follow_moves(doc, origins)  # before anything follows a `$ref` again
     _claim_foreign_refs(doc, schemas, origins, diag)
     for name in sorted(schemas):
-        _flatten_conflicting_bases(schemas, name, diag, result.origin(name))
+        _flatten_conflicting_bases(schemas, name, diag, result.origin(name), canonical)
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
             _relax_read_write_only(doc, schemas[name], diag, result.origin(name))
@@ -325,7 +326,9 @@ PLAIN_OBJECT_KEYS = {
 Part = tuple[str, dict[str, Any], set[str]]  # (where it comes from: a base's name, or "" for the schema's own), properties, required
 
 
-def _flatten_conflicting_bases(schemas: dict[str, Any], name: str, diag: Collector, pointer: str) -> None:
+def _flatten_conflicting_bases(
+    schemas: dict[str, Any], name: str, diag: Collector, pointer: str, canonical: Callable[[str], str]
+) -> None:
     """An `allOf` that extends components but defines one of their properties differently (another type, or
     required where a base has it optional) becomes one object with every property: no model class can extend
     a base and contradict it. The composition's own definitions win."""
@@ -333,7 +336,7 @@ def _flatten_conflicting_bases(schemas: dict[str, Any], name: str, diag: Collect
     parts = _object_parts(schemas, schema, "", {name}) if isinstance(schema, dict) and "allOf" in schema else None
     if not parts or all(origin == "" for origin, _, _ in parts):
         return
-    clashes = sorted(p for p in {p for _, props, req in parts for p in (*props, *req)} if _clash(parts, p))
+    clashes = sorted(p for p in {p for _, props, req in parts for p in (*props, *req)} if _clash(parts, p, canonical))
     if not clashes:
         return
     properties: dict[str, Any] = {}
@@ -376,9 +379,9 @@ def _object_parts(schemas: dict[str, Any], schema: Any, origin: str, seen: set[s
     return [*parts, (origin, dict(props), {str(r) for r in required})]
 
 
-def _clash(parts: list[Part], prop: str) -> bool:
+def _clash(parts: list[Part], prop: str, canonical: Callable[[str], str]) -> bool:
     """Whether pieces from different places define a property differently or disagree on whether it is required."""
-    shapes = {json.dumps(props[prop], sort_keys=True) for _, props, _ in parts if prop in props}
+    shapes = {canonical(json.dumps(props[prop], sort_keys=True)) for _, props, _ in parts if prop in props}
     demands = {(origin, prop in req) for origin, props, req in parts if prop in props or prop in req}
     return len(shapes) > 1 or len({needed for _, needed in demands}) > 1 and len({o for o, _ in demands}) > 1
 

@@ -1,0 +1,150 @@
+"""A spec's prose taken out and put back, so that the front end's results serve every wording of one spec.
+
+The *skeleton* of a document is a copy in which each run of words of a `description` or a `summary` (text
+between whitespace other than single spaces) is replaced by a numbered placeholder. The front end treats
+prose as opaque text: it strips it, cuts it at blank lines, joins its words and writes it as JSON. Each of
+these gives the same result on a placeholder as on its run, so what the front end builds from a skeleton holds,
+with the runs put back (`restore`), for every document with that skeleton: one whose edits changed words
+but no line breaks. The one place it compares prose (the shapes of a property defined twice) asks the skeleton
+(`canonical`), which notes the runs it was asked about; an entry built from the skeleton holds for another
+wording only where those runs compare alike (`alike`). A placeholder written any other way (cut, or quoted
+as Python) makes `restore` fail rather than guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import is_dataclass
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from typing import Any
+
+PROSE_KEYS = frozenset({"description", "summary"})
+# Values that are data, not spec structure: their `description` keys are the user's, kept as they are.
+DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "mapping"})
+MARK = "\x01"  # opens a placeholder: a control character YAML does not allow and JSON writes escaped
+_RUN = re.compile(r"\S+(?: \S+)*")
+_PLAIN = re.compile("\x01(\\d+)\x02")  # a placeholder in text
+_ESCAPED = re.compile(r"\\u0001(\d+)\\u0002")  # a placeholder inside a JSON string
+_MARKS = ("\x01", "\\u0001", "\\x01")  # the mark plain, in JSON, in Python
+_LEFT = re.compile(r"\x01|\\(?:u0001|x01)\d")  # a placeholder, or a cut one, in a form that takes no run
+
+
+class ProseLost(Exception):
+    """A placeholder reached the front end's results in a form the run cannot be put back into."""
+
+
+class Skeleton:
+    """A document's skeleton, the runs of words its placeholders stand for, and the runs compared so far."""
+
+    def __init__(self, doc: Any) -> None:
+        self.runs: list[str] = []
+        self.clean = True  # False when the document itself holds the placeholder's mark
+        self.compared: dict[int, int] = {}  # placeholder → the first placeholder of an equal run
+        self._first: dict[str, int] = {}
+        self.doc = self._copy(doc, True)
+
+    def canonical(self, json_text: str) -> str:
+        """JSON text of part of the skeleton with each placeholder replaced by the first one of an equal run: two
+        parts are equal as prose when their canonical texts are; the placeholders compared are noted."""
+        return _ESCAPED.sub(self._compare, json_text)
+
+    def alike(self, compared: dict[int, int]) -> bool:
+        """Whether the runs compared while building from another wording of this skeleton compare alike here."""
+        return all(self._first[self.runs[number]] == first for number, first in compared.items())
+
+    def _compare(self, found: re.Match[str]) -> str:
+        """A placeholder of JSON text as the first one of an equal run, noted as compared."""
+        number = int(found.group(1))
+        self.compared[number] = self._first[self.runs[number]]
+        return f"\\u0001{self.compared[number]}\\u0002"
+
+    def _copy(self, node: Any, prose: bool) -> Any:
+        """A copy of `node` with its prose replaced (none inside data: `prose` False)."""
+        if isinstance(node, dict):
+            copy = {}
+            for key, value in node.items():
+                if prose and key in PROSE_KEYS and isinstance(value, str):
+                    copy[key] = self._placeholders(value)
+                else:
+                    data = key in DATA_KEYS or (isinstance(key, str) and key.startswith("x-"))
+                    copy[key] = self._copy(value, prose and not data)
+                    if isinstance(key, str) and _holds_mark(key):
+                        self.clean = False
+            return copy
+        if isinstance(node, list):
+            return [self._copy(item, prose) for item in node]
+        if isinstance(node, str) and _holds_mark(node):
+            self.clean = False
+        return node
+
+    def _placeholders(self, text: str) -> str:
+        """`text` with each run of words replaced by a placeholder of its own."""
+        if _holds_mark(text):
+            self.clean = False
+        return _RUN.sub(self._placeholder, text)
+
+    def _placeholder(self, run: re.Match[str]) -> str:
+        """The placeholder of one run of words."""
+        self.runs.append(run.group())
+        self._first.setdefault(run.group(), len(self.runs) - 1)
+        return f"\x01{len(self.runs) - 1}\x02"
+
+
+def _holds_mark(text: str) -> bool:
+    """Whether a text of the document holds the placeholders' mark, plain or as a JSON escape."""
+    return MARK in text or "\\u0001" in text
+
+
+def restore_text(text: str, runs: list[str]) -> str:
+    """`text` with the runs put back, plain or inside JSON strings; ProseLost if a placeholder is left."""
+    if not any(mark in text for mark in _MARKS):
+        return text
+    text = _PLAIN.sub(lambda found: runs[int(found.group(1))], text)
+    text = _ESCAPED.sub(lambda found: encode_basestring(runs[int(found.group(1))])[1:-1], text)
+    if _LEFT.search(text):
+        raise ProseLost(text)
+    return text
+
+
+def holders(root: Any) -> list[tuple[Any, str]]:
+    """The (object, attribute) pairs of a tree of dataclasses whose value holds a placeholder."""
+    found = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for name, value in vars(node).items():
+            if _marked(value, stack):
+                found.append((node, name))
+    return found
+
+
+def _marked(value: Any, stack: list[Any]) -> bool:
+    """Whether `value` holds a placeholder outside dataclasses; the dataclasses it holds go onto `stack`."""
+    if isinstance(value, str):
+        return any(mark in value for mark in _MARKS)
+    if isinstance(value, (tuple, list)):
+        return any([_marked(item, stack) for item in value])  # a list: every item's dataclasses are stacked
+    if isinstance(value, dict):
+        return any([_marked(item, stack) for pair in value.items() for item in pair])
+    if is_dataclass(value):
+        stack.append(value)
+    return False
+
+
+def restore(places: list[tuple[Any, str]], runs: list[str]) -> None:
+    """Put the runs back into each (object, attribute) of `places`, in place; ProseLost if one cannot be."""
+    for node, name in places:
+        object.__setattr__(node, name, _restored(getattr(node, name), runs))
+
+
+def _restored(value: Any, runs: list[str]) -> Any:
+    """A value outside dataclasses with the runs put back."""
+    if isinstance(value, str):
+        return restore_text(value, runs)
+    if isinstance(value, tuple):
+        return tuple(_restored(item, runs) for item in value)
+    if isinstance(value, list):
+        return [_restored(item, runs) for item in value]
+    if isinstance(value, dict):
+        return {_restored(key, runs): _restored(item, runs) for key, item in value.items()}
+    return value

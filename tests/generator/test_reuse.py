@@ -1,0 +1,124 @@
+"""The IR reused across edits of wording: what a regeneration reads is what reading the spec afresh gives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from acs_sdkgen import reuse
+from acs_sdkgen.diagnostics import SpecError
+from acs_sdkgen.frontend import read_spec
+
+ROOT = Path(__file__).resolve().parents[2]
+SPECS = sorted(
+    [ROOT / "spec" / "outboundbot.yaml", *(ROOT / "tests" / "fixtures").glob("*/spec.yaml")]
+    + [p for p in (ROOT / "tests" / "generator").iterdir() if p.suffix == ".yaml"]
+    + [p for p in (ROOT / "tests" / "broken").iterdir() if p.suffix in (".yaml", ".json")]
+)
+
+
+def _outcome(spec: Path, reused: bool) -> tuple[str, list[str], object]:
+    """What reading `spec` gives: refused or read, the diagnostics as printed (with their lines), and the IR."""
+    try:
+        read = read_spec(spec, reuse=reused)
+    except SpecError as exc:
+        return "refused", [d.format() for d in exc.diagnostics], None
+    return "read", [d.format() for d in read.diagnostics.items], read.api
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_reading_through_the_skeleton_gives_what_reading_the_spec_gives(spec: Path) -> None:
+    """Built from the skeleton and cached, then taken from the cache: the same IR and diagnostics as without."""
+    direct = _outcome(spec, reused=False)
+    assert _outcome(spec, reused=True) == direct
+    assert _outcome(spec, reused=True) == direct
+
+
+def _no_build(*args: object) -> None:
+    """Stands for a build that must not run."""
+    raise AssertionError("the IR was built again")
+
+
+def test_a_reworded_spec_takes_the_ir_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """New words in a description and a summary (the same line breaks): no normalising or building, and the IR
+    holds the new words where reading the spec afresh puts them."""
+    spec = tmp_path / "outboundbot.yaml"
+    text = (ROOT / "spec" / "outboundbot.yaml").read_text(encoding="utf-8")
+    spec.write_text(text, encoding="utf-8")
+    read_spec(spec, reuse=True)
+    spec.write_text(text.replace("Instance ID.\n", "The ID of the instance to describe, edited.\n", 1), encoding="utf-8")
+    direct = _outcome(spec, reused=False)
+    monkeypatch.setattr(reuse, "build_api", _no_build)
+    again = _outcome(spec, reused=True)
+    assert again == direct
+    assert "The ID of the instance to describe, edited." in repr(again[2])
+
+
+SPLIT_PROPERTY = {
+    "openapi": "3.0.3",
+    "info": {"title": "Split", "version": "1"},
+    "paths": {},
+    "components": {
+        "schemas": {
+            "Base": {"type": "object", "properties": {"name": {"type": "string", "description": "The name."}}},
+            "Sub": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/Base"},
+                    {"type": "object", "properties": {"name": {"type": "string", "description": "The name."}}},
+                ]
+            },
+        }
+    },
+}
+
+
+def test_an_entry_is_not_reused_where_the_words_it_compared_now_differ(tmp_path: Path) -> None:
+    """A property written twice alike lets Sub extend Base; worded otherwise in Sub (the same skeleton), it makes
+    Sub hold every property itself. The entry built from the first wording is not taken for the second."""
+    spec = tmp_path / "split.json"
+    spec.write_text(json.dumps(SPLIT_PROPERTY), encoding="utf-8")
+    first = _outcome(spec, reused=True)
+    assert first == _outcome(spec, reused=False)
+    reworded: dict[str, Any] = json.loads(json.dumps(SPLIT_PROPERTY))
+    reworded["components"]["schemas"]["Sub"]["allOf"][1]["properties"]["name"]["description"] = "Its own name."
+    spec.write_text(json.dumps(reworded), encoding="utf-8")
+    second = _outcome(spec, reused=True)
+    assert second == _outcome(spec, reused=False)
+    assert any("instead of extending" in line for line in second[1])
+    assert not any("instead of extending" in line for line in first[1])
+
+
+def test_a_reused_note_is_at_its_new_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folded description rewrapped onto more lines (the same words' skeleton) moves what follows; the warning
+    the cached build reported is located at its place in the new text."""
+    def spec_text(description: str) -> str:
+        return (
+            "openapi: 3.0.3\ninfo: {title: Moved, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    Thing:\n"
+            f"      type: object\n      description: >\n{description}      properties:\n"
+            "        code: {type: string, pattern: '^(?=a)a+$'}\n"
+        )
+
+    spec = tmp_path / "moved.yaml"
+    spec.write_text(spec_text("        One thing.\n"), encoding="utf-8")
+    read_spec(spec, reuse=True)
+    spec.write_text(spec_text("        One\n        thing,\n        rewrapped.\n"), encoding="utf-8")
+    assert yaml.safe_load(spec.read_text(encoding="utf-8"))["components"]["schemas"]["Thing"]["description"] == "One thing, rewrapped.\n"
+    monkeypatch.setattr(reuse, "build_api", _no_build)
+    read = read_spec(spec, reuse=True)
+    (note,) = [d for d in read.diagnostics.items if "look-around" in d.message]
+    assert note.line == 13 == spec.read_text(encoding="utf-8").splitlines().index("        code: {type: string, pattern: '^(?=a)a+$'}") + 1
+    assert any("One thing, rewrapped." in model.description for model in read.api.models)
+
+
+def test_a_spec_holding_the_placeholders_mark_is_read_afresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A JSON spec may write the control character the placeholders use; it is then read without its skeleton."""
+    data: dict[str, Any] = json.loads(json.dumps(SPLIT_PROPERTY))
+    data["components"]["schemas"]["Base"]["description"] = "Odd \u0001 text."
+    spec = tmp_path / "odd.json"
+    spec.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(reuse, "build_api", _no_build)
+    read = read_spec(spec, reuse=True)
+    assert read.api.models_by_name["Base"].description == "Odd \u0001 text."
