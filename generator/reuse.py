@@ -17,6 +17,7 @@ from . import cache
 from .diagnostics import Collector, Level, Origins
 from .ir import tree as ir
 from .ir.build import build_api
+from .memory import collector_paused
 from .spec.loader import LoadedSpec
 from .spec.normalize import normalize
 from .spec.prose import ProseLost, Skeleton, holders, restore, restore_text
@@ -40,7 +41,8 @@ class _Recorder(Collector):
 def reused_api(spec: LoadedSpec, diag: Collector, pagination: Mapping[str, Any] | None) -> ir.Api | None:
     """The IR of `spec` built from its skeleton (cached, or built and cached now), its diagnostics added to `diag`;
     None when the skeleton cannot stand for the spec (it holds the placeholders' mark, or a run was lost)."""
-    skeleton = Skeleton(spec.data)
+    with collector_paused():
+        skeleton = Skeleton(spec.data)
     if not skeleton.clean:
         return None
     key = (json.dumps(skeleton.doc, ensure_ascii=False, default=str), json.dumps(pagination or {}, sort_keys=True, default=str))
@@ -69,7 +71,8 @@ def _cached(key: tuple[str, ...], skeleton: Skeleton) -> Entry | None:
     text = cache.load(KIND, *key)
     if text is None:
         return None
-    api, places, notes, compared = pickle.loads(base64.b64decode(text))
+    with collector_paused():
+        api, places, notes, compared = pickle.loads(base64.b64decode(text))
     return (api, places, notes) if skeleton.alike(compared) else None
 
 

@@ -23,8 +23,8 @@ PROSE_KEYS = frozenset({"description", "summary"})
 DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "mapping"})
 MARK = "\x01"  # opens a placeholder: a control character YAML does not allow and JSON writes escaped
 _RUN = re.compile(r"\S+(?: \S+)*")
-_PLAIN = re.compile("\x01(\\d+)\x02")  # a placeholder in text
 _ESCAPED = re.compile(r"\\u0001(\d+)\\u0002")  # a placeholder inside a JSON string
+_PLACEHOLDER = re.compile("\x01(\\d+)\x02|" + _ESCAPED.pattern)  # in text, or inside a JSON string
 _MARKS = ("\x01", "\\u0001", "\\x01")  # the mark plain, in JSON, in Python
 _LEFT = re.compile(r"\x01|\\(?:u0001|x01)\d")  # a placeholder, or a cut one, in a form that takes no run
 
@@ -97,13 +97,33 @@ def _holds_mark(text: str) -> bool:
 
 def restore_text(text: str, runs: list[str]) -> str:
     """`text` with the runs put back, plain or inside JSON strings; ProseLost if a placeholder is left."""
-    if not any(mark in text for mark in _MARKS):
+    return _Runs(runs).put_back(text)
+
+
+class _Runs:
+    """The runs of words of one wording, put back into the texts of a skeleton's results."""
+
+    def __init__(self, runs: list[str]) -> None:
+        self.runs = runs
+        self._escaped: dict[str, str] = {}
+
+    def put_back(self, text: str) -> str:
+        """`text` with its placeholders replaced by their runs; ProseLost if a placeholder is left."""
+        if "\x01" not in text and "\\" not in text:
+            return text
+        text = _PLACEHOLDER.sub(self._run, text)
+        if _LEFT.search(text):
+            raise ProseLost(text)
         return text
-    text = _PLAIN.sub(lambda found: runs[int(found.group(1))], text)
-    text = _ESCAPED.sub(lambda found: encode_basestring(runs[int(found.group(1))])[1:-1], text)
-    if _LEFT.search(text):
-        raise ProseLost(text)
-    return text
+
+    def _run(self, found: re.Match[str]) -> str:
+        """The run a placeholder stands for, escaped for a JSON string when the placeholder was."""
+        plain, escaped = found.groups()
+        if plain is not None:
+            return self.runs[int(plain)]
+        if escaped not in self._escaped:
+            self._escaped[escaped] = encode_basestring(self.runs[int(escaped)])[1:-1]
+        return self._escaped[escaped]
 
 
 def holders(root: Any) -> list[tuple[Any, str]]:
@@ -133,18 +153,19 @@ def _marked(value: Any, stack: list[Any]) -> bool:
 
 def restore(places: list[tuple[Any, str]], runs: list[str]) -> None:
     """Put the runs back into each (object, attribute) of `places`, in place; ProseLost if one cannot be."""
+    wording = _Runs(runs)
     for node, name in places:
-        object.__setattr__(node, name, _restored(getattr(node, name), runs))
+        object.__setattr__(node, name, _restored(getattr(node, name), wording))
 
 
-def _restored(value: Any, runs: list[str]) -> Any:
+def _restored(value: Any, wording: _Runs) -> Any:
     """A value outside dataclasses with the runs put back."""
     if isinstance(value, str):
-        return restore_text(value, runs)
+        return wording.put_back(value)
     if isinstance(value, tuple):
-        return tuple(_restored(item, runs) for item in value)
+        return tuple(_restored(item, wording) for item in value)
     if isinstance(value, list):
-        return [_restored(item, runs) for item in value]
+        return [_restored(item, wording) for item in value]
     if isinstance(value, dict):
-        return {_restored(key, runs): _restored(item, runs) for key, item in value.items()}
+        return {_restored(key, wording): _restored(item, wording) for key, item in value.items()}
     return value
