@@ -10,6 +10,7 @@ import time
 import traceback
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .changes import diff
 from .config import BUILTIN, OPTION_KEYS, Config, ConfigError, load_config
@@ -23,6 +24,9 @@ from .output.files import (
     write_output,
 )
 from .output.manifest import generator_version
+
+if TYPE_CHECKING:
+    from .pipeline import Result
 
 EXIT_OK, EXIT_DRIFT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3  # EXIT_DRIFT: stale output, or a breaking change
 PROG = "acs-sdkgen"
@@ -164,6 +168,7 @@ def _generate_or_check(args: argparse.Namespace, config: Config, spec: Path) -> 
     from .emit.formatting import FormatError
     from .emit.templates import TemplateError
     from .pipeline import run
+    from .reuse import settle
 
     try:
         result = run(config, args.templates, _refs(args))
@@ -180,15 +185,28 @@ def _generate_or_check(args: argparse.Namespace, config: Config, spec: Path) -> 
         if not args.quiet or item.level is Level.ERROR:
             print(item.format(), file=sys.stderr)
     if args.command == "check":
-        actual = generated_on_disk(config.out, result.files)
-        drift = compare(result.files, actual)
-        if drift.clean:
-            if not args.quiet:
-                print(f"{config.out} is up to date ({len(result.files)} files)")
-            return EXIT_OK
-        print(describe(drift, result.files, actual, config.out.as_posix()))
-        print(f"\n{config.out} is stale: run `{PROG} generate` and commit the result", file=sys.stderr)
-        return EXIT_DRIFT
+        code = _drift(config, result, args.quiet)
+    else:
+        code = _write(config, result, spec, args, started)
+    settle()  # the IR's cache entry for the next edit, built beside this run
+    return code
+
+
+def _drift(config: Config, result: Result, quiet: bool) -> int:
+    """`check`: compare the output directory with what the run produced, and say how it differs."""
+    actual = generated_on_disk(config.out, result.files)
+    drift = compare(result.files, actual)
+    if drift.clean:
+        if not quiet:
+            print(f"{config.out} is up to date ({len(result.files)} files)")
+        return EXIT_OK
+    print(describe(drift, result.files, actual, config.out.as_posix()))
+    print(f"\n{config.out} is stale: run `{PROG} generate` and commit the result", file=sys.stderr)
+    return EXIT_DRIFT
+
+
+def _write(config: Config, result: Result, spec: Path, args: argparse.Namespace, started: float) -> int:
+    """`generate`: write the output directory and say what changed."""
     changed = write_output(config.out, result.files, overwrite=args.overwrite, protected=[spec])
     if not args.quiet:
         elapsed = time.perf_counter() - started

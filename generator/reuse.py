@@ -2,15 +2,20 @@
 
 The IR is built from the spec's skeleton (`spec.prose`) and cached by it, with the diagnostics the build
 reported; a regeneration whose spec has the same skeleton (an edit of a description's or a summary's words)
-takes the cached IR and puts its own words back, instead of normalising and building again.
+takes the cached IR and puts its own words back, instead of normalising and building again. When there is no
+entry yet, a forked child builds and caches one while this process builds the IR from the spec as usual, on
+the core that would otherwise wait for it; `settle` waits for the child once the output is written.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import multiprocessing
+import os
 import pickle
 from collections.abc import Mapping
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from . import cache
@@ -24,6 +29,8 @@ from .spec.prose import ProseLost, Skeleton, holders, restore, restore_text
 
 KIND = "skeleton-ir"
 Note = tuple[Level, str, str, "str | None"]
+Entry = tuple[ir.Api, list[tuple[Any, str]], list[Note]]  # the IR, the places holding placeholders, its notes
+_caching: list[BaseProcess] = []  # children building entries
 
 
 class _Recorder(Collector):
@@ -39,31 +46,35 @@ class _Recorder(Collector):
 
 
 def reused_api(spec: LoadedSpec, diag: Collector, pagination: Mapping[str, Any] | None) -> ir.Api | None:
-    """The IR of `spec` built from its skeleton (cached, or built and cached now), its diagnostics added to `diag`;
-    None when the skeleton cannot stand for the spec (it holds the placeholders' mark, or a run was lost)."""
+    """The IR of `spec` from the cache of its skeleton, its diagnostics added to `diag`. None when the skeleton
+    cannot stand for the spec (it holds the placeholders' mark, or a word was lost) or has no entry yet (one is
+    then built in a child: the caller builds the IR from the spec meanwhile)."""
     with collector_paused():
         skeleton = Skeleton(spec.data)
     if not skeleton.clean:
         return None
-    key = (json.dumps(skeleton.doc, ensure_ascii=False, default=str), json.dumps(pagination or {}, sort_keys=True, default=str))
+    key: tuple[str, ...] = (json.dumps(skeleton.doc, ensure_ascii=False, default=str), json.dumps(pagination or {}, sort_keys=True, default=str))
     if spec.origins is not None:
         key += (json.dumps(spec.origins.grafts, sort_keys=True),)
-    cached = _cached(key, skeleton)
-    api, places, notes = cached or _build(skeleton, spec, pagination)
-    pickled = None if cached else _pickled((api, places, notes), skeleton.compared)  # before the words go back
+    entry = _cached(key, skeleton)
+    if entry is None:
+        _cache_later(key, skeleton, spec, pagination)
+        return None
+    api, places, notes = entry
     try:
         restore(places, skeleton.runs)
         replay = [(level, where, restore_text(text, skeleton.runs), hint and restore_text(hint, skeleton.runs)) for level, where, text, hint in notes]
     except ProseLost:
         return None
-    if pickled is not None:
-        cache.store(KIND, key, pickled)
     for note in replay:
         diag.add(*note)
     return api
 
 
-Entry = tuple[ir.Api, list[tuple[Any, str]], list[Note]]
+def settle() -> None:
+    """Wait for the children building entries (a run's last step, after its output is written)."""
+    while _caching:
+        _caching.pop().join()
 
 
 def _cached(key: tuple[str, ...], skeleton: Skeleton) -> Entry | None:
@@ -76,13 +87,29 @@ def _cached(key: tuple[str, ...], skeleton: Skeleton) -> Entry | None:
     return (api, places, notes) if skeleton.alike(compared) else None
 
 
+def _cache_later(key: tuple[str, ...], skeleton: Skeleton, spec: LoadedSpec, pagination: Mapping[str, Any] | None) -> None:
+    """Build the skeleton's entry and cache it in a forked child (daemonic: a run that fails does not wait for it);
+    where processes cannot fork, there is no entry."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        child = multiprocessing.get_context("fork").Process(target=_cache_entry, args=(key, skeleton, spec, pagination), daemon=True)
+        child.start()
+        _caching.append(child)
+
+
+def _cache_entry(key: tuple[str, ...], skeleton: Skeleton, spec: LoadedSpec, pagination: Mapping[str, Any] | None) -> None:
+    """In the child: build the entry and cache it; nothing if the build fails (the spec may be invalid: the parent
+    reports it). An entry whose words cannot go back is found out when it is read, and not used."""
+    try:
+        os.nice(10)  # the run's own processes first: this one fills the time they leave
+        entry = _build(skeleton, spec, pagination)
+        cache.store(KIND, key, base64.b64encode(pickle.dumps((*entry, skeleton.compared), protocol=pickle.HIGHEST_PROTOCOL)).decode())
+    except BaseException:  # noqa: BLE001 (no entry is all a failure means here)
+        return
+
+
 def _build(skeleton: Skeleton, spec: LoadedSpec, pagination: Mapping[str, Any] | None) -> Entry:
     """The IR of the skeleton, the places in it that hold placeholders, and the diagnostics its build reported."""
     recorder = _Recorder(spec.display_name, spec.origins)
     api = build_api(normalize(skeleton.doc, recorder, skeleton.canonical), recorder, pagination)
-    return api, holders(api), recorder.notes
-
-
-def _pickled(entry: Entry, compared: dict[int, int]) -> str:
-    """An entry and the runs its build compared, as the cache's text."""
-    return base64.b64encode(pickle.dumps((*entry, compared), protocol=pickle.HIGHEST_PROTOCOL)).decode()
+    with collector_paused():
+        return api, holders(api), recorder.notes

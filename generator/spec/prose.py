@@ -14,7 +14,6 @@ as Python) makes `restore` fail rather than guess.
 from __future__ import annotations
 
 import re
-from dataclasses import is_dataclass
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
@@ -133,7 +132,10 @@ def holders(root: Any) -> list[tuple[Any, str]]:
     while stack:
         node = stack.pop()
         for name, value in vars(node).items():
-            if _marked(value, stack):
+            if type(value) is str:  # most values: tested here, without a call
+                if "\x01" in value or "\\u0001" in value or "\\x01" in value:
+                    found.append((node, name))
+            elif value is not None and _marked(value, stack):
                 found.append((node, name))
     return found
 
@@ -142,11 +144,11 @@ def _marked(value: Any, stack: list[Any]) -> bool:
     """Whether `value` holds a placeholder outside dataclasses; the dataclasses it holds go onto `stack`."""
     if isinstance(value, str):
         return any(mark in value for mark in _MARKS)
-    if isinstance(value, (tuple, list)):
-        return any([_marked(item, stack) for item in value])  # a list: every item's dataclasses are stacked
-    if isinstance(value, dict):
-        return any([_marked(item, stack) for pair in value.items() for item in pair])
-    if is_dataclass(value):
+    if isinstance(value, (tuple, list, dict)):
+        items = [item for pair in value.items() for item in pair] if isinstance(value, dict) else value
+        marks = [_marked(item, stack) for item in items]  # each item looked at: its dataclasses are stacked
+        return any(marks)
+    if hasattr(value, "__dataclass_fields__"):
         stack.append(value)
     return False
 
