@@ -1,11 +1,13 @@
-"""Docs pages of one operation or model each, reused from the cache while what they read is unchanged.
+"""Docs pages of one operation or model each, and client methods, reused from the cache while what they read is
+unchanged.
 
 A page's template sees its own item, the API's own fields and three lookups (`models_by_name`,
 `errors_by_code`, `model_users`) through `PageApi`, which records every key it is asked for and hides
 the API's lists of operations and models. The cache holds each page under the digest of its templates,
 its item and everything API-wide it is given, together with the keys it looked up and the digest of their
 answers. A page is reused only while those answers are the same, so an edit to one model renders again
-only the pages that looked that model up, and an edit to one operation only that operation's page.
+only the pages that looked that model up, and an edit to one operation only that operation's page. A client
+method is kept the same way: the text of a macro called on one operation (`render_calls`).
 """
 
 from __future__ import annotations
@@ -13,16 +15,16 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import jinja2
 
 from .. import cache
 from ..ir.tree import Api
-from .templates import render, templates_digest
+from .templates import call_macro, render, template_module, templates_digest
 
-KIND = "docs-page"
+KIND = "rendered-part"  # docs pages and client methods
 LOOKUPS = frozenset({"models_by_name", "errors_by_code", "model_users"})
 HIDDEN = frozenset({"operations", "models", "model_order"})  # what one page may not depend on as a whole
 
@@ -70,22 +72,57 @@ class PageApi:
 
 def render_pages(env: jinja2.Environment, api: Api, context: dict[str, Any], pages: list[Page]) -> dict[str, bytes]:
     """Each page's bytes by path: reused from the cache where its lookups answer as before, else rendered."""
-    shared = _shared_text(env, api, context)
-    keys: list[tuple[str, ...]] = [(page.template, shared, repr(page.item)) for page in pages]
+
+    def page_text(index: int, reads: set[tuple[str, str]]) -> str:
+        page = pages[index]
+        return render(env, page.template, **{**context, "api": PageApi(api, reads), page.name: page.item})
+
+    keys = [(page.template, repr(page.item)) for page in pages]
+    texts = _cached_renders(_shared_text(env, api, context), keys, api, page_text)
+    return {page.path: text.encode() for page, text in zip(pages, texts)}
+
+
+def render_calls(
+    env: jinja2.Environment, api: Api, context: dict[str, Any], template: str, macro: str, items: Sequence[Any]
+) -> list[str]:
+    """`macro` of `template` called on each item, its text reused from the cache as a page's is; `template` is
+    run once (for its imports and macros) when a call has to be made."""
+    modules: list[Any] = []
+    reads: set[tuple[str, str]] = set()  # the calls' lookups, one call at a time
+
+    def call_text(index: int, call_reads: set[tuple[str, str]]) -> str:
+        reads.clear()
+        if not modules:
+            modules.append(template_module(env, template, {**context, "api": PageApi(api, reads)}))
+        text = call_macro(modules[0], macro, items[index])
+        call_reads.update(reads)
+        return text
+
+    keys = [(f"{template}:{macro}", repr(item)) for item in items]
+    return _cached_renders(_shared_text(env, api, context), keys, api, call_text)
+
+
+def _cached_renders(
+    shared: str, keys: list[tuple[str, str]], api: Api, render_one: Callable[[int, set[tuple[str, str]]], str]
+) -> list[str]:
+    """Texts reused from the cache where their lookups answer as before, else `render_one(index, reads)` (which
+    notes the lookups it makes in `reads`), cached."""
+    shared = hashlib.sha256(shared.encode()).hexdigest()  # hashed once, not once per key
+    cache_keys: list[tuple[str, ...]] = [(what, shared, item) for what, item in keys]
     answers = _Answers(api)
-    files: dict[str, bytes] = {}
+    texts: list[str] = []
     new: list[tuple[tuple[str, ...], str]] = []
-    for page, key, hit in zip(pages, keys, cache.load_many(KIND, keys)):
+    for index, (key, hit) in enumerate(zip(cache_keys, cache.load_many(KIND, cache_keys))):
         text = _reused(hit, answers)
         if text is None:
             reads: set[tuple[str, str]] = set()
-            text = render(env, page.template, **{**context, "api": PageApi(api, reads), page.name: page.item})
+            text = render_one(index, reads)
             looked_up = sorted(reads)
             header = json.dumps({"reads": looked_up, "answers": answers.digest(looked_up)})
-            new.append((key, f"{header}\n{text}"))  # the page's text after one line: read without decoding it
-        files[page.path] = text.encode()
+            new.append((key, f"{header}\n{text}"))  # the text after one line: read without decoding it
+        texts.append(text)
     cache.store_many(KIND, new)
-    return files
+    return texts
 
 
 def _shared_text(env: jinja2.Environment, api: Api, context: dict[str, Any]) -> str:

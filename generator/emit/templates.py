@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import json
 import random
 import traceback
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -90,9 +92,16 @@ def pyliteral(json_text: str) -> str:
     return pyrepr(json.loads(json_text))
 
 
-def model_names(api: Any, *kinds: str) -> frozenset[str]:
+class NameSet(frozenset[str]):
+    """A set of names whose `repr` is the same in every process (it keys cached renders)."""
+
+    def __repr__(self) -> str:
+        return f"NameSet({sorted(self)!r})"
+
+
+def model_names(api: Any, *kinds: str) -> NameSet:
     """Class names of the API's models of these kinds (a set: templates test membership per response)."""
-    return frozenset(model.class_name for model in api.models if model.kind in kinds)
+    return NameSet(model.class_name for model in api.models if model.kind in kinds)
 
 
 def wire_classes(api: Any) -> frozenset[str]:
@@ -238,8 +247,27 @@ class TemplateError(Exception):
 
 def render(env: jinja2.Environment, name: str, **context: Any) -> str:
     """Render one template by name, turning any failure into a TemplateError with file and line."""
-    try:
+    with _located_errors(name):
         return env.get_template(name).render(**context)
+
+
+def template_module(env: jinja2.Environment, name: str, context: dict[str, Any]) -> Any:
+    """A template run once with `context`, for its macros (`call_macro`); failures as `render`'s."""
+    with _located_errors(name):
+        return env.get_template(name).make_module(context)
+
+
+def call_macro(module: Any, macro: str, *args: Any) -> str:
+    """The text of one macro of a `template_module`; failures as `render`'s."""
+    with _located_errors(f"{module.__name__}:{macro}"):
+        return str(getattr(module, macro)(*args))
+
+
+@contextlib.contextmanager
+def _located_errors(name: str) -> Iterator[None]:
+    """Any failure of the block as a TemplateError naming the template file and line."""
+    try:
+        yield
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or exc.name or name}:{exc.lineno}: {exc.message}") from None
     except Exception as exc:

@@ -1,5 +1,5 @@
-"""Docs pages reused from the cache: an edit renders again only the pages that read what it changed, and the
-site is byte for byte the site an uncached run makes."""
+"""Docs pages and client methods reused from the cache: an edit renders again only the pages and methods that read what it
+changed, and the output is byte for byte what an uncached run makes."""
 
 from __future__ import annotations
 
@@ -85,3 +85,48 @@ def test_a_page_sees_lookups_not_the_whole_api() -> None:
         view.operations  # noqa: B018
     with pytest.raises(TypeError, match="not go through all of it"):
         list(view.models_by_name)
+
+
+def _called(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The client methods rendered from now on (not taken from the cache), by operation."""
+    calls: list[str] = []
+    original = pages.call_macro
+
+    def spy(module, macro, op):  # type: ignore[no-untyped-def]
+        calls.append(op.method_name)
+        return original(module, macro, op)
+
+    monkeypatch.setattr(pages, "call_macro", spy)
+    return calls
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("summary: Create a pet.", "summary: Create one pet.", {"create_pet"}),
+        # a model's fields are not read by the methods that return it: they parse it by its class name
+        ("properties:\n        name: {type: string}", "properties:\n        name: {type: string, description: Its name.}", set()),
+    ],
+)
+def test_an_edit_renders_only_the_client_methods_that_read_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str, expected: set[str]
+) -> None:
+    """After the edit, only the methods of the operations it changed are rendered again, sync and async; the client
+    modules equal an uncached run's."""
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    spec, out = tmp_path / "spec.yaml", tmp_path / "out"
+    text = PETSTORE.read_text(encoding="utf-8")
+    spec.write_text(text, encoding="utf-8")
+    flavor = ["--flavor", "pydantic", "--option", "pydantic.clients=sync,async"]
+    assert main(["generate", "--spec", str(spec), "--out", str(out), *flavor, "-q"]) == 0
+    called = _called(monkeypatch)
+    spec.write_text(text.replace(old, new), encoding="utf-8")
+    assert main(["generate", "--spec", str(spec), "--out", str(out), *flavor, "-q"]) == 0
+    assert sorted(called) == sorted(name for name in expected for _ in ("sync", "async"))
+
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", "off")
+    fresh = tmp_path / "fresh"
+    assert main(["generate", "--spec", str(spec), "--out", str(fresh), *flavor, "-q"]) == 0
+    clients = sorted(p.relative_to(out) for p in out.rglob("_*client.py"))
+    assert len(clients) == 2
+    assert all((out / p).read_bytes() == (fresh / p).read_bytes() for p in clients)

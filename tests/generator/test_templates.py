@@ -19,7 +19,7 @@ import pytest
 from acs_sdkgen.changes.changelog import history
 from acs_sdkgen.cli import main
 from acs_sdkgen.config import load_config
-from acs_sdkgen.emit.sdk import runtime_error_names
+from acs_sdkgen.emit.sdk import client_context, runtime_error_names
 from acs_sdkgen.emit.templates import environment, example_value, render
 from acs_sdkgen.frontend import read_spec
 
@@ -56,12 +56,10 @@ def _values(kind: str) -> dict[str, Any]:
     flavors = replace(load_config(ROOT / "pyproject.toml"), spec=SPECS[kind]).resolve(
         api.package
     )
+    common = {"api": api, "flavor": flavors[0], "flavors": flavors, "header": "header", "runtime_errors": runtime_error_names()}
     return {
-        "api": api,
-        "flavor": flavors[0],
-        "flavors": flavors,
-        "header": "header",
-        "runtime_errors": runtime_error_names(),
+        **common,
+        **client_context(environment(), api, replace(flavors[0], clients=("sync", "async")), common),
         "changelog": history(api, "0.1.0", None).entries,
         "operation": api.operations[0],
         "model": api.models[0],
