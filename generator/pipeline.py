@@ -18,7 +18,7 @@ from .emit.sdk import render_flavor, render_models_package, runtime_error_names
 from .emit.templates import environment
 from .forked import Later
 from .frontend import RefOptions, read_spec
-from .ir.tree import Api
+from .ir.tree import Api, remember_texts
 from .output.files import MANIFEST
 from .output.manifest import input_key, manifest
 
@@ -54,6 +54,7 @@ def run(config: Config, template_dirs: list[Path] | None = None, refs: RefOption
         }
         models = ModelsPass(api, diag, base["header"], [f.models for f in flavors], workers)
         idle_core = workers is not None and not workers.running  # no models pass in the background
+        remember_texts(api)  # once, for the docs child and this process
         files: dict[str, bytes] = {}
         with Later(partial(render_docs, env, api, {**base, "flavor": flavors[0]}, config.out), fork=idle_core) as docs:
             for flavor in flavors:

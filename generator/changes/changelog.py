@@ -136,7 +136,7 @@ def _known_items(api: ir.Api) -> Known:
     (which shows every field), so only new and changed items are snapshotted and written out."""
     lists = {name: value for name in _public_fields(ir.Api) or () if isinstance(value := getattr(api, name), tuple)}
     items = [item for value in lists.values() for item in value]
-    keys: list[tuple[str, ...]] = [(repr(item),) for item in items]
+    keys: list[tuple[str, ...]] = [(ir.text_of(item),) for item in items]
     hits = cache.load_many(ITEM_KIND, keys)
     texts: list[str] = [hit if hit is not None else _item_text(snapshot(item)) for item, hit in zip(items, hits)]
     cache.store_many(ITEM_KIND, [(key, text) for key, text, hit in zip(keys, texts, hits) if hit is None])

@@ -21,7 +21,7 @@ from typing import Any
 import jinja2
 
 from .. import cache
-from ..ir.tree import Api
+from ..ir.tree import Api, text_of
 from .templates import call_macro, render, template_module, templates_digest
 
 KIND = "rendered-part"  # docs pages and client methods
@@ -77,7 +77,7 @@ def render_pages(env: jinja2.Environment, api: Api, context: dict[str, Any], pag
         page = pages[index]
         return render(env, page.template, **{**context, "api": PageApi(api, reads), page.name: page.item})
 
-    keys = [(page.template, repr(page.item)) for page in pages]
+    keys = [(page.template, text_of(page.item)) for page in pages]
     texts = _cached_renders(_shared_text(env, api, context), keys, api, page_text)
     return {page.path: text.encode() for page, text in zip(pages, texts)}
 
@@ -98,7 +98,7 @@ def render_calls(
         call_reads.update(reads)
         return text
 
-    keys = [(f"{template}:{macro}", repr(item)) for item in items]
+    keys = [(f"{template}:{macro}", text_of(item)) for item in items]
     return _cached_renders(_shared_text(env, api, context), keys, api, call_text)
 
 
@@ -159,6 +159,6 @@ class _Answers:
         for read in reads:
             if read not in self._texts:
                 lookup, key = read
-                self._texts[read] = repr(getattr(self._api, lookup).get(key))
+                self._texts[read] = text_of(getattr(self._api, lookup).get(key))
             digest.update(f"{read}\0{self._texts[read]}\0".encode())
         return digest.hexdigest()

@@ -253,3 +253,20 @@ class Api:
             for name in sorted(n for n in names if n):
                 users.setdefault(name, []).append(op.method_name)
         return {name: tuple(methods) for name, methods in users.items()}
+
+
+def text_of(item: object) -> str:
+    """`repr(item)`, made once per IR node: it shows every field, so the caches of rendered pages, client methods
+    and changelog items are keyed by it. The IR is frozen, so the text kept beside a node stays true."""
+    kept = getattr(item, "__dict__", None)
+    if kept is None:
+        return repr(item)
+    if "_text" not in kept:
+        kept["_text"] = repr(item)
+    return str(kept["_text"])
+
+
+def remember_texts(api: Api) -> None:
+    """Make the text of each operation, model and error code now, for the processes forked next to share."""
+    for item in (*api.operations, *api.models, *api.error_codes):
+        text_of(item)
