@@ -81,6 +81,7 @@ def normalize(doc: dict[str, Any], diag: Collector, canonical: Callable[[str], s
     """Run the passes on a copy of `doc`. `canonical`: JSON text of a part of `doc` as it compares with others (of
     a skeleton, `spec.prose.Skeleton.canonical`)."""
     enums: list[dict[str, Any]] = []
+    source = doc
     result = Normalized(_copied(doc, enums), {})
     doc, origins = result.doc, result.origins
     canonical_media_types(doc)
@@ -116,7 +117,7 @@ def normalize(doc: dict[str, Any], diag: Collector, canonical: Callable[[str], s
         if isinstance(schemas[name], dict):
             _hoist_nested(schemas, origins, name, schemas[name], (diag, result.origin(name)))
     _follow_moves(doc, origins)  # before anything follows a `$ref` again
-    _claim_foreign_refs(doc, schemas, origins, diag)
+    _claim_foreign_refs(functools.partial(_target, doc, source, origins), schemas, origins, diag)
     for name in sorted(schemas):
         _flatten_conflicting_bases(schemas, name, diag, result.origin(name), canonical)
     for name in sorted(schemas):
@@ -267,10 +268,22 @@ def _follow_moves(node: Any, origins: dict[str, str]) -> None:
             stack.extend(item)
 
 
+def _target(doc: dict[str, Any], source: dict[str, Any], origins: dict[str, str], ref: str) -> Any:
+    """What a local `$ref` points at in the normalised document; where normalisation reshaped that place (an
+    annotating `allOf` member dropped shifts the others), what it pointed at in the document as written."""
+    try:
+        return resolve_pointer(doc, ref)
+    except KeyError:
+        tokens = ref[len(SCHEMAS) + 2 :].split("/", 1) if ref.startswith(f"#{SCHEMAS}/") else []
+        name = unescape_token(tokens[0]) if tokens else ""
+        written = f"#{origins[name]}/{tokens[1]}" if len(tokens) == 2 and name in origins else ref
+        return resolve_pointer(source, written)
+
+
 STRUCTURAL_TOKENS = {"schema", "content", "responses", "properties", "items", "allOf", "oneOf", "anyOf", "definitions", "$defs"}
 
 
-def _claim_foreign_refs(doc: dict[str, Any], schemas: dict[str, Any], origins: dict[str, str], diag: Collector) -> None:
+def _claim_foreign_refs(find: Callable[[str], Any], schemas: dict[str, Any], origins: dict[str, str], diag: Collector) -> None:
     """Make every `$ref` of the components name a whole component: models are built from components alone.
 
     A `$ref` to a schema that is not a component (a path's response, another component's `allOf` member or
@@ -282,26 +295,26 @@ def _claim_foreign_refs(doc: dict[str, Any], schemas: dict[str, Any], origins: d
     while pending:
         name = pending.popleft()
         count = len(schemas)  # claiming only adds components, at the end
-        schemas[name] = _claim(doc, schemas, origins, diag, claimed, schemas[name], frozenset())
+        schemas[name] = _claim(find, schemas, origins, diag, claimed, schemas[name], frozenset())
         if len(schemas) > count:
             pending.extend(sorted(list(schemas)[count:]))
 
 
 def _claim(
-    doc: dict[str, Any], schemas: dict[str, Any], origins: dict[str, str], diag: Collector,
+    find: Callable[[str], Any], schemas: dict[str, Any], origins: dict[str, str], diag: Collector,
     claimed: dict[str, str], node: Any, seen: frozenset[str],
 ) -> Any:  # fmt: skip
     """`node` with its foreign `$ref`s pointed at claimed components or replaced by copies (a cycle keeps its `$ref`);
     a part without such a `$ref` is returned as it is, not copied."""
     if isinstance(node, list):
-        items = [_claim(doc, schemas, origins, diag, claimed, item, seen) for item in node]
+        items = [_claim(find, schemas, origins, diag, claimed, item, seen) for item in node]
         return node if all(new is old for new, old in zip(items, node)) else items
     if not isinstance(node, dict):
         return node
     ref = node.get("$ref")
     inside = isinstance(ref, str) and ref.startswith(f"#{SCHEMAS}/") and "/" in ref[len(SCHEMAS) + 2 :]
     if isinstance(ref, str) and ref.startswith("#/") and (inside or not ref.startswith(f"#{SCHEMAS}/")) and ref not in seen:
-        target = resolve_pointer(doc, ref)
+        target = find(ref)
         siblings = {k: v for k, v in node.items() if k != "$ref"}
         if needs_class(target):
             if ref not in claimed:
@@ -314,8 +327,8 @@ def _claim(
                 diag.info(ref[1:], f"schema reached by $ref named {unique!r} (copied to components/schemas)")
             return {"$ref": f"#{SCHEMAS}/{claimed[ref]}", **siblings}
         if isinstance(target, dict):
-            return _claim(doc, schemas, origins, diag, claimed, {**_copied(target), **siblings}, seen | {ref})
-    changed = {key: new for key, value in node.items() if (new := _claim(doc, schemas, origins, diag, claimed, value, seen)) is not value}
+            return _claim(find, schemas, origins, diag, claimed, {**_copied(target), **siblings}, seen | {ref})
+    changed = {key: new for key, value in node.items() if (new := _claim(find, schemas, origins, diag, claimed, value, seen)) is not value}
     return {**node, **changed} if changed else node
 
 

@@ -295,3 +295,18 @@ def test_enum_values_are_read_as_their_schemas_type_only_where_they_read_back_ex
 def _schemas_with(diag: Collector, schemas: dict[str, Any]) -> dict[str, Any]:
     """The component schemas after normalising a document of `schemas`, reporting to `diag`."""
     return normalize(_doc(schemas), diag).doc["components"]["schemas"]
+
+
+def test_a_ref_into_an_all_of_member_that_moved_finds_it_where_it_was_written() -> None:
+    """DigitalOcean: `error` is `allOf: [{description}, {properties}]` in an answer, and a component `$ref`s its
+    `allOf/1`. Moving the annotating member up shifts the other to `allOf/0`; the `$ref` still finds what it named
+    (in the document as written) instead of failing."""
+    error = {"allOf": [{"description": "Why it failed."}, {"type": "object", "properties": {"code": {"type": "string"}}}]}
+    answer = {"type": "object", "properties": {"error": error}}
+    written = "#/paths/~1check/post/responses/200/content/application~1json/schema/properties/error/allOf/1"
+    doc = _doc({"Warning": {"type": "object", "properties": {"first": {"$ref": written}}}})
+    doc["paths"]["/check"] = {"post": {"operationId": "check", "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": answer}}}}}}
+    schemas = normalize(doc, Collector("spec.yaml")).doc["components"]["schemas"]
+    claimed = schemas["Warning"]["properties"]["first"]["$ref"].rsplit("/", 1)[1]
+    assert schemas[claimed] == {"type": "object", "properties": {"code": {"type": "string"}}}
+    assert schemas["CheckResponseError"]["description"] == "Why it failed."
