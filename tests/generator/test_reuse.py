@@ -127,3 +127,10 @@ def test_a_spec_holding_the_placeholders_mark_is_read_afresh(tmp_path: Path) -> 
     _outcome(spec, reused=True)
     read = read_spec(spec, reuse=True)
     assert read.api.models_by_name["Base"].description == "Odd \u0001 text."
+
+
+def test_a_spec_over_the_bound_is_read_afresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A spec with more located nodes than the bound is built from the spec alone: no child doubles its memory."""
+    monkeypatch.setattr(reuse, "MAX_NODES", 10)
+    monkeypatch.setattr(reuse, "Skeleton", _no_build)
+    assert _outcome(ROOT / "spec" / "outboundbot.yaml", reused=True) == _outcome(ROOT / "spec" / "outboundbot.yaml", reused=False)
