@@ -39,6 +39,12 @@ def _edit_parameter(spec: dict[str, Any]) -> None:
     _first_operation(spec)["parameters"][0]["description"] = "An edited parameter description."
 
 
+def _edit_parameter_rule(spec: dict[str, Any]) -> None:
+    """One parameter's schema gets a rule (a structural edit: the front end's results for the spec's old skeleton
+    do not apply)."""
+    _first_operation(spec)["parameters"][0].setdefault("schema", {})["maxLength"] = 4096
+
+
 def _edit_model_field(spec: dict[str, Any]) -> None:
     """One field's description in the first component schema that has fields."""
     schema = next(s for s in spec["components"]["schemas"].values() if s.get("properties"))
@@ -48,6 +54,7 @@ def _edit_model_field(spec: dict[str, Any]) -> None:
 EDITS: dict[str, Callable[[dict[str, Any]], None]] = {
     "ours: edit one operation": _edit_operation,
     "ours: edit one parameter": _edit_parameter,
+    "ours: edit one parameter's rule": _edit_parameter_rule,
     "ours: edit one model field": _edit_model_field,
 }
 

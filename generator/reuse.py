@@ -87,8 +87,11 @@ def _cached(key: tuple[str, ...], skeleton: Skeleton) -> Entry | None:
     text = cache.load(KIND, *key)
     if text is None:
         return None
-    with collector_paused():
-        api, places, notes, compared = pickle.loads(base64.b64decode(text))
+    try:
+        with collector_paused():
+            api, places, notes, compared = pickle.loads(base64.b64decode(text))
+    except Exception:  # noqa: BLE001 (a damaged entry, whatever unpickling it raises, is no entry)
+        return None
     return (api, places, notes) if skeleton.alike(compared) else None
 
 

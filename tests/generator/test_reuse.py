@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -134,3 +135,16 @@ def test_a_spec_over_the_bound_is_read_afresh(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(reuse, "MAX_NODES", 10)
     monkeypatch.setattr(reuse, "Skeleton", _no_build)
     assert _outcome(ROOT / "spec" / "outboundbot.yaml", reused=True) == _outcome(ROOT / "spec" / "outboundbot.yaml", reused=False)
+
+
+@pytest.mark.parametrize("damage", ["not base64 at all!", "bm90IGEgcGlja2xl"])
+def test_a_damaged_entry_is_no_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    """An entry that does not decode or unpickle is read past: the spec is read directly, as if there were none."""
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    spec = ROOT / "spec" / "outboundbot.yaml"
+    direct = _outcome(spec, reused=False)
+    assert _outcome(spec, reused=True) == direct  # the entry is built and stored
+    with sqlite3.connect(tmp_path / "cache" / reuse.cache.DATABASE) as database:
+        damaged = database.execute("UPDATE results SET value = ? WHERE key LIKE ?", (damage, f"{reuse.KIND}/%")).rowcount
+    assert damaged == 1
+    assert _outcome(spec, reused=True) == direct
