@@ -14,7 +14,7 @@ as Python) makes `restore` fail rather than guess.
 from __future__ import annotations
 
 import re
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 PROSE_KEYS = frozenset({"description", "summary"})
