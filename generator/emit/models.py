@@ -23,7 +23,9 @@ from ..ir import tree as ir
 from ..ir.names import Namespace, snake
 from ..spec.refs import SUBSCHEMA_KEYWORDS, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS
 from .formatting import format_uncached
+from ..spec.prose import ProseLost
 from .model_modules import ModelModules, parse_module, split_models, strongly_connected
+from .model_prose import Reworded, restored, reworded
 
 # Options that shape the generated models; changing any of them changes the golden files.
 MODEL_OPTIONS: dict[str, Any] = {
@@ -63,6 +65,7 @@ SHARD_MODELS = 64
 # than double the parsing (a model that reaches nearly everything), fewer, larger shards are cut.
 MAX_REACHED = 2.0
 REF = re.compile(r'"#/components/schemas/([^"]+)"')  # a `$ref` or a discriminator mapping's value
+SKELETON_KIND = "models-skeleton"  # the cache's kind of a shard's unformatted modules made from its skeleton
 
 
 @dataclass(frozen=True)
@@ -76,11 +79,12 @@ class Shard:
     stems: dict[str, str]  # class name → its module's stem, decided over all shards
     document: str
 
-    def cache_parts(self) -> tuple[str, ...]:
-        """Everything the result depends on besides the generator's code."""
+    def cache_parts(self, document: str | None = None) -> tuple[str, ...]:
+        """Everything the result for `document` (the shard's own by default) depends on besides the generator's
+        code."""
         aliases = _aliases(self.models, wire_keys=self.kind == "typeddict")
         parts = (json.dumps(self.owned), json.dumps(aliases, sort_keys=True), json.dumps(self.stems))
-        return (self.kind, self.header, *parts, self.document)
+        return (self.kind, self.header, *parts, self.document if document is None else document)
 
 
 class Workers:
@@ -157,8 +161,16 @@ class ModelsPass:
     """
 
     def __init__(
-        self, api: ir.Api, diag: Collector, header: str, kinds: Iterable[str], workers: Workers | None
+        self,
+        api: ir.Api,
+        diag: Collector,
+        header: str,
+        kinds: Iterable[str],
+        workers: Workers | None,
+        reworded: bool = False,
     ) -> None:
+        """`reworded`: a shard that misses the cache is looked for by its skeleton first, here (a regeneration:
+        after an edit of wording, the library need not run)."""
         self._api, self._diag, self._header = api, diag, header
         parts = _shard_parts(api)
         self._shards = {kind: [Shard(kind, header, *part) for part in parts] for kind in kinds}
@@ -168,12 +180,12 @@ class ModelsPass:
         hits = cache.load_many("models", [self._shards[kind][index].cache_parts() for kind, index in keys])
         misses = []
         for key, hit in zip(keys, hits):
-            if hit is None:
-                misses.append(key)
+            shard = self._shards[key[0]][key[1]]
+            found = _loaded(hit) if hit is not None else _from_skeleton(shard) if reworded else None
+            if found is not None:
+                self._ready[key] = found
             else:
-                data = json.loads(hit)
-                notes = tuple(Diagnostic(Level(level), *rest) for level, *rest in data["notes"])
-                self._ready[key] = ModelModules(data["sources"], data["owners"], notes)
+                misses.append(key)
         if workers is not None and misses:  # without workers the misses are computed in `get`
             pool = workers.start(len(misses))
             self._pending = {key: pool.submit(_model_modules, self._shards[key[0]][key[1]]) for key in misses}
@@ -327,20 +339,66 @@ def _reach(names: list[str], refs: dict[str, set[str]]) -> set[str]:
 
 def _model_modules(shard: Shard) -> ModelModules:
     """The modules of the models one shard owns, formatted, and the notes made on them (not located in the spec),
-    computed and cached."""
+    computed and cached. The library runs on the shard's skeleton where it has one (its result, cached by the
+    skeleton, serves every wording), else, or where the words cannot be put back, on its document."""
+    skeleton = reworded(shard.document)
+    if skeleton is not None:
+        found = _from_skeleton(shard, skeleton)
+        if found is not None:
+            return found
+        unformatted = _unformatted_modules(shard, skeleton.document)
+        try:
+            modules = restored(unformatted, skeleton.runs)
+        except ProseLost:
+            pass
+        else:
+            cache.store(SKELETON_KIND, shard.cache_parts(skeleton.document), _dumped(unformatted))
+            return _formatted(shard, modules)
+    return _formatted(shard, _unformatted_modules(shard, shard.document))
+
+
+def _from_skeleton(shard: Shard, skeleton: Reworded | None = None) -> ModelModules | None:
+    """The shard's modules from the cached result of its skeleton, formatted and cached; None without one."""
+    skeleton = skeleton or reworded(shard.document)
+    hit = skeleton and cache.load(SKELETON_KIND, *shard.cache_parts(skeleton.document))
+    if not (skeleton and hit):
+        return None
+    try:
+        return _formatted(shard, restored(_loaded(hit), skeleton.runs))
+    except ProseLost:
+        return None
+
+
+def _unformatted_modules(shard: Shard, document: str) -> ModelModules:
+    """The library's modules (not formatted) of the models the shard owns, made from `document`, and its notes."""
     diag = Collector("models")
-    source = render_models(shard.models, diag, shard.header, shard.kind, shard.document)
+    source = render_models(shard.models, diag, shard.header, shard.kind, document)
     split = split_models(source, shard.header, shard.stems)
     mine = {shard.stems[name] for name in shard.owned}
     mine |= {stem for name, stem in split.owners.items() if name not in shard.stems}  # the library's own additions
     owners = {name: stem for name, stem in split.owners.items() if stem in mine}
-    notes = tuple(diag.items)
+    return ModelModules({stem: text for stem, text in split.sources.items() if stem in mine}, owners, tuple(diag.items))
+
+
+def _formatted(shard: Shard, modules: ModelModules) -> ModelModules:
+    """The modules formatted, cached as the shard's result."""
     # Not cached module by module: the shard's result is cached whole.
-    formatted = format_uncached({f"{stem}.py": text for stem, text in split.sources.items() if stem in mine})
-    modules = ModelModules({path.removesuffix(".py"): text for path, text in formatted.items()}, owners, notes)
-    data = {"sources": modules.sources, "owners": modules.owners, "notes": [astuple(note) for note in notes]}
-    cache.store("models", shard.cache_parts(), json.dumps(data))
+    formatted = format_uncached({f"{stem}.py": text for stem, text in modules.sources.items()})
+    modules = ModelModules({path.removesuffix(".py"): text for path, text in formatted.items()}, modules.owners, modules.notes)
+    cache.store("models", shard.cache_parts(), _dumped(modules))
     return modules
+
+
+def _dumped(modules: ModelModules) -> str:
+    """A shard's modules as the cache holds them."""
+    return json.dumps({"sources": modules.sources, "owners": modules.owners, "notes": [astuple(note) for note in modules.notes]})
+
+
+def _loaded(text: str) -> ModelModules:
+    """A shard's modules as `_dumped` wrote them."""
+    data = json.loads(text)
+    notes = tuple(Diagnostic(Level(level), *rest) for level, *rest in data["notes"])
+    return ModelModules(data["sources"], data["owners"], notes)
 
 
 def render_models(models: Sequence[ir.Model], diag: Collector, header: str, kind: str, document: str) -> str:

@@ -14,6 +14,7 @@ as Python) makes `restore` fail rather than guess.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from json.encoder import encode_basestring
 from typing import Any
 
@@ -35,7 +36,10 @@ class ProseLost(Exception):
 class Skeleton:
     """A document's skeleton, the runs of words its placeholders stand for, and the runs compared so far."""
 
-    def __init__(self, doc: Any) -> None:
+    def __init__(self, doc: Any, kept: Callable[[str], object] = lambda run: False, shared: bool = False) -> None:
+        """`kept`: runs for which it is true stay as written. `shared`: equal runs share one placeholder, so that
+        two texts of the skeleton are equal exactly where the document's are."""
+        self._kept, self._shared = kept, shared
         self.runs: list[str] = []
         self.clean = True  # False when the document itself holds the placeholder's mark
         self.compared: dict[int, int] = {}  # placeholder → the first placeholder of an equal run
@@ -82,11 +86,15 @@ class Skeleton:
             self.clean = False
         return _RUN.sub(self._placeholder, text)
 
-    def _placeholder(self, run: re.Match[str]) -> str:
-        """The placeholder of one run of words."""
-        self.runs.append(run.group())
-        self._first.setdefault(run.group(), len(self.runs) - 1)
-        return f"\x01{len(self.runs) - 1}\x02"
+    def _placeholder(self, found: re.Match[str]) -> str:
+        """The placeholder of one run of words (or the run, where it is kept)."""
+        run = found.group()
+        if self._kept(run):
+            return run
+        if not (self._shared and run in self._first):
+            self.runs.append(run)
+            self._first.setdefault(run, len(self.runs) - 1)
+        return f"\x01{self._first[run] if self._shared else len(self.runs) - 1}\x02"
 
 
 def _holds_mark(text: str) -> bool:

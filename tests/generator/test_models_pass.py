@@ -6,6 +6,7 @@ import json
 import os
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from acs_sdkgen import cache
@@ -105,15 +106,15 @@ def test_workers_start_early_for_a_first_generation_and_on_demand_after(tmp_path
         starts.append((read[0], pool._max_workers))  # type: ignore[attr-defined]
         return pool
 
-    def spy_pass(self: models.ModelsPass, *args: object) -> None:
+    def spy_pass(self: models.ModelsPass, *args: Any, **kwargs: Any) -> None:
         read[0] = True
-        real_pass(self, *args)
+        real_pass(self, *args, **kwargs)
 
     monkeypatch.setattr(models.Workers, "start", spy_start)
     monkeypatch.setattr(models.ModelsPass, "__init__", spy_pass)
     spec, out = tmp_path / "outboundbot.yaml", tmp_path / "out"
     text = OUTBOUNDBOT.read_text(encoding="utf-8")
-    edited = text.replace("Creator ID.", "Creator ID (edited).")  # one shard of each of the three flavors misses
+    edited = text.replace("example: 435986", "example: 435987")  # one shard of each of the three flavors misses
     runs = [(text, [(False, 4)]), (edited, [(True, 3)]), (edited, [])]  # the last with --force: every shard hits
     for step, (spec_text, expected) in enumerate(runs):
         spec.write_text(spec_text, encoding="utf-8")
