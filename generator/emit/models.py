@@ -346,10 +346,10 @@ def _model_modules(shard: Shard) -> ModelModules:
         found = _from_skeleton(shard, skeleton)
         if found is not None:
             return found
-        unformatted = _unformatted_modules(shard, skeleton.document)
-        try:
+        try:  # where the library fails on the skeleton, or the words cannot go back, the document decides
+            unformatted = _unformatted_modules(shard, skeleton.document)
             modules = restored(unformatted, skeleton.runs)
-        except ProseLost:
+        except (SpecError, ProseLost):
             pass
         else:
             cache.store(SKELETON_KIND, shard.cache_parts(skeleton.document), _dumped(unformatted))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from acs_sdkgen.cli import main
+from acs_sdkgen.diagnostics import SpecError
 from acs_sdkgen.emit import models
 from acs_sdkgen.emit.model_modules import ModelModules
 from acs_sdkgen.emit.model_prose import restored, reworded
@@ -141,3 +142,18 @@ def _sdks(root: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file() and p.relative_to(root).parts[0] != "docs" and p.name != "manifest.json"
     }
+
+
+def test_where_the_library_fails_on_the_skeleton_the_document_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A library run that fails on the skeleton only is not the shard's result: it is made from its document."""
+    [shard] = _shards(ROOT / "spec" / "outboundbot.yaml", "pydantic")
+    direct, _ = _both_ways(shard)
+    real = models._unformatted_modules
+
+    def failing_on_skeletons(shard: models.Shard, document: str) -> ModelModules:
+        if document != shard.document:
+            raise SpecError([])
+        return real(shard, document)
+
+    monkeypatch.setattr(models, "_unformatted_modules", failing_on_skeletons)
+    assert models._model_modules(shard) == direct
