@@ -56,9 +56,10 @@ def reused_api(spec: LoadedSpec, diag: Collector, pagination: Mapping[str, Any] 
         return None
     with collector_paused():
         skeleton = Skeleton(spec.data)
-    if not skeleton.clean:
+    text = skeleton.dumped()
+    if text is None:
         return None
-    key: tuple[str, ...] = (json.dumps(skeleton.doc, ensure_ascii=False, default=str), json.dumps(pagination or {}, sort_keys=True, default=str))
+    key: tuple[str, ...] = (text, json.dumps(pagination or {}, sort_keys=True, default=str))
     if spec.origins is not None:
         key += (json.dumps(spec.origins.grafts, sort_keys=True),)
     entry = _cached(key, skeleton)

@@ -32,9 +32,8 @@ class Reworded:
 def reworded(document: str) -> Reworded | None:
     """The skeleton of a shard's document; None when it has no prose to take out or holds the placeholders' mark."""
     skeleton = Skeleton(json.loads(document), kept=_ESCAPED_BY_LIBRARY.search, shared=True)
-    if not skeleton.clean or not skeleton.runs:
-        return None
-    return Reworded(json.dumps(skeleton.doc, ensure_ascii=False), skeleton.runs)
+    text = skeleton.dumped()
+    return Reworded(text, skeleton.runs) if text is not None and skeleton.runs else None
 
 
 def restored(modules: ModelModules, runs: list[str]) -> ModelModules:

@@ -13,6 +13,7 @@ as Python) makes `restore` fail rather than guess.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from json.encoder import encode_basestring
@@ -21,7 +22,6 @@ from typing import Any
 PROSE_KEYS = frozenset({"description", "summary"})
 # Values that are data, not spec structure: their `description` keys are the user's, kept as they are.
 DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "mapping"})
-MARK = "\x01"  # opens a placeholder: a control character YAML does not allow and JSON writes escaped
 _RUN = re.compile(r"\S+(?: \S+)*")
 _ESCAPED = re.compile(r"\\u0001(\d+)\\u0002")  # a placeholder inside a JSON string
 _PLACEHOLDER = re.compile("\x01(\\d+)\x02|" + _ESCAPED.pattern)  # in text, or inside a JSON string
@@ -41,10 +41,11 @@ class Skeleton:
         two texts of the skeleton are equal exactly where the document's are."""
         self._kept, self._shared = kept, shared
         self.runs: list[str] = []
-        self.clean = True  # False when the document itself holds the placeholder's mark
+        self._written = 0  # placeholders written
+        self._marked_run = False  # a run holds the mark
         self.compared: dict[int, int] = {}  # placeholder → the first placeholder of an equal run
         self._first: dict[str, int] = {}
-        self.doc = self._copy(doc, True)
+        self.doc = self._copy(doc, True) if isinstance(doc, (dict, list)) else doc
 
     def canonical(self, json_text: str) -> str:
         """JSON text of part of the skeleton with each placeholder replaced by the first one of an equal run: two
@@ -61,45 +62,38 @@ class Skeleton:
         self.compared[number] = self._first[self.runs[number]]
         return f"\\u0001{self.compared[number]}\\u0002"
 
-    def _copy(self, node: Any, prose: bool) -> Any:
-        """A copy of `node` with its prose replaced (none inside data: `prose` False)."""
-        if isinstance(node, dict):
-            copy = {}
-            for key, value in node.items():
-                if prose and key in PROSE_KEYS and isinstance(value, str):
-                    copy[key] = self._placeholders(value)
-                else:
-                    data = key in DATA_KEYS or (isinstance(key, str) and key.startswith("x-"))
-                    copy[key] = self._copy(value, prose and not data)
-                    if isinstance(key, str) and _holds_mark(key):
-                        self.clean = False
-            return copy
-        if isinstance(node, list):
-            return [self._copy(item, prose) for item in node]
-        if isinstance(node, str) and _holds_mark(node):
-            self.clean = False
-        return node
+    def dumped(self) -> str | None:
+        """The skeleton as JSON text; None when the document holds the placeholders' mark (a JSON spec can). JSON
+        writes the mark as `\\u0001`, plain or escaped alike, so any beyond one per placeholder is the document's."""
+        text = json.dumps(self.doc, ensure_ascii=False, default=str)
+        return text if text.count("\\u0001") == self._written and not self._marked_run else None
 
-    def _placeholders(self, text: str) -> str:
-        """`text` with each run of words replaced by a placeholder of its own."""
-        if _holds_mark(text):
-            self.clean = False
-        return _RUN.sub(self._placeholder, text)
+    def _copy(self, node: Any, prose: bool) -> Any:
+        """A copy of `node`, a mapping or a list, with its prose replaced (none inside data: `prose` False)."""
+        if isinstance(node, list):
+            return [self._copy(item, prose) if isinstance(item, (dict, list)) else item for item in node]
+        copy = {}
+        for key, value in node.items():
+            if isinstance(value, (dict, list)):
+                data = key in DATA_KEYS or (isinstance(key, str) and key.startswith("x-"))
+                copy[key] = self._copy(value, prose and not data)
+            elif prose and key in PROSE_KEYS and isinstance(value, str):
+                copy[key] = _RUN.sub(self._placeholder, value)
+            else:
+                copy[key] = value
+        return copy
 
     def _placeholder(self, found: re.Match[str]) -> str:
         """The placeholder of one run of words (or the run, where it is kept)."""
         run = found.group()
+        self._marked_run |= "\x01" in run or "\\u0001" in run
         if self._kept(run):
             return run
         if not (self._shared and run in self._first):
             self.runs.append(run)
             self._first.setdefault(run, len(self.runs) - 1)
+        self._written += 1
         return f"\x01{self._first[run] if self._shared else len(self.runs) - 1}\x02"
-
-
-def _holds_mark(text: str) -> bool:
-    """Whether a text of the document holds the placeholders' mark, plain or as a JSON escape."""
-    return MARK in text or "\\u0001" in text
 
 
 def restore_text(text: str, runs: list[str]) -> str:
