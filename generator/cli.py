@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .pipeline import Result
 
 EXIT_OK, EXIT_DRIFT, EXIT_INPUT, EXIT_INTERNAL = 0, 1, 2, 3  # EXIT_DRIFT: stale output, or a breaking change
+EXIT_READER_GONE = 141  # as a shell reports a command ended by SIGPIPE
 PROG = "acs-sdkgen"
 EPILOG = f"""flavors: {', '.join(BUILTIN)} (or your own: [tool.{PROG}.flavor.NAME] with models = ...)
 option keys (--option FLAVOR.KEY=VALUE): {', '.join(OPTION_KEYS)}
@@ -125,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return _command(args)
+    except BrokenPipeError:  # the reader of the output stopped reading (`| head`): the run's work is done
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that the exit's flush fails no more
+        return EXIT_READER_GONE
     except Exception as exc:  # a bug of ours, whatever the input: say so, distinct from bad input
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         print(

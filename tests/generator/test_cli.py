@@ -470,3 +470,18 @@ def test_null_is_accepted_where_the_spec_allows_it_and_only_there(tmp_path: Path
     assert "'due': str | None" in hints and "'title': <class 'str'>" in hints and "'state': typing.Optional[" in hints
     page = (out / "docs" / "docs" / "models" / "Task.md").read_text()
     assert "| `owner`<br>`owner` | [Person](Person.md) or null | **yes** | Who works on it. |" in page, page
+
+
+def test_a_reader_that_stops_reading_ends_the_listing_not_the_run(tmp_path: Path) -> None:
+    """`generate … | head`: the reader closes the pipe before the listing of written files; the files are written,
+    and the run says nothing of an internal error (it ends as commands ended by SIGPIPE do, 141)."""
+    out = tmp_path / "out"
+    env = {**os.environ, "ACS_SDKGEN_CACHE_DIR": "off"}
+    command = [sys.executable, "-m", "acs_sdkgen", "generate", "--spec", str(SPEC), "--out", str(out), "--flavor", "pydantic"]
+    run = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=env)
+    assert run.stdout is not None and run.stderr is not None
+    run.stdout.close()  # before the run prints anything
+    err = run.stderr.read().decode()
+    assert run.wait(timeout=300) == 141, err
+    assert "internal error" not in err
+    assert (out / "manifest.json").is_file() and (out / "pydantic" / "pyproject.toml").is_file()
