@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from dataclasses import replace
@@ -119,6 +121,18 @@ def _config(args: argparse.Namespace) -> Config:
     if hasattr(args, "flavor"):
         config = replace(config.with_cli(args.flavor, args.option), spec=args.spec or config.spec)
     return replace(config, out=args.out or config.out)
+
+
+def run() -> None:
+    """The console script and `python -m acs_sdkgen`: `main`, then the exit. Once the output streams are flushed, and
+    where no child process or other thread is left, the process ends without tearing the interpreter down object
+    by object (after a large run, 0.05 s of freeing what the operating system frees at once)."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if multiprocessing.active_children() or threading.active_count() > 1:
+        sys.exit(code)
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -260,7 +274,6 @@ def _mock(args: argparse.Namespace) -> int:
     """Serve the mock until SIGINT or SIGTERM; bad input (spec, rules, port) exits 2."""
     import logging
     import signal
-    import threading
 
     from .mock import build
     from .mock.rules import RulesError

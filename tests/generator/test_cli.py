@@ -485,3 +485,21 @@ def test_a_reader_that_stops_reading_ends_the_listing_not_the_run(tmp_path: Path
     assert run.wait(timeout=300) == 141, err
     assert "internal error" not in err
     assert (out / "manifest.json").is_file() and (out / "pydantic" / "pyproject.toml").is_file()
+
+
+def test_the_command_ends_with_its_exit_code_and_its_whole_listing(tmp_path: Path) -> None:
+    """`python -m acs_sdkgen` ends without tearing the interpreter down: its listing is still flushed whole, and its
+    exit code is the command's (0 written, 1 drift, 2 bad input)."""
+    out = tmp_path / "out"
+    env = {**os.environ, "ACS_SDKGEN_CACHE_DIR": "off"}
+    command = [sys.executable, "-m", "acs_sdkgen"]
+    args = ["--spec", str(SPEC), "--out", str(out), "--flavor", "pydantic"]
+    written = subprocess.run([*command, "generate", *args], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert written.returncode == 0, written.stderr
+    listed = written.stdout.splitlines()
+    assert listed[0].startswith("wrote ") and len(listed) > 20 and "  manifest.json" in listed
+    (out / "pydantic" / "README.md").write_text("changed\n", encoding="utf-8")
+    checked = subprocess.run([*command, "check", *args], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert checked.returncode == 1 and "is stale" in checked.stderr
+    missing = subprocess.run([*command, "generate", "--spec", str(tmp_path / "none.yaml")], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert missing.returncode == 2 and "none.yaml" in missing.stderr
