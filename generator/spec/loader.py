@@ -23,6 +23,7 @@ from ..diagnostics import (
     kind_of,
     one_line,
 )
+from .json_lines import parse_json
 from .pieces import Parsed, parse_in_pieces
 from .refs import Document, bundle, is_reference, read_bounded
 
@@ -147,15 +148,18 @@ def parse_document(raw: bytes, diag: Collector) -> tuple[dict[str, Any], Mapping
 def parse_tree(raw: bytes, diag: Collector) -> tuple[dict[str, Any], Mapping[str, int], list[tuple[str, dict[str, Any]]]]:
     """Parse YAML or JSON bytes into a mapping, its line map and every (pointer, object holding a $ref)."""
     text = _decode(raw, diag)
-    if text.lstrip().startswith(("{", "[")):  # JSON: characters YAML refuses can only sit in strings
+    json_text = text.lstrip().startswith(("{", "["))
+    if json_text:  # JSON: characters YAML refuses can only sit in strings
         text = _YAML_REFUSED.sub(lambda found: f"\\u{ord(found[0]):04x}", text)
     if _text_nesting(text) > MAX_TEXT_NESTING:
         diag.error("", f"the document is nested deeper than {MAX_DEPTH} levels")
         raise SpecError(diag.items)
-    aliased = _starts_a_token(text, "&") and _starts_a_token(text, "*")
-    parsed = None if aliased else parse_in_pieces(text, _parse_piece)
+    parsed = parse_json(text, MAX_DEPTH) if json_text else None
     if parsed is None:
-        parsed = _parse_whole(text, aliased, diag)
+        aliased = _starts_a_token(text, "&") and _starts_a_token(text, "*")
+        parsed = None if aliased else parse_in_pieces(text, _parse_piece)
+        if parsed is None:
+            parsed = _parse_whole(text, aliased, diag)
     diag.lines = parsed.lines
     _check_size(len(parsed.lines) + parsed.keys, diag)
     return parsed.data, parsed.lines, parsed.refs

@@ -25,7 +25,7 @@ MIN_BYTES = 200_000  # smaller documents parse whole: cutting would not pay
 SPLIT_BYTES = 4096  # a larger entry holding a block mapping is cut into its entries
 KIND = "yaml-piece"
 _KEY_ONLY = re.compile(r"[^\s\-?#][^#]*:[ \t]*(?:#.*)?")  # `key:` with its value on the following lines
-_OTHER_BREAKS = "\r\x85\u2028\u2029"  # line breaks YAML knows besides LF (CRLF is made LF first)
+OTHER_BREAKS = "\r\x85\u2028\u2029"  # line breaks YAML knows besides LF (CRLF is made LF first)
 
 # One piece parsed and flattened as two lines of JSON text, or None when it is not one clean mapping entry: [data
 # ({key: value}), [pointers of $ref holders], key count, count of its pointers but ""], then {relative pointer: line}.
@@ -65,7 +65,7 @@ def parse_in_pieces(text: str, parse_piece: PieceParser) -> Parsed | None:
         return None
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    if any(other in text for other in _OTHER_BREAKS):  # far faster than a regular expression's search
+    if any(other in text for other in OTHER_BREAKS):  # far faster than a regular expression's search
         return None
     entries = _Cutter(text).entries()
     if not entries:
