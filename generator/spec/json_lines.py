@@ -106,8 +106,9 @@ def _scan(text: str, max_depth: int) -> tuple[dict[str, int], list[str], int] | 
                 if first != '"':
                     return None
                 key = json.loads(token) if "\\" in token else token[1:-1]
-                pending[-1] = f"{pointers[-1]}/{escape_pointer_token(key) if '~' in key or '/' in key else key}"
-                lines[pending[-1]] = line
+                member = f"{pointers[-1]}/{escape_pointer_token(key) if '~' in key or '/' in key else key}"
+                pending[-1] = member
+                lines[member] = line
                 keys += 1
                 continue
             pointer = pending[-1]
