@@ -28,13 +28,19 @@ def _ascii_words(text: str) -> tuple[str, ...]:
     Accents are dropped (`é` → `e`); any other non-ASCII letter becomes `u` + its hex code point,
     so `名前` gives the words `u540d`, `u524d` (deterministic and distinct, never empty).
     """
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = "".join(ch if ch.isascii() else (f" u{ord(ch):x} " if ch.isalnum() else " ") for ch in text)
-    text = re.sub(r"[^0-9A-Za-z]+", " ", text)
-    text = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", text)
-    text = re.sub(r"([A-Z]+)([A-Z](?!s(?![a-z]))[a-z])", r"\1 \2", text)  # `HTTPServer`, not `APIs` or `IDsFor`
+    if not text.isascii():  # (NFKD leaves ASCII as it is)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        text = "".join(ch if ch.isascii() else (f" u{ord(ch):x} " if ch.isalnum() else " ") for ch in text)
+    text = _SEPARATORS.sub(" ", text)
+    text = _HUMP.sub(" ", text)
+    text = _ACRONYM_END.sub(" ", text)
     return tuple(text.split())
+
+
+_SEPARATORS = re.compile(r"[^0-9A-Za-z]+")
+_HUMP = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")  # between `t` and `S` of `httpStatus`
+_ACRONYM_END = re.compile(r"(?<=[A-Z])(?=[A-Z](?!s(?![a-z]))[a-z])")  # `HTTPServer`, not `APIs` or `IDsFor`
 
 
 def snake(text: str) -> str:
