@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from ..diagnostics import escape_pointer_token
-from .pieces import OTHER_BREAKS, Parsed
+from .pieces import Parsed, lf_only
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # maybe half of a character written as two escapes
 # A string, a bracket or a literal (number, true, false, null); commas, colons and whitespace lie between.
@@ -30,18 +30,17 @@ class _NotPlainJson(Exception):
 def parse_json(text: str, max_depth: int) -> Parsed | None:
     """The document's data, line map, `$ref` holders and key count, as the YAML parser gives them; None when this
     path cannot be sure of reading it alike, or a value sits deeper than `max_depth` containers."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")  # one line break to YAML and to the scan alike
-    if any(other in text for other in OTHER_BREAKS):  # line breaks to YAML, not to this scan
+    lf_text = lf_only(text)  # the scan counts LFs
+    if lf_text is None:
         return None
     objects: list[dict[str, Any]] = []  # every object, in the order each closes
     try:
-        data = json.loads(text, object_pairs_hook=lambda pairs: _object(pairs, objects), parse_constant=_refuse)
+        data = json.loads(lf_text, object_pairs_hook=lambda pairs: _object(pairs, objects), parse_constant=_refuse)
     except (ValueError, RecursionError, _NotPlainJson):
         return None
-    if not isinstance(data, dict) or (_SURROGATE_ESCAPE.search(text) and not _encodable(data)):
+    if not isinstance(data, dict) or (_SURROGATE_ESCAPE.search(lf_text) and not _encodable(data)):
         return None
-    scanned = _scan(text, max_depth)
+    scanned = _scan(lf_text, max_depth)
     if scanned is None:
         return None
     lines, closed, keys = scanned

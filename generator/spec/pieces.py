@@ -25,7 +25,7 @@ MIN_BYTES = 200_000  # smaller documents parse whole: cutting would not pay
 SPLIT_BYTES = 4096  # a larger entry holding a block mapping is cut into its entries
 KIND = "yaml-piece"
 _KEY_ONLY = re.compile(r"[^\s\-?#][^#]*:[ \t]*(?:#.*)?")  # `key:` with its value on the following lines
-OTHER_BREAKS = "\r\x85\u2028\u2029"  # line breaks YAML knows besides LF (CRLF is made LF first)
+_OTHER_BREAKS = "\r\x85\u2028\u2029"  # line breaks YAML knows besides LF (CRLF is made LF first)
 
 # One piece parsed and flattened as two lines of JSON text, or None when it is not one clean mapping entry: [data
 # ({key: value}), [pointers of $ref holders], key count, count of its pointers but ""], then {relative pointer: line}.
@@ -63,11 +63,10 @@ def parse_in_pieces(text: str, parse_piece: PieceParser) -> Parsed | None:
     """The document parsed piece by piece (cached pieces are not parsed again), or None: parse it whole."""
     if len(text) < MIN_BYTES or text.lstrip().startswith(("{", "[")):
         return None
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    if any(other in text for other in OTHER_BREAKS):  # far faster than a regular expression's search
+    lines = lf_only(text)
+    if lines is None:
         return None
-    entries = _Cutter(text).entries()
+    entries = _Cutter(lines).entries()
     if not entries:
         return None
     pieces = list(_all_pieces(entries))
@@ -78,6 +77,14 @@ def parse_in_pieces(text: str, parse_piece: PieceParser) -> Parsed | None:
     if not _assemble(entries, "", result.data, parsed, result):
         return None
     return result
+
+
+def lf_only(text: str) -> str | None:
+    """The text with each CRLF made LF, as YAML counts it: one line break; None when it holds another line break
+    YAML knows (a lone CR, NEL, U+2028, U+2029), which a count of LFs would miss."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    return None if any(other in text for other in _OTHER_BREAKS) else text  # faster than a regular expression
 
 
 class _Cutter:
