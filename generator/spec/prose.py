@@ -42,7 +42,6 @@ class Skeleton:
         self._kept, self._shared = kept, shared
         self.runs: list[str] = []
         self._written = 0  # placeholders written
-        self._marked_run = False  # a run holds the mark
         self.compared: dict[int, int] = {}  # placeholder → the first placeholder of an equal run
         self._first: dict[str, int] = {}
         self.doc = self._copy(doc, True) if isinstance(doc, (dict, list)) else doc
@@ -63,10 +62,13 @@ class Skeleton:
         return f"\\u0001{self.compared[number]}\\u0002"
 
     def dumped(self) -> str | None:
-        """The skeleton as JSON text; None when the document holds the placeholders' mark (a JSON spec can). JSON
-        writes the mark as `\\u0001`, plain or escaped alike, so any beyond one per placeholder is the document's."""
+        """The skeleton as JSON text; None when the document holds the placeholders' mark (a JSON spec can): in a
+        run taken out, or elsewhere. JSON writes the mark as `\\u0001`, plain or escaped alike, so any beyond one per
+        placeholder is the document's."""
+        if any("\x01" in run or "\\u0001" in run for run in self.runs):
+            return None
         text = json.dumps(self.doc, ensure_ascii=False, default=str)
-        return text if text.count("\\u0001") == self._written and not self._marked_run else None
+        return text if text.count("\\u0001") == self._written else None
 
     def _copy(self, node: Any, prose: bool) -> Any:
         """A copy of `node`, a mapping or a list, with its prose replaced (none inside data: `prose` False)."""
@@ -86,7 +88,6 @@ class Skeleton:
     def _placeholder(self, found: re.Match[str]) -> str:
         """The placeholder of one run of words (or the run, where it is kept)."""
         run = found.group()
-        self._marked_run |= "\x01" in run or "\\u0001" in run
         if self._kept(run):
             return run
         if not (self._shared and run in self._first):
