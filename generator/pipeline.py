@@ -52,7 +52,7 @@ def run(config: Config, template_dirs: list[Path] | None = None, refs: RefOption
             "header": HEADER.format(generator="acs-sdkgen", spec=spec.display_name),
             "runtime_errors": runtime_error_names(),
         }
-        models = ModelsPass(api, diag, base["header"], [f.models for f in flavors], workers, reworded=not first)
+        models = ModelsPass(api, diag, base["header"], [f.models for f in flavors], workers, by_skeleton=not first)
         idle_core = workers is not None and not workers.running  # no models pass in the background
         remember_texts(api)  # once, for the docs child and this process
         files: dict[str, bytes] = {}

@@ -21,9 +21,9 @@ from .. import cache
 from ..diagnostics import Collector, Diagnostic, Level, SpecError, escape_pointer_token, one_line
 from ..ir import tree as ir
 from ..ir.names import Namespace, snake
+from ..spec.prose import ProseLost
 from ..spec.refs import SUBSCHEMA_KEYWORDS, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS
 from .formatting import format_uncached
-from ..spec.prose import ProseLost
 from .model_modules import ModelModules, parse_module, split_models, strongly_connected
 from .model_prose import Reworded, restored, reworded
 
@@ -167,9 +167,9 @@ class ModelsPass:
         header: str,
         kinds: Iterable[str],
         workers: Workers | None,
-        reworded: bool = False,
+        by_skeleton: bool = False,
     ) -> None:
-        """`reworded`: a shard that misses the cache is looked for by its skeleton first, here (a regeneration:
+        """`by_skeleton`: a shard that misses the cache is looked for by its skeleton first, here (a regeneration:
         after an edit of wording, the library need not run)."""
         self._api, self._diag, self._header = api, diag, header
         parts = _shard_parts(api)
@@ -181,7 +181,7 @@ class ModelsPass:
         misses = []
         for key, hit in zip(keys, hits):
             shard = self._shards[key[0]][key[1]]
-            found = _loaded(hit) if hit is not None else _from_skeleton(shard) if reworded else None
+            found = _loaded(hit) if hit is not None else _from_skeleton(shard) if by_skeleton else None
             if found is not None:
                 self._ready[key] = found
             else:
@@ -360,8 +360,10 @@ def _model_modules(shard: Shard) -> ModelModules:
 def _from_skeleton(shard: Shard, skeleton: Reworded | None = None) -> ModelModules | None:
     """The shard's modules from the cached result of its skeleton, formatted and cached; None without one."""
     skeleton = skeleton or reworded(shard.document)
-    hit = skeleton and cache.load(SKELETON_KIND, *shard.cache_parts(skeleton.document))
-    if not (skeleton and hit):
+    if skeleton is None:
+        return None
+    hit = cache.load(SKELETON_KIND, *shard.cache_parts(skeleton.document))
+    if hit is None:
         return None
     try:
         return _formatted(shard, restored(_loaded(hit), skeleton.runs))
