@@ -191,6 +191,9 @@ def _field_hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+_CHANGE_FIELDS = tuple(f.name for f in dataclasses.fields(Change))  # all text: a shallow copy is `asdict`'s result
+
+
 def _entry_data(entry: Entry) -> dict[str, Any]:
     """An entry as JSON-able data."""
     return {
@@ -198,7 +201,7 @@ def _entry_data(entry: Entry) -> dict[str, Any]:
         "sdk_version": entry.sdk_version,
         "api_version": entry.api_version,
         "baseline": entry.baseline,
-        "changes": [dataclasses.asdict(c) for c in entry.changes],
+        "changes": [{name: getattr(c, name) for name in _CHANGE_FIELDS} for c in entry.changes],
     }
 
 
