@@ -169,6 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     suites = args.only or list(SUITES)
     started = time.time()
+    tools.empty_trash()  # an interrupted run's
     envs.ensure_all(set().union(*(NEEDS[s] for s in suites)), _log)
     tree = tools.snapshot_tree()
     write_specs(
@@ -176,9 +177,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     rows: list[Row] = []
     load: dict[str, list[float]] = {}
-    for suite in suites:
-        load[suite] = list(os.getloadavg())
-        rows += _suite(suite, args)
+    try:
+        for suite in suites:
+            load[suite] = list(os.getloadavg())
+            rows += _suite(suite, args)
+    finally:
+        tools.empty_trash()
     found = report.targets(rows)
     meta = {
         **_meta(args, suites, started),
