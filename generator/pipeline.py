@@ -61,13 +61,11 @@ def run(config: Config, template_dirs: list[Path] | None = None, refs: RefOption
                 modules, other = render_flavor(env, api, flavor, {**base, "flavor": flavor})
                 python.update(modules)
                 files.update(other)
-            formatted = format_python(python)  # while the models pass may still run in the background
-            inits: dict[str, str] = {}
             for flavor in flavors:
                 modules, init = render_models_package(env, flavor, models.get(flavor.models), {**base, "flavor": flavor})
                 files.update(modules)
-                inits.update(init)
-            files.update({path: text.encode() for path, text in {**formatted, **format_python(inits)}.items()})
+                python.update(init)
+            files.update({path: text.encode() for path, text in format_python(python).items()})
             files.update(docs.result())
     files["manifest.json"] = manifest(spec, flavors, files, input_key(config, template_dirs, spec.sources))
     return Result(api, flavors, dict(sorted(files.items())), diag.items)
