@@ -188,17 +188,21 @@ class ModelsPass:
                 misses.append(key)
         if workers is not None and misses:  # without workers the misses are computed in `get`
             pool = workers.start(len(misses))
-            self._pending = {key: pool.submit(_model_modules, self._shards[key[0]][key[1]]) for key in misses}
+            self._pending = {key: pool.submit(_library_modules, self._shards[key[0]][key[1]]) for key in misses}
 
     def get(self, kind: str) -> ModelModules:
         """The models package of `kind` (datamodel-code-generator's output type), its shards joined."""
         sources: dict[str, str] = {}
         owners: dict[str, str] = {}
         clash = False
-        for index, shard in enumerate(self._shards[kind]):
-            if (kind, index) not in self._ready:
-                pending = self._pending.pop((kind, index), None)
-                self._ready[kind, index] = self._computed(pending.result if pending else partial(_model_modules, shard))
+        shards = self._shards[kind]
+        waiting = [index for index in range(len(shards)) if (kind, index) not in self._ready]
+        made = []  # the waiting shards' modules as the library made them: formatted here, in one batch
+        for index in waiting:
+            pending = self._pending.pop((kind, index), None)
+            made.append((shards[index], self._computed(pending.result if pending else partial(_library_modules, shards[index]))))
+        self._ready.update({(kind, index): modules for index, modules in zip(waiting, _formatted_all(made))})
+        for index, shard in enumerate(shards):
             part = self._ready[kind, index]
             self._locate(part.notes)
             made_up = part.owners.keys() - shard.stems.keys()
@@ -339,11 +343,17 @@ def _reach(names: list[str], refs: dict[str, set[str]]) -> set[str]:
 
 def _model_modules(shard: Shard) -> ModelModules:
     """The modules of the models one shard owns, formatted, and the notes made on them (not located in the spec),
-    computed and cached. The library runs on the shard's skeleton where it has one (its result, cached by the
-    skeleton, serves every wording), else, or where the words cannot be put back, on its document."""
+    computed and cached."""
+    return _formatted_all([(shard, _library_modules(shard))])[0]
+
+
+def _library_modules(shard: Shard) -> ModelModules:
+    """The shard's modules as the library makes them (not formatted), and its notes. The library runs on the shard's
+    skeleton where it has one (its result, cached by the skeleton, serves every wording), else, or where the words
+    cannot be put back, on its document."""
     skeleton = reworded(shard.document)
     if skeleton is not None:
-        found = _from_skeleton(shard, skeleton)
+        found = _skeleton_hit(shard, skeleton)
         if found is not None:
             return found
         try:  # where the library fails on the skeleton, or the words cannot go back, the document decides
@@ -353,20 +363,24 @@ def _model_modules(shard: Shard) -> ModelModules:
             pass
         else:
             cache.store(SKELETON_KIND, shard.cache_parts(skeleton.document), _dumped(unformatted))
-            return _formatted(shard, modules)
-    return _formatted(shard, _unformatted_modules(shard, shard.document))
+            return modules
+    return _unformatted_modules(shard, shard.document)
 
 
-def _from_skeleton(shard: Shard, skeleton: Reworded | None = None) -> ModelModules | None:
+def _from_skeleton(shard: Shard) -> ModelModules | None:
     """The shard's modules from the cached result of its skeleton, formatted and cached; None without one."""
-    skeleton = skeleton or reworded(shard.document)
-    if skeleton is None:
-        return None
+    skeleton = reworded(shard.document)
+    found = None if skeleton is None else _skeleton_hit(shard, skeleton)
+    return None if found is None else _formatted_all([(shard, found)])[0]
+
+
+def _skeleton_hit(shard: Shard, skeleton: Reworded) -> ModelModules | None:
+    """The cached result of the shard's skeleton with its words put back (not formatted); None without one."""
     hit = cache.load(SKELETON_KIND, *shard.cache_parts(skeleton.document))
     if hit is None:
         return None
     try:
-        return _formatted(shard, restored(_loaded(hit), skeleton.runs))
+        return restored(_loaded(hit), skeleton.runs)
     except ProseLost:
         return None
 
@@ -382,13 +396,16 @@ def _unformatted_modules(shard: Shard, document: str) -> ModelModules:
     return ModelModules({stem: text for stem, text in split.sources.items() if stem in mine}, owners, tuple(diag.items))
 
 
-def _formatted(shard: Shard, modules: ModelModules) -> ModelModules:
-    """The modules formatted, cached as the shard's result."""
-    # Not cached module by module: the shard's result is cached whole.
-    formatted = format_uncached({f"{stem}.py": text for stem, text in modules.sources.items()})
-    modules = ModelModules({path.removesuffix(".py"): text for path, text in formatted.items()}, modules.owners, modules.notes)
-    cache.store("models", shard.cache_parts(), _dumped(modules))
-    return modules
+def _formatted_all(results: list[tuple[Shard, ModelModules]]) -> list[ModelModules]:
+    """Each shard's modules formatted, all in one batch of the formatter, each cached as its shard's result."""
+    # Not cached module by module: a shard's result is cached whole.
+    formatted = format_uncached({f"{i}/{stem}.py": text for i, (_, modules) in enumerate(results) for stem, text in modules.sources.items()}) if results else {}
+    done = []
+    for i, (shard, modules) in enumerate(results):
+        modules = ModelModules({stem: formatted[f"{i}/{stem}.py"] for stem in modules.sources}, modules.owners, modules.notes)
+        cache.store("models", shard.cache_parts(), _dumped(modules))
+        done.append(modules)
+    return done
 
 
 def _dumped(modules: ModelModules) -> str:

@@ -63,12 +63,12 @@ def _shards(spec: Path, kind: str) -> list[models.Shard]:
 
 def _both_ways(shard: models.Shard) -> tuple[ModelModules, ModelModules | None]:
     """A shard's modules made from its document, and from its skeleton with the words put back (None: no prose)."""
-    direct = models._formatted(shard, models._unformatted_modules(shard, shard.document))
+    direct = models._formatted_all([(shard, models._unformatted_modules(shard, shard.document))])[0]
     skeleton = reworded(shard.document)
     if skeleton is None:
         return direct, None
     made = models._unformatted_modules(shard, skeleton.document)
-    return direct, models._formatted(shard, restored(made, skeleton.runs))
+    return direct, models._formatted_all([(shard, restored(made, skeleton.runs))])[0]
 
 
 @pytest.fixture(autouse=True)
