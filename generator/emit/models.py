@@ -400,11 +400,11 @@ def _formatted_all(results: list[tuple[Shard, ModelModules]]) -> list[ModelModul
     """Each shard's modules formatted, all in one batch of the formatter, each cached as its shard's result."""
     # Not cached module by module: a shard's result is cached whole.
     formatted = format_uncached({f"{i}/{stem}.py": text for i, (_, modules) in enumerate(results) for stem, text in modules.sources.items()}) if results else {}
-    done = []
-    for i, (shard, modules) in enumerate(results):
-        modules = ModelModules({stem: formatted[f"{i}/{stem}.py"] for stem in modules.sources}, modules.owners, modules.notes)
-        cache.store("models", shard.cache_parts(), _dumped(modules))
-        done.append(modules)
+    done = [
+        ModelModules({stem: formatted[f"{i}/{stem}.py"] for stem in modules.sources}, modules.owners, modules.notes)
+        for i, (_, modules) in enumerate(results)
+    ]
+    cache.store_many("models", [(shard.cache_parts(), _dumped(modules)) for (shard, _), modules in zip(results, done)])
     return done
 
 
