@@ -23,15 +23,17 @@ NOOP = "ours: no-change regenerate"
 RERENDER = "ours: re-render, warm cache"
 THREE = "ours: three flavors, cold"
 FLAVORS = ("pydantic", "dataclasses", "typeddict")
+METHODS = ("get", "put", "post", "delete", "patch")
 # A model "few operations reach" is reached by at most this many operations; the shared-model edit takes the model
 # most operations reach, if every second operation or more does (rpcx's BaseResponse, rest's ErrorResponse).
-FEW_REFERENCES = 10
+FEW_OPERATIONS = 10
+_REF = re.compile(r"#/components/(\w+)/([^'\"\s]+)")  # in a part of the spec written as Python text
 
 
 def _first_operation(spec: dict[str, Any]) -> dict[str, Any]:
     """The first operation of the first path."""
     item = next(iter(spec["paths"].values()))
-    return next(v for k, v in item.items() if k in ("get", "put", "post", "delete", "patch"))
+    return next(v for k, v in item.items() if k in METHODS)
 
 
 def _edit_operation(spec: dict[str, Any]) -> None:
@@ -53,16 +55,15 @@ def _edit_parameter_rule(spec: dict[str, Any]) -> None:
 
 def _reach(spec: dict[str, Any]) -> Counter[str]:
     """How many operations reach each component schema, through `$ref`s at any depth."""
-    refs = re.compile(r"#/components/(\w+)/([^'\"\s]+)")
     components = spec.get("components", {})
-    inside = {(kind, name): set(refs.findall(str(body))) for kind, named in components.items() for name, body in named.items()}
+    inside = {(kind, name): set(_REF.findall(str(body))) for kind, named in components.items() for name, body in named.items()}
     reach: Counter[str] = Counter()
     for item in spec["paths"].values():
         for method, operation in item.items():
-            if method not in ("get", "put", "post", "delete", "patch"):
+            if method not in METHODS:
                 continue
             seen: set[tuple[str, str]] = set()
-            todo = set(refs.findall(str(operation))) | set(refs.findall(str(item.get("parameters", []))))
+            todo = set(_REF.findall(str(operation))) | set(_REF.findall(str(item.get("parameters", []))))
             while todo:
                 seen.add(ref := todo.pop())
                 todo |= inside.get(ref, set()) - seen
@@ -79,19 +80,19 @@ def _edit_model_field(spec: dict[str, Any]) -> None:
     """One field's description in the first model with fields that few operations reach (the issue's 1 s case)."""
     reach = _reach(spec)
     schemas = spec["components"]["schemas"]
-    _edit_field_of(next(s for name, s in schemas.items() if s.get("properties") and reach[name] <= FEW_REFERENCES))
+    _edit_field_of(next(s for name, s in schemas.items() if s.get("properties") and reach[name] <= FEW_OPERATIONS))
 
 
 def _edit_shared_model_field(spec: dict[str, Any]) -> None:
     """One field's description in the model most operations reach, the one most `$ref`s name among equals (a shared
     base response): the edit reaches every page that shows the field, so it costs more, in proportion (the issue:
     no 1 s target). LookupError when no model is reached by every second operation."""
-    operations = sum(1 for item in spec["paths"].values() for method in item if method in ("get", "put", "post", "delete", "patch"))
+    operations = sum(1 for item in spec["paths"].values() for method in item if method in METHODS)
     schemas = spec["components"]["schemas"]
-    reach, direct = _reach(spec), Counter(re.findall(r"#/components/schemas/([^'\"\s]+)", str(spec)))
-    name = max((n for n in reach if schemas.get(n, {}).get("properties")), key=lambda n: (reach[n], direct[n]), default="")
-    count = reach[name]
-    if count * 2 < operations:
+    reach = _reach(spec)
+    direct = Counter(name for kind, name in _REF.findall(str(spec)) if kind == "schemas")
+    name = max((n for n in reach if schemas.get(n, {}).get("properties")), key=lambda n: (reach[n], direct[n]), default=None)
+    if name is None or reach[name] * 2 < operations:
         raise LookupError("no model with fields is reached by every second operation")
     _edit_field_of(schemas[name])
 
@@ -150,7 +151,7 @@ def _ours(tool: Tool, spec: Path, samples: dict[str, Sample]) -> None:
     for name, path in edited.items():
         before = _stamps(out)
         samples[name].values.append(tool.run(path, out, cache))
-        rewritten = sum(1 for path, stamp in _stamps(out).items() if before.get(path) != stamp)
+        rewritten = sum(1 for file, stamp in _stamps(out).items() if before.get(file) != stamp)
         samples[name].note = f"{rewritten} file{'' if rewritten == 1 else 's'} rewritten"
         tool.run(baseline, out, cache)
     clear(out, cache)
