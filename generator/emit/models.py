@@ -399,7 +399,8 @@ def _unformatted_modules(shard: Shard, document: str) -> ModelModules:
 def _formatted_all(results: list[tuple[Shard, ModelModules]]) -> list[ModelModules]:
     """Each shard's modules formatted, all in one batch of the formatter, each cached as its shard's result."""
     # Not cached module by module: a shard's result is cached whole.
-    formatted = format_uncached({f"{i}/{stem}.py": text for i, (_, modules) in enumerate(results) for stem, text in modules.sources.items()}) if results else {}
+    sources = {f"{i}/{stem}.py": text for i, (_, modules) in enumerate(results) for stem, text in modules.sources.items()}
+    formatted = format_uncached(sources) if sources else {}
     done = [
         ModelModules({stem: formatted[f"{i}/{stem}.py"] for stem in modules.sources}, modules.owners, modules.notes)
         for i, (_, modules) in enumerate(results)
