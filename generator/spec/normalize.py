@@ -394,9 +394,11 @@ def _object_parts(schemas: dict[str, Any], schema: Any, origin: str, seen: set[s
 
 def _clash(parts: list[Part], prop: str, canonical: Callable[[str], str]) -> bool:
     """Whether pieces from different places define a property differently or disagree on whether it is required."""
-    shapes = {canonical(json.dumps(props[prop], sort_keys=True)) for _, props, _ in parts if prop in props}
+    defined = [props[prop] for _, props, _ in parts if prop in props]
+    # a property defined once is not compared: the skeleton's entry then holds for every wording of its prose
+    differ = len(defined) > 1 and len({canonical(json.dumps(shape, sort_keys=True)) for shape in defined}) > 1
     demands = {(origin, prop in req) for origin, props, req in parts if prop in props or prop in req}
-    return len(shapes) > 1 or len({needed for _, needed in demands}) > 1 and len({o for o, _ in demands}) > 1
+    return differ or len({needed for _, needed in demands}) > 1 and len({o for o, _ in demands}) > 1
 
 
 def _hoist_nested(
