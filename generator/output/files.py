@@ -10,6 +10,7 @@ import contextlib
 import difflib
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from typing import Any
 
 MANIFEST = "manifest.json"
 GENERATOR_NAME = "acs-sdkgen"
+STAGING = ".acs-sdkgen-staging-"  # the prefix of the folder a run stages its files in, inside the output
+INTERIM = ".interim-manifest.json"  # the staged name of the manifest written while files are swapped in
 
 # Files that tools create inside generated trees (bytecode, editable-install metadata): not ours.
 IGNORED_PARTS = ("__pycache__", ".mypy_cache", ".pytest_cache", "build", "dist")
@@ -232,56 +235,66 @@ def write_output(root: Path, files: dict[str, bytes], *, overwrite: bool = False
 def write_tree(root: Path, files: dict[str, bytes], owned: set[str]) -> list[str]:
     """Make `root` hold `files` and none of the other `owned` paths: stage every change, then swap it in.
 
-    Unchanged files are not touched (their mtimes stay). All new content is written to temporary files
-    first, so a failure while staging leaves the previous tree as it was. While files are swapped in,
-    the manifest lists both generations' files, so an interrupted run still owns everything it wrote.
+    Unchanged files are not touched (their mtimes stay). All new content is written to a staging folder in
+    `root` first, so a failure while staging leaves the previous tree as it was. A folder that `root` lacks is
+    swapped in whole, in one rename (a first generation's thousands of files in a few). While files are swapped
+    in, the manifest lists both generations' files, so an interrupted run still owns everything it wrote.
     """
     current = files_on_disk(root, owned | files.keys())
     drift = compare(files, current)
     stale = tuple(p for p in drift.extra if p in owned)
-    staged: list[tuple[str, str]] = []
-    folders: set[str] = set()  # made (or found) once each
+    changes = sorted(drift.missing + drift.changed, key=lambda path: path == MANIFEST)  # the real manifest goes in last
+    staging = tempfile.mkdtemp(prefix=STAGING, dir=root)
     try:
-        for relative in drift.missing + drift.changed:
-            staged.append((relative, _stage(root, relative, files[relative], folders)))
-    except BaseException:
-        _discard(root, staged)
-        raise
-    if any(relative == MANIFEST for relative, _ in staged):
-        interim = {"generator": {"name": GENERATOR_NAME}, "files": dict.fromkeys(sorted(owned | files.keys()), ""), "interrupted": True}
-        os.replace(_stage(root, MANIFEST, json.dumps(interim).encode(), folders), root / MANIFEST)
-        staged.sort(key=lambda item: item[0] == MANIFEST)  # the real manifest goes in last
-    swapped = 0
-    try:
-        for relative, tmp in staged:
-            os.replace(tmp, os.path.join(root, relative))
-            swapped += 1
+        folders: set[str] = set()  # made (or found) once each
+        for relative in changes:
+            _stage(staging, relative, files[relative], folders)
+        moves = _moves(root, changes)
+        if MANIFEST in changes:
+            interim = {"generator": {"name": GENERATOR_NAME}, "files": dict.fromkeys(sorted(owned | files.keys()), ""), "interrupted": True}
+            os.replace(_stage(staging, INTERIM, json.dumps(interim).encode(), folders), root / MANIFEST)
+        for relative in moves:
+            os.replace(os.path.join(staging, relative), os.path.join(root, relative))
     finally:
-        _discard(root, staged[swapped:])  # anything left was not swapped in: a swap failed
+        shutil.rmtree(staging, ignore_errors=True)  # what was not swapped in: a staging or a swap failed
     for relative in stale:
         (root / relative).unlink()
         _prune_empty_dirs(root, (root / relative).parent)
     return sorted(drift.missing + drift.changed + stale)
 
 
-def _stage(root: Path, relative: str, data: bytes, folders: set[str]) -> str:
-    """Write `data` to a temporary file beside `root/relative` and return its path; `folders` are known to exist."""
-    folder, name = os.path.split(os.path.join(root, relative))
+def _stage(staging: str, relative: str, data: bytes, folders: set[str]) -> str:
+    """Write `data` at `relative` in the staging folder and return its path; `folders` are known to exist."""
+    path = os.path.join(staging, relative)
+    folder = os.path.dirname(path)
     if folder not in folders:
         os.makedirs(folder, exist_ok=True)
         folders.add(folder)
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
-    with os.fdopen(fd, "wb") as handle:
+    with open(path, "xb") as handle:
         handle.write(data)
-    return tmp
+    return path
 
 
-def _discard(root: Path, staged: list[tuple[str, str]]) -> None:
-    """Remove staged temporary files that still exist, and directories made only for them."""
-    for _, tmp in staged:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-            _prune_empty_dirs(root, Path(tmp).parent)
+def _moves(root: Path, paths: list[str]) -> list[str]:
+    """What to rename into `root` to place `paths`, in their order: each path's outermost folder that `root` lacks
+    (once), else the file itself. A folder in the way that is a file stops the run before anything is swapped."""
+    moves: dict[str, None] = {}
+    lacking: dict[str, bool] = {}  # folder → whether `root` lacks it
+    for relative in paths:
+        parts = relative.split("/")
+        move = relative
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder not in lacking:
+                place = os.path.join(root, folder)
+                if os.path.lexists(place) and not os.path.isdir(place):
+                    raise OutputError(f"cannot write {root / relative}: {place} is a file, not a folder")
+                lacking[folder] = not os.path.lexists(place)
+            if lacking[folder]:
+                move = folder
+                break
+        moves.setdefault(move, None)
+    return list(moves)
 
 
 def _prune_empty_dirs(root: Path, directory: Path) -> None:

@@ -215,7 +215,7 @@ def test_a_run_interrupted_while_swapping_files_still_owns_them(
     with pytest.raises(OSError, match="disk full"):
         output.write_output(repo / "sdk", _files_for(repo, ["pydantic", "typeddict"]))
     monkeypatch.undo()
-    assert not [p for p in tree(repo / "sdk") if p.endswith(".tmp")]  # the files not swapped in were removed
+    assert not [p for p in os.listdir(repo / "sdk") if p.startswith(output.STAGING)]  # nor what was not swapped in
     owned = output.owned_files(repo / "sdk")
     assert owned is not None and any(p.startswith("typeddict/") for p in owned)
     assert generate(repo, "sdk", "--flavor", "pydantic") == 0
@@ -224,24 +224,47 @@ def test_a_run_interrupted_while_swapping_files_still_owns_them(
 
 
 def test_a_failure_while_staging_leaves_the_previous_tree_as_it_was(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """New content is staged in temporary files first: when writing one fails, no file of the tree has changed,
-    no temporary file is left, and no folder made for the new files remains."""
+    """New content is staged first: when writing one file fails, no file of the tree has changed, and neither the
+    staging folder nor a folder made for the new files remains."""
     assert generate(repo, "sdk", "--flavor", "pydantic") == 0
     before = tree(repo / "sdk")
-    real_mkstemp, calls = output.tempfile.mkstemp, []
+    real_stage, calls = output._stage, []
 
-    def failing_mkstemp(*args: object, **kwargs: str) -> tuple[int, str]:
-        calls.append(kwargs)
+    def failing_stage(staging: str, relative: str, data: bytes, folders: set[str]) -> str:
+        calls.append(relative)
         if len(calls) == 40:
             raise OSError("disk full")
-        return real_mkstemp(*args, **kwargs)  # type: ignore[call-overload, no-any-return]
+        return real_stage(staging, relative, data, folders)
 
-    monkeypatch.setattr(output.tempfile, "mkstemp", failing_mkstemp)
+    monkeypatch.setattr(output, "_stage", failing_stage)
     with pytest.raises(OSError, match="disk full"):
         output.write_output(repo / "sdk", _files_for(repo, ["pydantic", "typeddict"]))
     monkeypatch.undo()
     assert len(calls) == 40 and tree(repo / "sdk") == before
     assert not (repo / "sdk" / "typeddict").exists()
+
+
+def test_a_first_generation_swaps_new_folders_in_whole_and_stops_at_a_file_in_the_way(tmp_path: Path) -> None:
+    """New folders arrive complete with their files and modes; a file where a folder must go stops the run before
+    anything is written, and no staging folder is left either way."""
+    root = tmp_path / "out"
+    root.mkdir()
+    files = {"pkg/sub/a.py": b"a = 1\n", "pkg/b.py": b"b = 2\n", "docs/index.md": b"# x\n", output.MANIFEST: b"{}"}
+    assert output.write_tree(root, files, set()) == sorted(files)
+    assert tree(root) == files and os.stat(root / "pkg" / "b.py").st_mode & 0o777 == 0o666 & ~_umask()
+    (tmp_path / "in-the-way").mkdir()
+    (tmp_path / "in-the-way" / "pkg").write_bytes(b"mine")
+    with pytest.raises(output.OutputError, match="is a file, not a folder"):
+        output.write_tree(tmp_path / "in-the-way", {"pkg/b.py": b"b = 2\n", "new/c.py": b"c = 3\n"}, set())
+    assert tree(tmp_path / "in-the-way") == {"pkg": b"mine"}
+    assert not [p for p in os.listdir(root) if p.startswith(output.STAGING)]
+
+
+def _umask() -> int:
+    """This process's file-creation mask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _files_for(repo: Path, flavors: list[str]) -> dict[str, bytes]:
