@@ -56,10 +56,14 @@ def _format_cached(kind: str, sources: dict[str, str], format_all: Callable[[dic
     """`sources` formatted, each text from the cache of `kind` when it was formatted before, the rest by `format_all`."""
     names = list(sources)
     cached = dict(zip(names, cache.load_many(kind, [(sources[name],) for name in names])))
-    missing = {name: source for name, source in sources.items() if cached[name] is None}
+    first: dict[str, str] = {}  # each text the cache lacks → the first name holding it: equal texts are formatted once
+    for name, source in sources.items():
+        if cached[name] is None:
+            first.setdefault(source, name)
+    missing = {name: source for source, name in first.items()}
     formatted = format_all(missing) if missing else {}
     cache.store_many(kind, [((missing[name],), text) for name, text in formatted.items()])
-    return {name: formatted[name] if text is None else text for name, text in cached.items()}
+    return {name: formatted[first[sources[name]]] if text is None else text for name, text in cached.items()}
 
 
 def _parts(source: str) -> list[str] | None:

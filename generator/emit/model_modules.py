@@ -100,7 +100,7 @@ def _add(definitions: dict[str, Definition], node: ast.stmt) -> str:
     definition = definitions.setdefault(name, Definition(name))
     definition.statements.append(node)
     definition.is_alias |= alias
-    nodes = list(ast.walk(node))  # walked once: the tests below look at every node
+    nodes = _nodes(node)  # walked once: the tests below look at every node
     values = {id(child.value) for child in nodes if isinstance(child, ast.keyword)}  # alias=, description=, …
     if isinstance(node, ast.AnnAssign) and node.value is not None:
         values.add(id(node.value))  # a field's default
@@ -112,13 +112,26 @@ def _add(definitions: dict[str, Definition], node: ast.stmt) -> str:
             members |= {id(s.target) for s in body if isinstance(s, ast.AnnAssign)}
             members |= {id(t) for s in body if isinstance(s, ast.Assign) for t in s.targets}
         elif isinstance(child, ast.Subscript) and _base_name(child.value) == "Literal":  # literal values
-            values |= {id(value) for value in ast.walk(child.slice)}
+            values |= {id(value) for value in _nodes(child.slice)}
     for child in nodes:
         if isinstance(child, ast.Name) and id(child) not in members:
             definition.names.add(child.id)
         elif isinstance(child, ast.Constant) and isinstance(child.value, str) and id(child) not in values:
             definition.forward |= _names_in(child.value)  # a string that is not a value may be a forward reference
     return name
+
+
+def _nodes(root: ast.AST) -> list[ast.AST]:
+    """`root` and every node under it: `ast.walk`'s nodes in another order, in two thirds of its time."""
+    nodes = [root]
+    for node in nodes:  # the list grows while it is read
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                nodes.extend(item for item in value if isinstance(item, ast.AST))
+            elif isinstance(value, ast.AST):
+                nodes.append(value)
+    return nodes
 
 
 def _base_name(node: ast.expr) -> str | None:
