@@ -147,18 +147,19 @@ def _reused(hit: str | None, answers: _Answers) -> str | None:
 
 
 class _Answers:
-    """What the API's lookups answer now, as text, memoised per key."""
+    """What the API's lookups answer now, each answer's text digested once per key."""
 
     def __init__(self, api: Api) -> None:
         self._api = api
-        self._texts: dict[tuple[str, str], str] = {}
+        self._digests: dict[tuple[str, str], str] = {}
 
     def digest(self, reads: list[tuple[str, str]]) -> str:
         """Digest of the answers to these lookups (a missing key answers None)."""
         digest = hashlib.sha256()
         for read in reads:
-            if read not in self._texts:
+            if read not in self._digests:
                 lookup, key = read
-                self._texts[read] = text_of(getattr(self._api, lookup).get(key))
-            digest.update(f"{read}\0{self._texts[read]}\0".encode())
+                answer = text_of(getattr(self._api, lookup).get(key))
+                self._digests[read] = hashlib.sha256(answer.encode()).hexdigest()
+            digest.update(f"{read}\0{self._digests[read]}\0".encode())
         return digest.hexdigest()
