@@ -41,8 +41,8 @@ def run(config: Config, template_dirs: list[Path] | None = None, refs: RefOption
     python: dict[str, str] = {}
     first = not (config.out / MANIFEST).is_file()  # else a regeneration: most results are cached
     with worker_pool(config.model_kinds(), early=first) as workers:
-        spare_core = workers is not None and not workers.running
-        read = read_spec(config.spec_path, refs, config.pagination, spare_core=spare_core, reuse=not first)
+        # the spec is validated beside the front end wherever there are workers, even warming up: they yield to it
+        read = read_spec(config.spec_path, refs, config.pagination, spare_core=workers is not None, reuse=not first)
         spec, api, diag = read.spec, read.api, read.diagnostics
         flavors = config.resolve(api.package)
         env = environment(template_dirs)
