@@ -251,20 +251,20 @@ def test_a_first_generation_swaps_new_folders_in_whole_and_stops_at_a_file_in_th
     root.mkdir()
     files = {"pkg/sub/a.py": b"a = 1\n", "pkg/b.py": b"b = 2\n", "docs/index.md": b"# x\n", output.MANIFEST: b"{}"}
     assert output.write_tree(root, files, set()) == sorted(files)
-    assert tree(root) == files and os.stat(root / "pkg" / "b.py").st_mode & 0o777 == 0o666 & ~_umask()
-    (tmp_path / "in-the-way").mkdir()
-    (tmp_path / "in-the-way" / "pkg").write_bytes(b"mine")
+    (tmp_path / "probe").write_bytes(b"")  # a file made the usual way, for its mode
+    assert tree(root) == files and _mode(root / "pkg" / "b.py") == _mode(tmp_path / "probe")
+    blocked = tmp_path / "in-the-way"
+    blocked.mkdir()
+    (blocked / "pkg").write_bytes(b"mine")
     with pytest.raises(output.OutputError, match="is a file, not a folder"):
-        output.write_tree(tmp_path / "in-the-way", {"pkg/b.py": b"b = 2\n", "new/c.py": b"c = 3\n"}, set())
-    assert tree(tmp_path / "in-the-way") == {"pkg": b"mine"}
+        output.write_tree(blocked, {"pkg/b.py": b"b = 2\n", "new/c.py": b"c = 3\n"}, set())
+    assert tree(blocked) == {"pkg": b"mine"} and os.listdir(blocked) == ["pkg"]
     assert not [p for p in os.listdir(root) if p.startswith(output.STAGING)]
 
 
-def _umask() -> int:
-    """This process's file-creation mask."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _mode(path: Path) -> int:
+    """A file's permission bits."""
+    return path.stat().st_mode & 0o777
 
 
 def _files_for(repo: Path, flavors: list[str]) -> dict[str, bytes]:
