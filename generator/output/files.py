@@ -244,23 +244,40 @@ def write_tree(root: Path, files: dict[str, bytes], owned: set[str]) -> list[str
     drift = compare(files, current)
     stale = tuple(p for p in drift.extra if p in owned)
     changes = sorted(drift.missing + drift.changed, key=lambda path: path == MANIFEST)  # the real manifest goes in last
-    staging = tempfile.mkdtemp(prefix=STAGING, dir=root)
     try:
-        folders: set[str] = set()  # made (or found) once each
-        for relative in changes:
-            _stage(staging, relative, files[relative], folders)
-        moves = _moves(root, changes)
-        if MANIFEST in changes:
-            interim = {"generator": {"name": GENERATOR_NAME}, "files": dict.fromkeys(sorted(owned | files.keys()), ""), "interrupted": True}
-            os.replace(_stage(staging, INTERIM, json.dumps(interim).encode(), folders), root / MANIFEST)
-        for relative in moves:
-            os.replace(os.path.join(staging, relative), os.path.join(root, relative))
+        staging = tempfile.mkdtemp(prefix=STAGING, dir=root)
+    except OSError as exc:
+        raise OutputError(f"cannot write into {root}: {_reason(exc)}; nothing was changed there") from exc
+    try:
+        try:
+            folders: set[str] = set()  # made (or found) once each
+            for relative in changes:
+                _stage(staging, relative, files[relative], folders)
+            moves = _moves(root, changes)
+        except OSError as exc:
+            raise OutputError(f"cannot write into {root}: {_reason(exc)}; nothing was changed there") from exc
+        try:
+            if MANIFEST in changes:
+                interim = {"generator": {"name": GENERATOR_NAME}, "files": dict.fromkeys(sorted(owned | files.keys()), ""), "interrupted": True}
+                os.replace(_stage(staging, INTERIM, json.dumps(interim).encode(), folders), root / MANIFEST)
+            for relative in moves:
+                os.replace(os.path.join(staging, relative), os.path.join(root, relative))
+            for relative in stale:
+                (root / relative).unlink()
+                _prune_empty_dirs(root, (root / relative).parent)
+        except OSError as exc:
+            raise OutputError(
+                f"writing into {root} stopped part-way: {_reason(exc)}. It holds part of the new files, and its "
+                "manifest lists every file of both generations: run generate again once the cause is fixed"
+            ) from exc
     finally:
         shutil.rmtree(staging, ignore_errors=True)  # what was not swapped in: a staging or a swap failed
-    for relative in stale:
-        (root / relative).unlink()
-        _prune_empty_dirs(root, (root / relative).parent)
     return sorted(drift.missing + drift.changed + stale)
+
+
+def _reason(exc: OSError) -> str:
+    """What the system said of a failed file operation, and the path it failed on."""
+    return f"{exc.strerror or exc}" + (f" ({exc.filename})" if exc.filename else "")
 
 
 def _stage(staging: str, relative: str, data: bytes, folders: set[str]) -> str:

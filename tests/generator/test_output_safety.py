@@ -3,6 +3,7 @@ repository as the user's directory; foreign, escaping and concurrent cases are r
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -212,7 +213,7 @@ def test_a_run_interrupted_while_swapping_files_still_owns_them(
         real_replace(src, dst)
 
     monkeypatch.setattr(output.os, "replace", failing_replace)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(output.OutputError, match="stopped part-way: disk full.*run generate again"):
         output.write_output(repo / "sdk", _files_for(repo, ["pydantic", "typeddict"]))
     monkeypatch.undo()
     assert not [p for p in os.listdir(repo / "sdk") if p.startswith(output.STAGING)]  # nor what was not swapped in
@@ -237,11 +238,30 @@ def test_a_failure_while_staging_leaves_the_previous_tree_as_it_was(repo: Path, 
         return real_stage(staging, relative, data, folders)
 
     monkeypatch.setattr(output, "_stage", failing_stage)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(output.OutputError, match="disk full; nothing was changed there"):
         output.write_output(repo / "sdk", _files_for(repo, ["pydantic", "typeddict"]))
     monkeypatch.undo()
     assert len(calls) == 40 and tree(repo / "sdk") == before
     assert not (repo / "sdk" / "typeddict").exists()
+
+
+def test_a_full_disk_is_reported_as_such_not_as_a_bug(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A write that the system refuses is an error of the output (exit 2) naming the cause and the file, and the
+    output holds what it held."""
+    assert generate(repo, "sdk", "--flavor", "pydantic") == 0
+    before = tree(repo / "sdk")
+
+    def full(staging: str, relative: str, data: bytes, folders: set[str]) -> str:
+        raise OSError(errno.ENOSPC, "No space left on device", os.path.join(staging, relative))
+
+    monkeypatch.setattr(output, "_stage", full)
+    capsys.readouterr()
+    assert generate(repo, "sdk", "--flavor", "pydantic", "--flavor", "typeddict") == 2
+    err = capsys.readouterr().err
+    assert "error: cannot write into" in err and "No space left on device" in err and "internal error" not in err
+    assert tree(repo / "sdk") == before
 
 
 def test_a_first_generation_swaps_new_folders_in_whole_and_stops_at_a_file_in_the_way(tmp_path: Path) -> None:
