@@ -244,6 +244,8 @@ def write_tree(root: Path, files: dict[str, bytes], owned: set[str]) -> list[str
     drift = compare(files, current)
     stale = tuple(p for p in drift.extra if p in owned)
     changes = sorted(drift.missing + drift.changed, key=lambda path: path == MANIFEST)  # the real manifest goes in last
+    if not changes and not stale:
+        return []  # nothing to write: not even a staging folder (the output may be read-only)
     try:
         staging = tempfile.mkdtemp(prefix=STAGING, dir=root)
     except OSError as exc:

@@ -264,6 +264,18 @@ def test_a_full_disk_is_reported_as_such_not_as_a_bug(
     assert tree(repo / "sdk") == before
 
 
+def test_an_output_needing_no_change_is_not_written_to(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regenerating an up-to-date output (`--force` renders everything again) makes not even a staging folder, so
+    an output the user cannot write to stays usable."""
+    assert generate(repo, "sdk", "--flavor", "pydantic") == 0
+
+    def refused(*args: object, **kwargs: object) -> str:
+        raise PermissionError(errno.EACCES, "Permission denied", str(repo / "sdk"))
+
+    monkeypatch.setattr(output.tempfile, "mkdtemp", refused)
+    assert generate(repo, "sdk", "--flavor", "pydantic", "--force") == 0
+
+
 def test_a_first_generation_swaps_new_folders_in_whole_and_stops_at_a_file_in_the_way(tmp_path: Path) -> None:
     """New folders arrive complete with their files and modes; a file where a folder must go stops the run before
     anything is written, and no staging folder is left either way."""
