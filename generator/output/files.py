@@ -240,7 +240,10 @@ def write_tree(root: Path, files: dict[str, bytes], owned: set[str]) -> list[str
     swapped in whole, in one rename (a first generation's thousands of files in a few). While files are swapped
     in, the manifest lists both generations' files, so an interrupted run still owns everything it wrote.
     """
-    current = files_on_disk(root, owned | files.keys())
+    try:
+        current = files_on_disk(root, owned | files.keys())
+    except OSError as exc:
+        raise OutputError(f"cannot read what {root} holds: {_reason(exc)}; nothing was changed there") from exc
     drift = compare(files, current)
     stale = tuple(p for p in drift.extra if p in owned)
     changes = sorted(drift.missing + drift.changed, key=lambda path: path == MANIFEST)  # the real manifest goes in last

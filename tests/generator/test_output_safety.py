@@ -264,6 +264,25 @@ def test_a_full_disk_is_reported_as_such_not_as_a_bug(
     assert tree(repo / "sdk") == before
 
 
+def test_an_unreadable_file_of_the_output_is_reported_as_such(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file of the output that cannot be read while comparing is an error of the output (exit 2), not a bug."""
+    assert generate(repo, "sdk", "--flavor", "pydantic") == 0
+    before = tree(repo / "sdk")
+
+    def denied(path: str) -> bytes:
+        raise PermissionError(errno.EACCES, "Permission denied", path)
+
+    monkeypatch.setattr(output, "_read", denied)
+    capsys.readouterr()
+    assert generate(repo, "sdk", "--flavor", "pydantic", "--force") == 2
+    err = capsys.readouterr().err
+    assert "error: cannot read what" in err and "Permission denied" in err and "internal error" not in err
+    monkeypatch.undo()
+    assert tree(repo / "sdk") == before
+
+
 def test_an_output_needing_no_change_is_not_written_to(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Regenerating an up-to-date output (`--force` renders everything again) makes not even a staging folder, so
     an output the user cannot write to stays usable."""
