@@ -249,22 +249,23 @@ def write_tree(root: Path, files: dict[str, bytes], owned: set[str]) -> list[str
     changes = sorted(drift.missing + drift.changed, key=lambda path: path == MANIFEST)  # the real manifest goes in last
     if not changes and not stale:
         return []  # nothing to write: not even a staging folder (the output may be read-only)
-    try:
-        staging = tempfile.mkdtemp(prefix=STAGING, dir=root)
-    except OSError as exc:
-        raise OutputError(f"cannot write into {root}: {_reason(exc)}; nothing was changed there") from exc
+    staging = None
     try:
         try:
+            staging = tempfile.mkdtemp(prefix=STAGING, dir=root)
             folders: set[str] = set()  # made (or found) once each
             for relative in changes:
                 _stage(staging, relative, files[relative], folders)
             moves = _moves(root, changes)
+            interim = None  # while files are swapped in, the manifest owns both generations' files
+            if MANIFEST in changes:
+                listing = {"generator": {"name": GENERATOR_NAME}, "files": dict.fromkeys(sorted(owned | files.keys()), ""), "interrupted": True}
+                interim = _stage(staging, INTERIM, json.dumps(listing).encode(), folders)
         except OSError as exc:
             raise OutputError(f"cannot write into {root}: {_reason(exc)}; nothing was changed there") from exc
         try:
-            if MANIFEST in changes:
-                interim = {"generator": {"name": GENERATOR_NAME}, "files": dict.fromkeys(sorted(owned | files.keys()), ""), "interrupted": True}
-                os.replace(_stage(staging, INTERIM, json.dumps(interim).encode(), folders), root / MANIFEST)
+            if interim is not None:
+                os.replace(interim, root / MANIFEST)
             for relative in moves:
                 os.replace(os.path.join(staging, relative), os.path.join(root, relative))
             for relative in stale:
@@ -276,7 +277,8 @@ def write_tree(root: Path, files: dict[str, bytes], owned: set[str]) -> list[str
                 "manifest lists every file of both generations: run generate again once the cause is fixed"
             ) from exc
     finally:
-        shutil.rmtree(staging, ignore_errors=True)  # what was not swapped in: a staging or a swap failed
+        if staging is not None:
+            shutil.rmtree(staging, ignore_errors=True)  # what was not swapped in: a staging or a swap failed
     return sorted(drift.missing + drift.changed + stale)
 
 
@@ -309,9 +311,10 @@ def _moves(root: Path, paths: list[str]) -> list[str]:
             folder = "/".join(parts[:depth])
             if folder not in lacking:
                 place = os.path.join(root, folder)
-                if os.path.lexists(place) and not os.path.isdir(place):
+                exists = os.path.lexists(place)
+                if exists and not os.path.isdir(place):
                     raise OutputError(f"cannot write {root / relative}: {place} is a file, not a folder")
-                lacking[folder] = not os.path.lexists(place)
+                lacking[folder] = not exists
             if lacking[folder]:
                 move = folder
                 break
