@@ -181,7 +181,9 @@ class ModelsPass:
         misses = []
         for key, hit in zip(keys, hits):
             shard = self._shards[key[0]][key[1]]
-            found = _loaded(hit) if hit is not None else _from_skeleton(shard) if by_skeleton else None
+            found = None if hit is None else _loaded(hit)
+            if found is None and by_skeleton:
+                found = _from_skeleton(shard)
             if found is not None:
                 self._ready[key] = found
             else:
@@ -377,10 +379,11 @@ def _from_skeleton(shard: Shard) -> ModelModules | None:
 def _skeleton_hit(shard: Shard, skeleton: Reworded) -> ModelModules | None:
     """The cached result of the shard's skeleton with its words put back (not formatted); None without one."""
     hit = cache.load(SKELETON_KIND, *shard.cache_parts(skeleton.document))
-    if hit is None:
+    modules = None if hit is None else _loaded(hit)
+    if modules is None:
         return None
     try:
-        return restored(_loaded(hit), skeleton.runs)
+        return restored(modules, skeleton.runs)
     except ProseLost:
         return None
 
@@ -414,11 +417,14 @@ def _dumped(modules: ModelModules) -> str:
     return json.dumps({"sources": modules.sources, "owners": modules.owners, "notes": [astuple(note) for note in modules.notes]})
 
 
-def _loaded(text: str) -> ModelModules:
-    """A shard's modules as `_dumped` wrote them."""
-    data = json.loads(text)
-    notes = tuple(Diagnostic(Level(level), *rest) for level, *rest in data["notes"])
-    return ModelModules(data["sources"], data["owners"], notes)
+def _loaded(text: str) -> ModelModules | None:
+    """A shard's modules as `_dumped` wrote them; None for a damaged entry, which is then a miss."""
+    try:
+        data = json.loads(text)
+        notes = tuple(Diagnostic(Level(level), *rest) for level, *rest in data["notes"])
+        return ModelModules(dict(data["sources"]), dict(data["owners"]), notes)
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def render_models(models: Sequence[ir.Model], diag: Collector, header: str, kind: str, document: str) -> str:

@@ -88,7 +88,11 @@ def read_manifest(root: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     try:
-        recorded = json.loads(path.read_bytes())
+        text = path.read_bytes()
+    except OSError as exc:
+        raise OutputError(f"cannot read {path}: {_reason(exc)}") from exc
+    try:
+        recorded = json.loads(text)
         name = recorded["generator"]["name"]
         listed = recorded["files"]
     except (ValueError, KeyError, TypeError):
@@ -198,7 +202,10 @@ def describe(drift: Drift, expected: dict[str, bytes], actual: dict[str, bytes],
 
 def generated_on_disk(root: Path, files: dict[str, bytes]) -> dict[str, bytes]:
     """What `root` holds of the generator's files: those its manifest lists and those `files` would write."""
-    return files_on_disk(root, (owned_files(root) or set()) | files.keys())
+    try:
+        return files_on_disk(root, (owned_files(root) or set()) | files.keys())
+    except OSError as exc:
+        raise OutputError(f"cannot read what {root} holds: {_reason(exc)}") from exc
 
 
 def write_output(root: Path, files: dict[str, bytes], *, overwrite: bool = False, protected: Iterable[Path] = ()) -> list[str]:
@@ -256,7 +263,7 @@ def write_tree(root: Path, files: dict[str, bytes], owned: set[str]) -> list[str
             folders: set[str] = set()  # made (or found) once each
             for relative in changes:
                 _stage(staging, relative, files[relative], folders)
-            moves = _moves(root, changes)
+            moves, blocking = _moves(root, changes, set(stale))
             interim = None  # while files are swapped in, the manifest owns both generations' files
             if MANIFEST in changes:
                 listing = {"generator": {"name": GENERATOR_NAME}, "files": dict.fromkeys(sorted(owned | files.keys()), ""), "interrupted": True}
@@ -266,10 +273,13 @@ def write_tree(root: Path, files: dict[str, bytes], owned: set[str]) -> list[str
         try:
             if interim is not None:
                 os.replace(interim, root / MANIFEST)
+            for relative in blocking:  # a stale file of ours where a folder of this generation goes
+                (root / relative).unlink()
             for relative in moves:
                 os.replace(os.path.join(staging, relative), os.path.join(root, relative))
             for relative in stale:
-                (root / relative).unlink()
+                if relative not in blocking:
+                    (root / relative).unlink()
                 _prune_empty_dirs(root, (root / relative).parent)
         except OSError as exc:
             raise OutputError(
@@ -299,11 +309,14 @@ def _stage(staging: str, relative: str, data: bytes, folders: set[str]) -> str:
     return path
 
 
-def _moves(root: Path, paths: list[str]) -> list[str]:
+def _moves(root: Path, paths: list[str], stale: set[str]) -> tuple[list[str], list[str]]:
     """What to rename into `root` to place `paths`, in their order: each path's outermost folder that `root` lacks
-    (once), else the file itself. A folder in the way that is a file stops the run before anything is swapped."""
+    (once), else the file itself; and the `stale` files (the last generation's, not this one's) standing where a
+    folder must go, to remove first. Another file where a folder must go, or a folder where a file must, stops the
+    run before anything is swapped."""
     moves: dict[str, None] = {}
-    lacking: dict[str, bool] = {}  # folder → whether `root` lacks it
+    blocking: list[str] = []
+    lacking: dict[str, bool] = {}  # folder → whether `root` lacks it (a stale file there: it will)
     for relative in paths:
         parts = relative.split("/")
         move = relative
@@ -313,13 +326,19 @@ def _moves(root: Path, paths: list[str]) -> list[str]:
                 place = os.path.join(root, folder)
                 exists = os.path.lexists(place)
                 if exists and not os.path.isdir(place):
-                    raise OutputError(f"cannot write {root / relative}: {place} is a file, not a folder")
+                    if folder not in stale:
+                        raise OutputError(f"cannot write {root / relative}: {place} is a file, not a folder")
+                    blocking.append(folder)
+                    exists = False
                 lacking[folder] = not exists
             if lacking[folder]:
                 move = folder
                 break
+        place = os.path.join(root, relative)
+        if move == relative and os.path.isdir(place) and not os.path.islink(place):
+            raise OutputError(f"cannot write {root / relative}: it is a folder; move it away and run generate again")
         moves.setdefault(move, None)
-    return list(moves)
+    return list(moves), blocking
 
 
 def _prune_empty_dirs(root: Path, directory: Path) -> None:

@@ -70,13 +70,17 @@ def parse_in_pieces(text: str, parse_piece: PieceParser) -> Parsed | None:
     if not entries:
         return None
     pieces = list(_all_pieces(entries))
-    parsed = _load(pieces, parse_piece)
-    if parsed is None:
-        return None
-    result = Parsed(lines=PieceLines(entries[0].start + 1 if isinstance(entries[0], _Piece) else entries[0].key.start + 1))
-    if not _assemble(entries, "", result.data, parsed, result):
-        return None
-    return result
+    root = entries[0].start + 1 if isinstance(entries[0], _Piece) else entries[0].key.start + 1
+    for cached in (True, False):  # a damaged cache entry: every piece parsed again, and cached anew
+        parsed = _load(pieces, parse_piece, cached)
+        if parsed is None:
+            return None
+        result = Parsed(lines=PieceLines(root))
+        try:
+            return result if _assemble(entries, "", result.data, parsed, result) else None
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
+    return None
 
 
 def lf_only(text: str) -> str | None:
@@ -160,13 +164,14 @@ def _all_pieces(entries: list[_Piece | _Split]) -> list[_Piece]:
     return found
 
 
-def _load(pieces: list[_Piece], parse_piece: PieceParser) -> dict[tuple[int, str], str] | None:
-    """Each distinct piece's JSON: from the cache, else parsed now (and cached); None if one will not parse."""
+def _load(pieces: list[_Piece], parse_piece: PieceParser, cached: bool) -> dict[tuple[int, str], str] | None:
+    """Each distinct piece's JSON: from the cache (unless not `cached`), else parsed now (and cached); None if one
+    will not parse."""
     wanted = list(dict.fromkeys((p.depth, p.text) for p in pieces))
-    cached = cache.load_many(KIND, [(str(depth), text) for depth, text in wanted])
+    hits = cache.load_many(KIND, [(str(depth), text) for depth, text in wanted]) if cached else [None] * len(wanted)
     found: dict[tuple[int, str], str] = {}
     new: list[tuple[tuple[str, ...], str]] = []
-    for (depth, text), hit in zip(wanted, cached):
+    for (depth, text), hit in zip(wanted, hits):
         if hit is None:
             hit = parse_piece(text, depth)
             if hit is None:
@@ -243,7 +248,10 @@ class PieceLines(Mapping[str, int]):
         """The piece's map, decoded (once) and shifted to the piece's place in the document."""
         parent, start, lines = self._pieces[entry]
         if isinstance(lines, str):
-            lines = {relative: line + start for relative, line in json.loads(lines).items()}
+            try:
+                lines = {relative: line + start for relative, line in json.loads(lines).items()}
+            except (ValueError, TypeError, AttributeError):  # a damaged cache entry: its pointers have no line
+                lines = {}
             self._pieces[entry] = (parent, start, lines)
         return lines
 

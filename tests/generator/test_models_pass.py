@@ -185,3 +185,27 @@ def test_a_note_from_the_cache_is_at_its_place_after_an_edit_moved_it(
         err = capsys.readouterr().err
         assert any(entry.startswith(note.format(line=line)) for entry in err.splitlines()), err
     assert _model_entries(tmp_path / "cache") == 1  # the second run took the shard from the cache
+
+
+def test_damaged_cache_entries_are_misses_and_are_made_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries cut short (a database copied without its journal can hold them): the spec's pieces, the models and
+    the front end's results are made again and cached anew; the output is what it was."""
+    from acs_sdkgen.spec import pieces
+
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(pieces, "MIN_BYTES", 0)  # the spec is read in cached pieces
+    out = tmp_path / "out"
+    command = ["generate", "--spec", str(OUTBOUNDBOT), "--out", str(out), "-q", "--flavor", "pydantic"]
+    assert main(command) == 0 and main([*command, "--force"]) == 0  # the second caches the front end's results
+    before = _tree(out)
+    kinds = ("models", "models-skeleton", "yaml-piece", "skeleton-ir")
+    chosen = " OR ".join(f"key LIKE '{kind}/%'" for kind in kinds)
+    with sqlite3.connect(tmp_path / "cache" / cache.DATABASE) as database:
+        damaged = database.execute(f"UPDATE results SET value = substr(value, 1, length(value) / 2) WHERE {chosen}").rowcount
+        assert {key.partition("/")[0] for (key,) in database.execute(f"SELECT key FROM results WHERE {chosen}")} == set(kinds)
+    assert damaged > 10
+    assert main([*command, "--force"]) == 0
+    assert _tree(out) == before
+    with sqlite3.connect(tmp_path / "cache" / cache.DATABASE) as database:
+        for key, value in database.execute("SELECT key, value FROM results WHERE key LIKE 'models/%' OR key LIKE 'yaml-piece/%'"):
+            json.loads(value.partition("\n")[0] if key.startswith("yaml") else value)  # each one whole again

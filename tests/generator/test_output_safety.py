@@ -313,6 +313,51 @@ def test_a_first_generation_swaps_new_folders_in_whole_and_stops_at_a_file_in_th
     assert not [p for p in os.listdir(root) if p.startswith(output.STAGING)]
 
 
+def test_a_stale_file_of_ours_gives_way_to_a_folder_and_a_folder_stops_a_file(tmp_path: Path) -> None:
+    """A file the last generation wrote, where this one needs a folder, is replaced by it; a folder where a file
+    must go stops the run before anything is written (it may hold the user's files)."""
+    root = tmp_path / "out"
+    root.mkdir()
+    output.write_tree(root, {"a": b"old\n", "keep.py": b"k = 1\n", output.MANIFEST: b"{}"}, set())
+    files = {"a/b.py": b"b = 2\n", "keep.py": b"k = 1\n", output.MANIFEST: b"{ }"}
+    assert output.write_tree(root, files, {"a", "keep.py", output.MANIFEST}) == ["a", "a/b.py", output.MANIFEST]
+    assert tree(root) == files
+    (root / "c").mkdir()
+    (root / "c" / "mine.txt").write_bytes(b"mine")
+    with pytest.raises(output.OutputError, match="c: it is a folder"):
+        output.write_tree(root, {**files, "c": b"c = 3\n", "d.py": b"d = 4\n"}, set(files))
+    assert tree(root) == {**files, "c/mine.txt": b"mine"}
+    assert not [p for p in os.listdir(root) if p.startswith(output.STAGING)]
+
+
+def test_an_unreadable_output_is_reported_by_check_and_generate(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`check` that cannot read a file of the output, and `generate` that cannot read its manifest, say so (exit 2)."""
+    assert generate(repo, "sdk", "--flavor", "pydantic") == 0
+
+    def denied(path: str) -> bytes:
+        raise PermissionError(errno.EACCES, "Permission denied", path)
+
+    monkeypatch.setattr(output, "_read", denied)
+    capsys.readouterr()
+    assert main(["check", "--spec", str(repo / "api.yaml"), "--out", str(repo / "sdk"), "-q", "--flavor", "pydantic"]) == 2
+    err = capsys.readouterr().err
+    assert "error: cannot read what" in err and "Permission denied" in err and "internal error" not in err
+    monkeypatch.undo()
+    real = Path.read_bytes
+
+    def manifest_denied(path: Path) -> bytes:
+        if path.name == output.MANIFEST:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", manifest_denied)
+    assert generate(repo, "sdk", "--flavor", "pydantic", "--force") == 2
+    err = capsys.readouterr().err
+    assert f"error: cannot read {repo / 'sdk' / output.MANIFEST}" in err and "internal error" not in err
+
+
 def _mode(path: Path) -> int:
     """A file's permission bits."""
     return path.stat().st_mode & 0o777
