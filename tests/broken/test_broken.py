@@ -97,8 +97,7 @@ EXPECTED: dict[str, list[str]] = {
         " unknown schema type 'strin' (hint: did you mean 'string'?)",
     ],
     "alias_bomb.yaml": [
-        "ERROR alias_bomb.yaml: the document is too large: over the limit of 2000000 nodes once aliases are expanded"
-        " (alias bomb or huge spec)"
+        "ERROR alias_bomb.yaml: the document's aliases expand it by over 2000000 nodes (an alias bomb?)"
     ],
     "huge.yaml": [
         "ERROR huge.yaml: the file is too large: over the limit of 512 bytes"
