@@ -7,6 +7,7 @@ import hashlib
 import itertools
 import json
 import random
+import re
 import traceback
 import unicodedata
 from collections.abc import Iterator
@@ -184,6 +185,47 @@ def md_cell(text: str | None) -> str:
     return " ".join(text.split()).replace("|", "\\|")
 
 
+def rules(constraints: str) -> str:
+    """The rules a value must keep (lengths, range, multiple, pattern, least items) from the JSON text of a parameter's
+    or a field's constraints, as a sentence for the docs; "" when there are none."""
+    given = json.loads(constraints)
+    said = [
+        _bounds(given.get("minLength"), given.get("maxLength"), "characters"),
+        _bounds(given.get("minimum"), given.get("maximum"), ""),
+        _bounds(given.get("minItems"), None, "items"),
+        f"a multiple of {_number(given['multipleOf'])}" if "multipleOf" in given else "",
+        f"matches {_code(str(given['pattern']))}" if "pattern" in given else "",
+    ]
+    return "Rules: " + "; ".join(s for s in said if s) + "." if any(said) else ""
+
+
+def _bounds(low: Any, high: Any, unit: str) -> str:
+    """`low to high units`, `at least low units`, `at most high units` or `exactly n units` (a unit, of one); ""
+    without either bound."""
+    if low is not None and high is not None and low != high:
+        return f"{_number(low)} to {_number(high)}{_units(2, unit)}"
+    if low is not None:
+        return f"{'exactly' if low == high else 'at least'} {_number(low)}{_units(low, unit)}"
+    return f"at most {_number(high)}{_units(high, unit)}" if high is not None else ""
+
+
+def _units(count: Any, unit: str) -> str:
+    """` unit` after a count: `characters`, or `character` after 1; nothing for a plain number."""
+    return "" if not unit else f" {unit[:-1]}" if count == 1 else f" {unit}"
+
+
+def _number(value: Any) -> str:
+    """A number as JSON writes it (`1.5`, `100`), for the docs."""
+    return json.dumps(value)
+
+
+def _code(text: str) -> str:
+    """Text as a Markdown code span, delimited by more backticks than it holds in a row."""
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    padding = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{padding}{text}{padding}{fence}"
+
+
 def md_paragraphs(text: str) -> str:
     """Description text as Markdown paragraphs (already Markdown in the spec)."""
     return text.strip()
@@ -208,6 +250,7 @@ def environment(template_dirs: list[Path] | None = None) -> jinja2.Environment:
         fromjson=json.loads,
         md_cell=md_cell,
         md_paragraphs=md_paragraphs,
+        rules=rules,
         flatten=itertools.chain.from_iterable,  # linear, where `sum(start=())` copies the tuples it has so far
     )
     env.globals.update(

@@ -20,7 +20,7 @@ from acs_sdkgen.changes.changelog import history
 from acs_sdkgen.cli import main
 from acs_sdkgen.config import load_config
 from acs_sdkgen.emit.sdk import client_context, runtime_error_names
-from acs_sdkgen.emit.templates import environment, example_value, render
+from acs_sdkgen.emit.templates import environment, example_value, render, rules
 from acs_sdkgen.frontend import read_spec
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -344,3 +344,28 @@ def test_an_array_parameter_takes_its_items_enum(tmp_path: Path) -> None:
     with _imported(tmp_path / "out" / "pydantic", "hotels") as hotels, hotels.Client(max_retries=0) as client:
         with pytest.raises(hotels.ParameterError, match=r"sub_type\[1\]"):
             client.list_hotels(sub_type=["HOTEL_GDS", "MOTEL"])
+
+
+def test_the_docs_state_the_rules_of_parameters_and_fields(tmp_path: Path) -> None:
+    """Lengths, ranges, multiples, patterns and least items are in the docs' tables beside the description; a
+    pattern with a table's pipe or a backtick stays one code span in one cell."""
+    assert rules("{}") == "" and rules('{"type": "string", "format": "date"}') == ""
+    assert rules('{"maxLength": 64}') == "Rules: at most 64 characters."
+    assert rules('{"minLength": 3, "maxLength": 3}') == "Rules: exactly 3 characters."
+    assert rules('{"minimum": 0, "maximum": 1.5, "multipleOf": 0.5}') == "Rules: 0 to 1.5; a multiple of 0.5."
+    assert rules('{"type": "array", "minItems": 1}') == "Rules: at least 1 item."
+    assert rules('{"pattern": "a`b"}') == "Rules: matches ``a`b``."
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        RULED_FIELDS_SPEC.replace(
+            "      operationId: createDeed\n",
+            "      operationId: createDeed\n"
+            "      parameters: [{name: code, in: query, schema: {type: string, minLength: 2, maxLength: 8, pattern: '^(a|b)+$'}}]\n",
+        )
+    )
+    assert main(["generate", "--spec", str(spec), "--out", str(tmp_path / "out"), "-q", "--flavor", "pydantic"]) == 0
+    docs = tmp_path / "out" / "docs" / "docs"
+    operation = (docs / "operations" / "create_deed.md").read_text()
+    assert "| `str` | no |  Rules: 2 to 8 characters; matches `^(a\\|b)+$`. |" in operation, operation  # no description
+    deed = (docs / "models" / "Deed.md").read_text()
+    assert "| **yes** |  Rules: 5 to 9. |" in deed and "| **yes** |  Rules: at least 1 item. |" in deed, deed
