@@ -1,1 +1,6 @@
 """OpenAPI-driven SDK generator: spec → IR → models, clients and docs."""
+
+import logging
+
+# A library's loggers stay silent unless the application configures logging (the `mock` command does).
+logging.getLogger(__name__).addHandler(logging.NullHandler())

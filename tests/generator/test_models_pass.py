@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -209,3 +210,67 @@ def test_damaged_cache_entries_are_misses_and_are_made_again(tmp_path: Path, mon
     with sqlite3.connect(tmp_path / "cache" / cache.DATABASE) as database:
         for key, value in database.execute("SELECT key, value FROM results WHERE key LIKE 'models/%' OR key LIKE 'yaml-piece/%'"):
             json.loads(value.partition("\n")[0] if key.startswith("yaml") else value)  # each one whole again
+
+
+CLASHING = """
+openapi: 3.0.3
+info: {title: Alerts, version: "1", x-acs-package: alerts}
+servers: [{url: "https://example.com"}]
+paths:
+  /a:
+    get:
+      operationId: getAlert
+      responses: {"200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Alert"}}}}}
+components:
+  schemas:
+    Reason: {type: string, nullable: true, description: "Why it was closed.", enum: [null, "fixed", "ignored"]}
+    Alert: {type: object, properties: {reason: {$ref: "#/components/schemas/Reason"}, id: {type: integer}}}
+"""
+
+
+class _Pool:
+    """A stand-in for the workers' pool: the shards of one kind run at once, the other kinds' wait (they can be
+    cancelled); runs of the whole document are noted and run at once."""
+
+    def __init__(self, runs_now: str) -> None:
+        self.runs_now = runs_now
+        self.whole: list[str] = []
+
+    def submit(self, compute: Any, shard: models.Shard) -> Future[Any]:
+        future: Future[Any] = Future()
+        if compute is models._model_modules:
+            self.whole.append(shard.kind)
+        if compute is models._model_modules or shard.kind == self.runs_now:
+            future.set_result(compute(shard))
+        return future
+
+
+class _Workers:
+    """Workers whose pool is `pool`."""
+
+    def __init__(self, pool: _Pool) -> None:
+        self.pool = pool
+
+    def start(self, tasks: int | None = None) -> _Pool:
+        return self.pool
+
+
+def test_after_one_kind_clashes_the_kinds_still_waiting_run_whole_in_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The library makes up a type (the enum of a nullable enum) whose text differs where its model's description is
+    left out, so the shards of one model each clash: the kinds whose shards still wait are run on the whole document
+    by the workers, beside this process's run for the first kind, and every kind is what one shard gives."""
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", "off")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(CLASHING)
+    read = read_spec(spec, RefOptions(), None)
+    kinds = ["pydantic", "dataclasses", "typeddict"]
+    monkeypatch.setattr(models, "SHARD_MODELS", 10_000)
+    single = models.ModelsPass(read.api, read.diagnostics, "h", kinds, None)
+    expected = {kind: single.get(kind) for kind in kinds}
+    monkeypatch.setattr(models, "SHARD_MODELS", 1)
+    assert len(models._shard_parts(read.api)) == 2
+    pool = _Pool("pydantic")
+    sharded = models.ModelsPass(read.api, read.diagnostics, "h", kinds, _Workers(pool))  # type: ignore[arg-type]
+    got = {kind: sharded.get(kind) for kind in kinds}
+    assert sorted(pool.whole) == ["dataclasses", "typeddict"]
+    assert {kind: modules.sources for kind, modules in got.items()} == {kind: m.sources for kind, m in expected.items()}

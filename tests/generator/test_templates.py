@@ -7,7 +7,9 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import os
 import re
+import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import replace
@@ -369,3 +371,21 @@ def test_the_docs_state_the_rules_of_parameters_and_fields(tmp_path: Path) -> No
     assert "| `str` | no |  Rules: 2 to 8 characters; matches `^(a\\|b)+$`. |" in operation, operation  # no description
     deed = (docs / "models" / "Deed.md").read_text()
     assert "| **yes** |  Rules: 5 to 9. |" in deed and "| **yes** |  Rules: at least 1 item. |" in deed, deed
+
+
+def test_generate_says_nothing_of_an_example_it_could_not_fit_to_a_pattern(tmp_path: Path) -> None:
+    """A pattern whose strings the example generator cannot fit to the lengths gives a generated example that does
+    not follow it; the mock server logs that, `generate -q` prints nothing (api.github.com printed a warning)."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        RULED_FIELDS_SPEC.replace(
+            "      operationId: createDeed\n",
+            "      operationId: createDeed\n"
+            "      parameters: [{name: sha, in: query, required: true, schema: {type: string, minLength: 40, maxLength: 40,"
+            " pattern: '^[0-9a-f]+$'}}]\n",
+        )
+    )
+    command = [sys.executable, "-m", "acs_sdkgen", "generate", "--spec", str(spec), "--out", str(tmp_path / "out"), "-q"]
+    environment = {**os.environ, "ACS_SDKGEN_CACHE_DIR": "off"}  # the examples are made, not taken from the cache
+    done = subprocess.run([*command, "--flavor", "pydantic"], capture_output=True, text=True, cwd=tmp_path, env=environment)
+    assert done.returncode == 0 and done.stderr == "" and done.stdout == "", done.stderr
