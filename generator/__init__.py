@@ -3,4 +3,4 @@
 import logging
 
 # A library's loggers stay silent unless the application configures logging (the `mock` command does).
-logging.getLogger(__name__).addHandler(logging.NullHandler())
+logging.getLogger("acs_sdkgen").addHandler(logging.NullHandler())

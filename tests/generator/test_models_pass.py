@@ -212,7 +212,9 @@ def test_damaged_cache_entries_are_misses_and_are_made_again(tmp_path: Path, mon
             json.loads(value.partition("\n")[0] if key.startswith("yaml") else value)  # each one whole again
 
 
-CLASHING = """
+# The library makes an enum of a nullable enum in every shard whose document holds the model; where the model is only
+# reached, its description is left out, and so is the enum's docstring: the shards of this spec clash.
+DESCRIBED_NULLABLE_ENUM = """
 openapi: 3.0.3
 info: {title: Alerts, version: "1", x-acs-package: alerts}
 servers: [{url: "https://example.com"}]
@@ -226,22 +228,33 @@ components:
     Reason: {type: string, nullable: true, description: "Why it was closed.", enum: [null, "fixed", "ignored"]}
     Alert: {type: object, properties: {reason: {$ref: "#/components/schemas/Reason"}, id: {type: integer}}}
 """
+KINDS = ["pydantic", "dataclasses", "typeddict"]
+
+
+def _one_shard(api: Any, diag: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, str]]:
+    """Each kind's modules made from one document of every model."""
+    monkeypatch.setattr(models, "SHARD_MODELS", 10_000)
+    single = models.ModelsPass(api, diag, "h", KINDS, None)
+    return {kind: single.get(kind).sources for kind in KINDS}
 
 
 class _Pool:
-    """A stand-in for the workers' pool: the shards of one kind run at once, the other kinds' wait (they can be
-    cancelled); runs of the whole document are noted and run at once."""
+    """A stand-in for the workers' pool: the shards of one kind run at once (one of them also makes up a type named
+    like a model of ours, a clash of its own); the other kinds' shards wait (they can be cancelled). Runs of the whole
+    document are noted and run at once."""
 
-    def __init__(self, runs_now: str) -> None:
-        self.runs_now = runs_now
+    def __init__(self, runs_now: str, taken: str) -> None:
+        self.runs_now, self.taken = runs_now, taken
         self.whole: list[str] = []
 
     def submit(self, compute: Any, shard: models.Shard) -> Future[Any]:
         future: Future[Any] = Future()
         if compute is models._model_modules:
             self.whole.append(shard.kind)
-        if compute is models._model_modules or shard.kind == self.runs_now:
             future.set_result(compute(shard))
+        elif shard.kind == self.runs_now:
+            made = compute(shard)
+            future.set_result(models.ModelModules({**made.sources, "_made_up": ""}, {**made.owners, self.taken: "_made_up"}))
         return future
 
 
@@ -256,21 +269,15 @@ class _Workers:
 
 
 def test_after_one_kind_clashes_the_kinds_still_waiting_run_whole_in_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The library makes up a type (the enum of a nullable enum) whose text differs where its model's description is
-    left out, so the shards of one model each clash: the kinds whose shards still wait are run on the whole document
-    by the workers, beside this process's run for the first kind, and every kind is what one shard gives."""
+    """When the shards of the first kind clash, the kinds whose shards still wait run on the whole document in the
+    workers, beside this process's run for the first kind; every kind is what one shard gives."""
     monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", "off")
     spec = tmp_path / "spec.yaml"
-    spec.write_text(CLASHING)
+    spec.write_text(DESCRIBED_NULLABLE_ENUM)
     read = read_spec(spec, RefOptions(), None)
-    kinds = ["pydantic", "dataclasses", "typeddict"]
-    monkeypatch.setattr(models, "SHARD_MODELS", 10_000)
-    single = models.ModelsPass(read.api, read.diagnostics, "h", kinds, None)
-    expected = {kind: single.get(kind) for kind in kinds}
+    expected = _one_shard(read.api, read.diagnostics, monkeypatch)
     monkeypatch.setattr(models, "SHARD_MODELS", 1)
-    assert len(models._shard_parts(read.api)) == 2
-    pool = _Pool("pydantic")
-    sharded = models.ModelsPass(read.api, read.diagnostics, "h", kinds, _Workers(pool))  # type: ignore[arg-type]
-    got = {kind: sharded.get(kind) for kind in kinds}
+    pool = _Pool("pydantic", taken="Alert")
+    sharded = models.ModelsPass(read.api, read.diagnostics, "h", KINDS, _Workers(pool))  # type: ignore[arg-type]
+    assert {kind: sharded.get(kind).sources for kind in KINDS} == expected
     assert sorted(pool.whole) == ["dataclasses", "typeddict"]
-    assert {kind: modules.sources for kind, modules in got.items()} == {kind: m.sources for kind, m in expected.items()}
