@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import astuple, dataclass
-from functools import cached_property, partial
+from functools import partial
 from typing import Any
 
 from .. import cache
@@ -171,8 +171,7 @@ class ModelsPass:
     ) -> None:
         """`by_skeleton`: a shard that misses the cache is looked for by its skeleton first, here (a regeneration:
         after an edit of wording, the library need not run)."""
-        self._api, self._diag, self._header, self._workers = api, diag, header, workers
-        self._whole: dict[str, Future[ModelModules]] = {}  # kinds run on the whole document after another clashed
+        self._api, self._diag, self._header = api, diag, header
         parts = _shard_parts(api)
         self._shards = {kind: [Shard(kind, header, *part) for part in parts] for kind in kinds}
         self._ready: dict[tuple[str, int], ModelModules] = {}
@@ -195,8 +194,6 @@ class ModelsPass:
 
     def get(self, kind: str) -> ModelModules:
         """The models package of `kind` (datamodel-code-generator's output type), its shards joined."""
-        if kind in self._whole:
-            return self._joined_whole(self._whole.pop(kind).result)
         sources: dict[str, str] = {}
         owners: dict[str, str] = {}
         clash = False
@@ -217,38 +214,11 @@ class ModelsPass:
             sources.update(part.sources)
             owners.update(part.owners)
         if clash and len(self._shards[kind]) > 1:  # a type the library made up in one shard took a name of ours
-            self._whole_for_the_rest(kind)
-            return self._joined_whole(partial(_model_modules, self._whole_shard(kind)))
+            whole = Shard(kind, self._header, *_shard_parts(self._api, whole=True)[0])
+            modules = self._computed(partial(_model_modules, whole))
+            self._locate(modules.notes)
+            return modules
         return ModelModules(sources, dict(sorted(owners.items())))
-
-    def _whole_for_the_rest(self, clashed: str) -> None:
-        """After the shards of one kind clashed, every other kind with shards still waiting for a worker runs on the
-        whole document in the workers instead, beside this process's run for the kind that clashed: the library
-        makes up its types alike in every kind, so their shards would clash too. (A whole document's run gives what
-        shards that do not clash give, so the guess costs nothing in the output.)"""
-        if self._workers is None:
-            return
-        for kind in self._shards.keys() - {clashed}:
-            cancelled = [key for key, future in self._pending.items() if key[0] == kind and future.cancel()]
-            for key in cancelled:
-                del self._pending[key]
-            if cancelled:
-                self._whole[kind] = self._workers.start().submit(_model_modules, self._whole_shard(kind))
-
-    def _whole_shard(self, kind: str) -> Shard:
-        """The one shard of every model, for `kind`."""
-        return Shard(kind, self._header, *self._whole_part)
-
-    @cached_property
-    def _whole_part(self) -> tuple[tuple[str, ...], tuple[ir.Model, ...], dict[str, str], str]:
-        """The models as one shard, its document made once for every kind."""
-        return _shard_parts(self._api, whole=True)[0]
-
-    def _joined_whole(self, compute: Callable[[], ModelModules]) -> ModelModules:
-        """The models package of one kind made from the whole document, its notes recorded."""
-        modules = self._computed(compute)
-        self._locate(modules.notes)
-        return modules
 
     def _computed(self, compute: Callable[[], ModelModules]) -> ModelModules:
         """A shard's result; the errors it raised are recorded at their place in the spec and raised again."""

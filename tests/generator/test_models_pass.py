@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -238,46 +237,18 @@ def _one_shard(api: Any, diag: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str
     return {kind: single.get(kind).sources for kind in KINDS}
 
 
-class _Pool:
-    """A stand-in for the workers' pool: the shards of one kind run at once (one of them also makes up a type named
-    like a model of ours, a clash of its own); the other kinds' shards wait (they can be cancelled). Runs of the whole
-    document are noted and run at once."""
-
-    def __init__(self, runs_now: str, taken: str) -> None:
-        self.runs_now, self.taken = runs_now, taken
-        self.whole: list[str] = []
-
-    def submit(self, compute: Any, shard: models.Shard) -> Future[Any]:
-        future: Future[Any] = Future()
-        if compute is models._model_modules:
-            self.whole.append(shard.kind)
-            future.set_result(compute(shard))
-        elif shard.kind == self.runs_now:
-            made = compute(shard)
-            future.set_result(models.ModelModules({**made.sources, "_made_up": ""}, {**made.owners, self.taken: "_made_up"}))
-        return future
-
-
-class _Workers:
-    """Workers whose pool is `pool`."""
-
-    def __init__(self, pool: _Pool) -> None:
-        self.pool = pool
-
-    def start(self, tasks: int | None = None) -> _Pool:
-        return self.pool
-
-
-def test_after_one_kind_clashes_the_kinds_still_waiting_run_whole_in_the_workers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """When the shards of the first kind clash, the kinds whose shards still wait run on the whole document in the
-    workers, beside this process's run for the first kind; every kind is what one shard gives."""
+def test_shards_that_clash_give_way_to_the_whole_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the shards of a kind clash, the kind is made from the whole document: every kind is what one shard gives."""
     monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", "off")
     spec = tmp_path / "spec.yaml"
     spec.write_text(DESCRIBED_NULLABLE_ENUM)
     read = read_spec(spec, RefOptions(), None)
     expected = _one_shard(read.api, read.diagnostics, monkeypatch)
+    assert "Why it was closed." in expected["pydantic"]["_reason_enum"]
     monkeypatch.setattr(models, "SHARD_MODELS", 1)
-    pool = _Pool("pydantic", taken="Alert")
-    sharded = models.ModelsPass(read.api, read.diagnostics, "h", KINDS, _Workers(pool))  # type: ignore[arg-type]
+    assert len(models._shard_parts(read.api)) == 2
+    shards = [models.Shard("pydantic", "h", *part) for part in models._shard_parts(read.api)]
+    made = [models._model_modules(shard).sources.get("_reason_enum") for shard in shards]
+    assert made[0] != made[1]  # the enum made where its model is only reached lacks the description
+    sharded = models.ModelsPass(read.api, read.diagnostics, "h", KINDS, None)
     assert {kind: sharded.get(kind).sources for kind in KINDS} == expected
-    assert sorted(pool.whole) == ["dataclasses", "typeddict"]
