@@ -257,13 +257,26 @@ def _shard_parts(
             break
     namespace = Namespace(style="snake")
     stems = {name: namespace.claim("_" + snake(name), name) for name in order}
+    bases = {name: _ref_targets(models[name], "allOf", refs) for name in order if '"allOf"' in models[name].schema}
     parts = []
     for shard, reach in zip(shards, reached):
         names = sorted(reach, key=order.__getitem__)
         owned = tuple(sorted(shard, key=order.__getitem__))
-        document = _models_document(api, names, set(owned))
+        document = _models_document(api, names, _with_bases(set(owned), bases))
         parts.append((owned, tuple(models[n] for n in names), {n: stems[n] for n in names}, document))
     return parts
+
+
+def _with_bases(owned: set[str], bases: dict[str, set[str]]) -> set[str]:
+    """The owned models and every model they extend through `allOf`, at any depth: a model whose library class
+    repeats its bases' fields (a TypedDict that makes a base's field required, say) repeats their descriptions too."""
+    found = set(owned)
+    work = list(owned)
+    while work:
+        for base in bases.get(work.pop(), set()) - found:
+            found.add(base)
+            work.append(base)
+    return found
 
 
 def _add_subclass_edges(models: dict[str, ir.Model], refs: dict[str, set[str]]) -> None:
@@ -619,16 +632,17 @@ def _aliases(models: Sequence[ir.Model], wire_keys: bool) -> dict[str, str]:
     return {f"{m.class_name}.{f.wire_name}": f.python_name for m in models for f in m.fields}
 
 
-def _models_document(api: ir.Api, names: Iterable[str], owned: set[str]) -> str:
+def _models_document(api: ir.Api, names: Iterable[str], described: set[str]) -> str:
     """A minimal OpenAPI document (JSON text) holding the schemas of the models `names` under their class names.
 
-    A model outside `owned` (a shard's reach) is there for its shape only: its descriptions are left out, so
-    that a shard is not computed again when the documentation of a model it merely uses changes.
+    A model outside `described` (a shard's reach but its models' bases) is there for its shape only: its
+    descriptions are left out, so that a shard is not computed again when the documentation of a model it merely
+    uses changes.
     """
     models = api.models_by_name
 
     def schema(name: str) -> str:
-        if name in owned:
+        if name in described:
             return models[name].schema
         return json.dumps(_without_descriptions(json.loads(models[name].schema)), ensure_ascii=False)
 

@@ -252,3 +252,56 @@ def test_shards_that_clash_give_way_to_the_whole_document(tmp_path: Path, monkey
     assert made[0] != made[1]  # the enum made where its model is only reached lacks the description
     sharded = models.ModelsPass(read.api, read.diagnostics, "h", KINDS, None)
     assert {kind: sharded.get(kind).sources for kind in KINDS} == expected
+
+
+# A nullable base: the library makes each subclass a class of its own, with the base's fields repeated.
+REPEATED_BASE = """
+openapi: 3.0.3
+info: {title: Errors, version: "1", x-acs-package: errs}
+servers: [{url: "https://example.com"}]
+paths:
+  /a:
+    get:
+      operationId: getCause
+      responses: {"200": {description: ok, content: {application/json: {schema: {$ref: "#/components/schemas/Cause"}}}}}
+components:
+  schemas:
+    Kind: {type: string, description: "A broad kind.", enum: [A, B]}
+    ItemId: {type: string, title: ItemId, description: "The item's id."}
+    PlainError:
+      type: object
+      nullable: true
+      additionalProperties: true
+      description: "An error."
+      title: PlainError
+      required: [kind, code]
+      properties:
+        kind: {$ref: "#/components/schemas/Kind"}
+        code: {type: string, description: "The particular error code."}
+    Cause:
+      type: object
+      additionalProperties: true
+      title: Cause
+      description: "An error of one item."
+      required: [kind, code, item_id]
+      allOf:
+        - {$ref: "#/components/schemas/PlainError"}
+        - {type: object, properties: {item_id: {$ref: "#/components/schemas/ItemId"}}}
+"""
+
+
+def test_a_model_that_repeats_its_bases_fields_has_their_descriptions_in_its_shard(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shard's document keeps the descriptions of its models' `allOf` bases, though it leaves out those of the other
+    models it reaches: every kind is what one shard gives (plaid.com's `Cause` lost its fields' docstrings)."""
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", "off")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(REPEATED_BASE)
+    read = read_spec(spec, RefOptions(), None)
+    expected = _one_shard(read.api, read.diagnostics, monkeypatch)
+    assert all("The particular error code." in expected[kind]["_cause"] for kind in KINDS)
+    monkeypatch.setattr(models, "SHARD_MODELS", 1)
+    assert len(models._shard_parts(read.api)) == 4
+    sharded = models.ModelsPass(read.api, read.diagnostics, "h", KINDS, None)
+    assert {kind: sharded.get(kind).sources for kind in KINDS} == expected
