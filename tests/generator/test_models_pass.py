@@ -230,28 +230,32 @@ components:
 KINDS = ["pydantic", "dataclasses", "typeddict"]
 
 
-def _one_shard(api: Any, diag: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, str]]:
-    """Each kind's modules made from one document of every model."""
-    monkeypatch.setattr(models, "SHARD_MODELS", 10_000)
-    single = models.ModelsPass(api, diag, "h", KINDS, None)
-    return {kind: single.get(kind).sources for kind in KINDS}
+def _spec_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> Any:
+    """The spec `text` read through the front end, with the cache off."""
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", "off")
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text)
+    return read_spec(spec, RefOptions(), None)
+
+
+def _made(read: Any, shard_models: int, monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, str]]:
+    """Each kind's modules, the models cut into shards of `shard_models` (10,000: one document of every model)."""
+    monkeypatch.setattr(models, "SHARD_MODELS", shard_models)
+    passed = models.ModelsPass(read.api, read.diagnostics, "h", KINDS, None)
+    return {kind: passed.get(kind).sources for kind in KINDS}
 
 
 def test_shards_that_clash_give_way_to_the_whole_document(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Where the shards of a kind clash, the kind is made from the whole document: every kind is what one shard gives."""
-    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", "off")
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(DESCRIBED_NULLABLE_ENUM)
-    read = read_spec(spec, RefOptions(), None)
-    expected = _one_shard(read.api, read.diagnostics, monkeypatch)
+    read = _spec_read(tmp_path, monkeypatch, DESCRIBED_NULLABLE_ENUM)
+    expected = _made(read, 10_000, monkeypatch)
     assert "Why it was closed." in expected["pydantic"]["_reason_enum"]
-    monkeypatch.setattr(models, "SHARD_MODELS", 1)
+    sharded = _made(read, 1, monkeypatch)
     assert len(models._shard_parts(read.api)) == 2
     shards = [models.Shard("pydantic", "h", *part) for part in models._shard_parts(read.api)]
     made = [models._model_modules(shard).sources.get("_reason_enum") for shard in shards]
     assert made[0] != made[1]  # the enum made where its model is only reached lacks the description
-    sharded = models.ModelsPass(read.api, read.diagnostics, "h", KINDS, None)
-    assert {kind: sharded.get(kind).sources for kind in KINDS} == expected
+    assert sharded == expected
 
 
 # A nullable base: the library makes each subclass a class of its own, with the base's fields repeated.
@@ -295,13 +299,9 @@ def test_a_model_that_repeats_its_bases_fields_has_their_descriptions_in_its_sha
 ) -> None:
     """A shard's document keeps the descriptions of its models' `allOf` bases, though it leaves out those of the other
     models it reaches: every kind is what one shard gives (plaid.com's `Cause` lost its fields' docstrings)."""
-    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", "off")
-    spec = tmp_path / "spec.yaml"
-    spec.write_text(REPEATED_BASE)
-    read = read_spec(spec, RefOptions(), None)
-    expected = _one_shard(read.api, read.diagnostics, monkeypatch)
+    read = _spec_read(tmp_path, monkeypatch, REPEATED_BASE)
+    expected = _made(read, 10_000, monkeypatch)
     assert all("The particular error code." in expected[kind]["_cause"] for kind in KINDS)
-    monkeypatch.setattr(models, "SHARD_MODELS", 1)
+    sharded = _made(read, 1, monkeypatch)
     assert len(models._shard_parts(read.api)) == 4
-    sharded = models.ModelsPass(read.api, read.diagnostics, "h", KINDS, None)
-    assert {kind: sharded.get(kind).sources for kind in KINDS} == expected
+    assert sharded == expected
