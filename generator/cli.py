@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import subprocess
@@ -11,6 +12,7 @@ import threading
 import time
 import traceback
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,10 +21,13 @@ from .config import BUILTIN, OPTION_KEYS, Config, ConfigError, load_config
 from .diagnostics import Level, SpecError
 from .frontend import RefOptions, read_spec
 from .output.files import (
+    MANIFEST,
     OutputError,
+    Snapshot,
     compare,
     describe,
     generated_on_disk,
+    snapshot,
     write_output,
 )
 from .output.manifest import generator_version
@@ -185,27 +190,30 @@ def _generate_or_check(args: argparse.Namespace, config: Config, spec: Path) -> 
         return EXIT_OK
     from .emit.formatting import FormatError
     from .emit.templates import TemplateError
+    from .forked import Later
     from .pipeline import run
     from .reuse import settle
 
-    try:
-        result = run(config, args.templates, _refs(args))
-    except (TemplateError, FormatError) as exc:
-        print(f"{PROG}: error: {exc}\nnothing was written", file=sys.stderr)
-        return EXIT_INPUT
-    except SpecError as exc:
-        for item in exc.diagnostics:
-            print(item.format(), file=sys.stderr)
-        errors = sum(d.level is Level.ERROR for d in exc.diagnostics)
-        print(f"{errors} error(s); nothing was written", file=sys.stderr)
-        return EXIT_INPUT
-    for item in result.diagnostics:
-        if not args.quiet or item.level is Level.ERROR:
-            print(item.format(), file=sys.stderr)
-    if args.command == "check":
-        code = _drift(config, result, args.quiet)
-    else:
-        code = _write(config, result, spec, args, started)
+    writes = args.command == "generate" and (config.out / MANIFEST).is_file()  # over an output of ours: read it meanwhile
+    with Later(partial(snapshot, config.out), fork=True) if writes else contextlib.nullcontext() as before:
+        try:
+            result = run(config, args.templates, _refs(args))
+        except (TemplateError, FormatError) as exc:
+            print(f"{PROG}: error: {exc}\nnothing was written", file=sys.stderr)
+            return EXIT_INPUT
+        except SpecError as exc:
+            for item in exc.diagnostics:
+                print(item.format(), file=sys.stderr)
+            errors = sum(d.level is Level.ERROR for d in exc.diagnostics)
+            print(f"{errors} error(s); nothing was written", file=sys.stderr)
+            return EXIT_INPUT
+        for item in result.diagnostics:
+            if not args.quiet or item.level is Level.ERROR:
+                print(item.format(), file=sys.stderr)
+        if args.command == "check":
+            code = _drift(config, result, args.quiet)
+        else:
+            code = _write(config, result, spec, args, started, before.result() if before else None)
     settle()  # the IR's cache entry for the next edit, built beside this run
     return code
 
@@ -223,9 +231,9 @@ def _drift(config: Config, result: Result, quiet: bool) -> int:
     return EXIT_DRIFT
 
 
-def _write(config: Config, result: Result, spec: Path, args: argparse.Namespace, started: float) -> int:
-    """`generate`: write the output directory and say what changed."""
-    changed = write_output(config.out, result.files, overwrite=args.overwrite, protected=[spec])
+def _write(config: Config, result: Result, spec: Path, args: argparse.Namespace, started: float, before: Snapshot | None) -> int:
+    """`generate`: write the output directory (as `before` found it, if read) and say what changed."""
+    changed = write_output(config.out, result.files, overwrite=args.overwrite, protected=[spec], digests=result.digests, before=before)
     if not args.quiet:
         elapsed = time.perf_counter() - started
         print(f"wrote {len(changed)} of {len(result.files)} files to {config.out} in {elapsed:.2f}s")

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -78,19 +79,35 @@ def _existing(root: Path, paths: Iterable[str]) -> dict[str, os.DirEntry[str]]:
 
 def owned_files(root: Path) -> set[str] | None:
     """The paths the last generation in `root` wrote (its manifest's list), or None without a manifest."""
-    recorded = read_manifest(root)
-    return None if recorded is None else {*recorded["files"], MANIFEST}
+    text = _manifest_bytes(root)
+    return None if text is None else _owned(root, text)
 
 
 def read_manifest(root: Path) -> dict[str, Any] | None:
     """The manifest the last generation in `root` wrote, its paths checked; None without one."""
+    text = _manifest_bytes(root)
+    return None if text is None else _checked_manifest(root, text)
+
+
+def _manifest_bytes(root: Path) -> bytes | None:
+    """The bytes of the manifest in `root`, None without one."""
     path = root / MANIFEST
     if not path.is_file():
         return None
     try:
-        text = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise OutputError(f"cannot read {path}: {_reason(exc)}") from exc
+
+
+def _owned(root: Path, text: bytes) -> set[str]:
+    """The paths a manifest's bytes say the generator owns: the files it lists, and itself."""
+    return {*_checked_manifest(root, text)["files"], MANIFEST}
+
+
+def _checked_manifest(root: Path, text: bytes) -> dict[str, Any]:
+    """A manifest's bytes decoded, refused unless the generator wrote it and its paths stay inside `root`."""
+    path = root / MANIFEST
     try:
         recorded = json.loads(text)
         name = recorded["generator"]["name"]
@@ -104,6 +121,31 @@ def read_manifest(root: Path) -> dict[str, Any] | None:
         )
     check_inside(root, listed, f"{path} lists")
     return recorded
+
+
+def digest(data: bytes) -> str:
+    """A file's sha256, as the manifest lists it."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The output as a run found it: its manifest's bytes, and the digest of each file that manifest lists."""
+
+    manifest: bytes
+    digests: dict[str, str]
+
+
+def snapshot(root: Path) -> Snapshot | None:
+    """What `root` holds of the last generation, read beside the run (in a child) so that writing need not read
+    the thousands of files again; None without a manifest, or where one cannot be read."""
+    try:
+        text = _manifest_bytes(root)
+        if text is None:
+            return None
+        return Snapshot(text, {path: digest(data) for path, data in files_on_disk(root, _owned(root, text)).items()})
+    except (OSError, OutputError):  # the write reads what it needs, and says what is wrong
+        return None
 
 
 def check_inside(root: Path, paths: Iterable[str], source: str) -> None:
@@ -178,8 +220,8 @@ class Drift:
         return not (self.missing or self.extra or self.changed)
 
 
-def compare(expected: dict[str, bytes], actual: dict[str, bytes]) -> Drift:
-    """Classify the differences between two file sets."""
+def compare(expected: Mapping[str, object], actual: Mapping[str, object]) -> Drift:
+    """Classify the differences between two file sets (path → bytes, or path → digest)."""
     return Drift(
         missing=tuple(sorted(expected.keys() - actual.keys())),
         extra=tuple(sorted(actual.keys() - expected.keys())),
@@ -208,14 +250,25 @@ def generated_on_disk(root: Path, files: dict[str, bytes]) -> dict[str, bytes]:
         raise OutputError(f"cannot read what {root} holds: {_reason(exc)}") from exc
 
 
-def write_output(root: Path, files: dict[str, bytes], *, overwrite: bool = False, protected: Iterable[Path] = ()) -> list[str]:
+def write_output(
+    root: Path,
+    files: dict[str, bytes],
+    *,
+    overwrite: bool = False,
+    protected: Iterable[Path] = (),
+    digests: Mapping[str, str] | None = None,
+    before: Snapshot | None = None,
+) -> list[str]:
     """Write a generation into `root` under its lock, touching only files the generator owns; return what changed.
 
     A non-empty `root` without our manifest is refused unless `overwrite`; so is a file the generator
-    would write over that it does not own. `protected` paths (the spec) are never written.
+    would write over that it does not own. `protected` paths (the spec) are never written. `digests`: the files'
+    digests, if known. `before`: `root` as the run found it; used only while its manifest is still the same (no
+    other run wrote there since), else what is there is read again.
     """
     with locked(root):
-        owned = owned_files(root)
+        text = _manifest_bytes(root)
+        owned = None if text is None else _owned(root, text)
         if owned is None and any(root.iterdir()) and not overwrite:
             raise OutputError(
                 f"{root} is not empty and holds no {MANIFEST} of {GENERATOR_NAME}: refusing to write into it. "
@@ -236,22 +289,33 @@ def write_output(root: Path, files: dict[str, bytes], *, overwrite: bool = False
                 f"{root} has files the generator did not write and would replace: {shown}. "
                 "Move them away, or pass --overwrite to replace them"
             )
-        return write_tree(root, files, owned)
+        known = before.digests if before is not None and before.manifest == text else None
+        return write_tree(root, files, owned, digests, known)
 
 
-def write_tree(root: Path, files: dict[str, bytes], owned: set[str]) -> list[str]:
+def write_tree(
+    root: Path,
+    files: dict[str, bytes],
+    owned: set[str],
+    digests: Mapping[str, str] | None = None,
+    known: Mapping[str, str] | None = None,
+) -> list[str]:
     """Make `root` hold `files` and none of the other `owned` paths: stage every change, then swap it in.
+
+    Files are compared by digest: `digests` (computed here if not given) against what `root` holds, of which
+    `known` gives the owned files' digests where they were read already; the rest is read now.
 
     Unchanged files are not touched (their mtimes stay). All new content is written to a staging folder in
     `root` first, so a failure while staging leaves the previous tree as it was. A folder that `root` lacks is
     swapped in whole, in one rename (a first generation's thousands of files in a few). While files are swapped
     in, the manifest lists both generations' files, so an interrupted run still owns everything it wrote.
     """
+    digests = digests if digests is not None else {path: digest(data) for path, data in files.items()}
     try:
-        current = files_on_disk(root, owned | files.keys())
+        unread = files_on_disk(root, owned | files.keys() if known is None else files.keys() - owned)
     except OSError as exc:
         raise OutputError(f"cannot read what {root} holds: {_reason(exc)}; nothing was changed there") from exc
-    drift = compare(files, current)
+    drift = compare(digests, {**(known or {}), **{path: digest(data) for path, data in unread.items()}})
     stale = tuple(p for p in drift.extra if p in owned)
     changes = sorted(drift.missing + drift.changed, key=lambda path: path == MANIFEST)  # the real manifest goes in last
     if not changes and not stale:

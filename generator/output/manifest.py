@@ -11,7 +11,7 @@ from ..cache import code_digest, pinned_versions
 from ..config import Config, Flavor
 from ..emit.templates import TEMPLATES_DIR, templates_digest
 from ..spec.loader import LoadedSpec
-from .files import GENERATOR_NAME, OutputError, files_on_disk, read_manifest
+from .files import GENERATOR_NAME, OutputError, digest, files_on_disk, read_manifest
 
 
 def generator_version() -> str:
@@ -27,7 +27,7 @@ def input_key(config: Config, template_dirs: list[Path], sources: tuple[str, ...
 
     Equal keys mean the output would be byte-identical, so `generate` may skip the work entirely.
     """
-    digest = hashlib.sha256()
+    hashed = hashlib.sha256()
     settings = {  # the pinned libraries' versions are part of `code_digest`
         "flavors": config.flavors,
         "overrides": config.overrides,
@@ -35,14 +35,14 @@ def input_key(config: Config, template_dirs: list[Path], sources: tuple[str, ...
         "pagination": config.pagination,
         "spec": config.spec_path.name,  # generated headers name it
     }
-    digest.update(json.dumps(settings, sort_keys=True).encode())
-    digest.update(config.spec_path.read_bytes())
+    hashed.update(json.dumps(settings, sort_keys=True).encode())
+    hashed.update(config.spec_path.read_bytes())
     for name in sources:  # the other files of a multi-file spec, relative to its directory
         data = b"" if "://" in name else (config.spec_path.parent / name).read_bytes()  # URLs: never current
-        digest.update(name.encode() + b"\0" + data + b"\0")
-    digest.update(code_digest())
-    digest.update(templates_digest([*template_dirs, TEMPLATES_DIR]).encode())
-    return digest.hexdigest()
+        hashed.update(name.encode() + b"\0" + data + b"\0")
+    hashed.update(code_digest())
+    hashed.update(templates_digest([*template_dirs, TEMPLATES_DIR]).encode())
+    return hashed.hexdigest()
 
 
 def is_current(config: Config, template_dirs: list[Path]) -> bool:
@@ -58,13 +58,11 @@ def is_current(config: Config, template_dirs: list[Path]) -> bool:
         on_disk = files_on_disk(config.out, expected)
     except (OSError, ValueError, KeyError, TypeError, OutputError):
         return False
-    return expected.keys() == on_disk.keys() and all(
-        hashlib.sha256(data).hexdigest() == expected[path] for path, data in on_disk.items()
-    )
+    return expected.keys() == on_disk.keys() and all(digest(data) == expected[path] for path, data in on_disk.items())
 
 
-def manifest(spec: LoadedSpec, flavors: tuple[Flavor, ...], files: dict[str, bytes], key: str) -> bytes:
-    """Provenance of the tree: spec hash, generator and pinned versions, flavors, each file's hash."""
+def manifest(spec: LoadedSpec, flavors: tuple[Flavor, ...], digests: dict[str, str], key: str) -> bytes:
+    """Provenance of the tree: spec hash, generator and pinned versions, flavors, each file's hash (`digests`)."""
     body = {
         "generator": {"name": "acs-sdkgen", "version": generator_version()},
         "pinned": pinned_versions(),
@@ -73,7 +71,7 @@ def manifest(spec: LoadedSpec, flavors: tuple[Flavor, ...], files: dict[str, byt
             f.name: {"package": f.package, "distribution": f.distribution, "version": f.version, "models": f.models, "clients": list(f.clients)}
             for f in flavors
         },
-        "files": {path: hashlib.sha256(data).hexdigest() for path, data in sorted(files.items())},
+        "files": dict(sorted(digests.items())),
         "input_key": key,
     }
     return (json.dumps(body, indent=2, sort_keys=True) + "\n").encode()

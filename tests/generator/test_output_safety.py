@@ -15,7 +15,7 @@ import pytest
 from acs_sdkgen.cli import main
 from acs_sdkgen.config import Config
 from acs_sdkgen.output import files as output
-from acs_sdkgen.pipeline import run
+from acs_sdkgen.pipeline import Result, run
 from tests.support.git import git
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -358,6 +358,45 @@ def test_an_unreadable_output_is_reported_by_check_and_generate(
     assert f"error: cannot read {repo / 'sdk' / output.MANIFEST}" in err and "internal error" not in err
 
 
+def test_what_a_run_read_of_the_output_is_not_trusted_once_another_run_wrote_there(repo: Path) -> None:
+    """A run reads the output beside its work (`snapshot`); when another run wrote there meanwhile, the output is
+    read again before writing, so the tree ends as this run's files, not as a mix of both runs'."""
+    first = _run_for(repo, ["pydantic"])
+    output.write_output(repo / "sdk", first.files)
+    before = output.snapshot(repo / "sdk")
+    assert before is not None and before.digests == first.digests
+    spec = repo / "api.yaml"
+    spec.write_text(SPEC_TEXT.replace("Instance ID.\n", "The ID of the instance.\n", 1))
+    second = _run_for(repo, ["pydantic"])
+    assert output.write_output(repo / "sdk", second.files)  # the other run: the clients and a docs page change
+    changed = output.write_output(repo / "sdk", first.files, digests=first.digests, before=before)
+    assert "pydantic/outboundbot/_client.py" in changed
+    assert tree(repo / "sdk") == first.files
+
+
+def test_generate_restores_generated_files_edited_or_removed_by_hand(repo: Path) -> None:
+    """Files of the output changed or deleted since the last run are found by the run's reading of the output, and
+    written again, also those the spec's edit does not reach."""
+    assert generate(repo, "sdk", "--flavor", "pydantic") == 0
+    expected = tree(repo / "sdk")
+    (repo / "sdk" / "pydantic" / "outboundbot" / "errors.py").write_text("# mine\n")
+    (repo / "sdk" / "pydantic" / "README.md").unlink()
+    spec = repo / "api.yaml"
+    spec.write_text(SPEC_TEXT.replace("Instance ID.\n", "The ID of the instance.\n", 1))
+    assert generate(repo, "sdk", "--flavor", "pydantic") == 0
+    after = tree(repo / "sdk")
+    assert after["pydantic/outboundbot/errors.py"] == expected["pydantic/outboundbot/errors.py"]
+    assert after["pydantic/README.md"] == expected["pydantic/README.md"]
+    assert after["pydantic/outboundbot/_client.py"] != expected["pydantic/outboundbot/_client.py"]
+
+
+def test_a_snapshot_of_an_output_without_our_manifest_is_none(tmp_path: Path) -> None:
+    """No manifest, or one another tool wrote: nothing is read ahead, and writing decides as it always did."""
+    assert output.snapshot(tmp_path / "missing") is None
+    (tmp_path / output.MANIFEST).write_text('{"name": "other"}')
+    assert output.snapshot(tmp_path) is None
+
+
 def _mode(path: Path) -> int:
     """A file's permission bits."""
     return path.stat().st_mode & 0o777
@@ -365,5 +404,10 @@ def _mode(path: Path) -> int:
 
 def _files_for(repo: Path, flavors: list[str]) -> dict[str, bytes]:
     """The file set of a generation of the repo's spec into sdk/ with these flavors."""
+    return _run_for(repo, flavors).files
+
+
+def _run_for(repo: Path, flavors: list[str]) -> Result:
+    """A generation of the repo's spec into sdk/ with these flavors, not written."""
     config = Config(spec=repo / "api.yaml", out=repo / "sdk", version="0.1.0", flavors=tuple(flavors), overrides={}, source="test")
-    return run(config).files
+    return run(config)
