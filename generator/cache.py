@@ -14,6 +14,7 @@ import functools
 import hashlib
 import os
 import sqlite3
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
@@ -84,13 +85,24 @@ def load(kind: str, *parts: str) -> str | None:
     return load_many(kind, [parts])[0]
 
 
+def load_bytes(kind: str, *parts: str) -> bytes | None:
+    """A cached result stored as bytes, or None."""
+    found = _fetched(kind, [parts])[0]
+    return found if isinstance(found, bytes) else None
+
+
 def load_many(kind: str, parts_list: list[tuple[str, ...]]) -> list[str | None]:
     """Cached results of many computations of `kind` (None for each miss), in one query per batch."""
+    return [found if isinstance(found, str) else None for found in _fetched(kind, parts_list)]
+
+
+def _fetched(kind: str, parts_list: list[tuple[str, ...]]) -> list[object]:
+    """What the database holds for each computation (text, bytes, or None for a miss), in one query per batch."""
     database = _database()
     if database is None:
         return [None] * len(parts_list)
     keys = [_key(kind, parts) for parts in parts_list]
-    found: dict[str, str] = {}
+    found: dict[str, object] = {}
     try:
         for start in range(0, len(keys), BATCH):
             batch = keys[start : start + BATCH]
@@ -101,12 +113,12 @@ def load_many(kind: str, parts_list: list[tuple[str, ...]]) -> list[str | None]:
     return [found.get(key) for key in keys]
 
 
-def store(kind: str, parts: tuple[str, ...], text: str) -> None:
-    """Cache a result; a cache that is off or cannot be written is simply skipped."""
+def store(kind: str, parts: tuple[str, ...], text: str | bytes) -> None:
+    """Cache a result (text, or bytes for `load_bytes`); a cache that is off or cannot be written is simply skipped."""
     store_many(kind, [(parts, text)])
 
 
-def store_many(kind: str, results: list[tuple[tuple[str, ...], str]]) -> None:
+def store_many(kind: str, results: Sequence[tuple[tuple[str, ...], str | bytes]]) -> None:
     """Cache many results of `kind` in one transaction (all or none)."""
     database = _database()
     if database is None or not results:

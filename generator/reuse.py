@@ -9,7 +9,6 @@ the core that would otherwise wait for it; `settle` waits for the child once the
 
 from __future__ import annotations
 
-import base64
 import json
 import multiprocessing
 import os
@@ -85,12 +84,12 @@ def settle() -> None:
 
 def _cached(key: tuple[str, ...], skeleton: Skeleton) -> Entry | None:
     """The cached build of this skeleton, if its compared runs compare alike in this wording."""
-    text = cache.load(KIND, *key)
-    if text is None:
+    data = cache.load_bytes(KIND, *key)
+    if data is None:
         return None
     try:
         with collector_paused():
-            api, places, notes, compared = pickle.loads(base64.b64decode(text))
+            api, places, notes, compared = pickle.loads(data)
     except Exception:  # noqa: BLE001 (a damaged entry, whatever unpickling it raises, is no entry)
         return None
     return (api, places, notes) if skeleton.alike(compared) else None
@@ -111,7 +110,7 @@ def _cache_entry(key: tuple[str, ...], skeleton: Skeleton, spec: LoadedSpec, pag
     try:
         os.nice(10)  # the run's own processes first: this one fills the time they leave
         entry = _build(skeleton, spec, pagination)
-        cache.store(KIND, key, base64.b64encode(pickle.dumps((*entry, skeleton.compared), protocol=pickle.HIGHEST_PROTOCOL)).decode())
+        cache.store(KIND, key, pickle.dumps((*entry, skeleton.compared), protocol=pickle.HIGHEST_PROTOCOL))
     except BaseException:  # noqa: BLE001 (no entry is all a failure means here)
         return
 

@@ -137,9 +137,9 @@ def test_a_spec_over_the_bound_is_read_afresh(monkeypatch: pytest.MonkeyPatch) -
     assert _outcome(ROOT / "spec" / "outboundbot.yaml", reused=True) == _outcome(ROOT / "spec" / "outboundbot.yaml", reused=False)
 
 
-@pytest.mark.parametrize("damage", ["not base64 at all!", "bm90IGEgcGlja2xl"])
-def test_a_damaged_entry_is_no_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
-    """An entry that does not decode or unpickle is read past: the spec is read directly, as if there were none."""
+@pytest.mark.parametrize("damage", [b"\x80\x05not a pickle", "text where the pickle's bytes belong"])
+def test_a_damaged_entry_is_no_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: bytes | str) -> None:
+    """An entry that does not unpickle, or is not bytes, is read past: the spec is read directly, as if there were none."""
     monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
     spec = ROOT / "spec" / "outboundbot.yaml"
     direct = _outcome(spec, reused=False)
