@@ -24,7 +24,7 @@ from .ir.build import build_api
 from .memory import collector_paused
 from .spec.loader import LoadedSpec
 from .spec.normalize import normalize
-from .spec.prose import ProseLost, Skeleton, holders, restore, restore_text
+from .spec.prose import ProseLost, Skeleton, Wording, holders, restore, restore_text, wording_of_pieces
 
 KIND = "skeleton-ir"
 # Larger specs are built from the spec alone: the child building an entry beside the run would double the peak
@@ -53,22 +53,26 @@ def reused_api(spec: LoadedSpec, diag: Collector, pagination: Mapping[str, Any] 
     then built in a child: the caller builds the IR from the spec meanwhile), and for a spec over MAX_NODES."""
     if len(spec.lines) > MAX_NODES:
         return None
+    skeleton = None  # the whole document's, made only where the spec was not read in pieces
     with collector_paused():
-        skeleton = Skeleton(spec.data)
-    text = skeleton.dumped()
-    if text is None:
+        if spec.pieces:  # each piece's skeleton was cached with it: only joined here
+            wording = wording_of_pieces(spec.pieces)
+        else:
+            skeleton = Skeleton(spec.data)
+            wording = skeleton.wording()
+    if wording is None:
         return None
-    key: tuple[str, ...] = (text, json.dumps(pagination or {}, sort_keys=True, default=str))
+    key: tuple[str, ...] = (wording.skeleton, json.dumps(pagination or {}, sort_keys=True, default=str))
     if spec.origins is not None:
         key += (json.dumps(spec.origins.grafts, sort_keys=True),)
-    entry = _cached(key, skeleton)
+    entry = _cached(key, wording)
     if entry is None:
-        _cache_later(key, skeleton, spec, pagination)
+        _cache_later(key, skeleton, wording, spec, pagination)
         return None
     api, places, notes = entry
     try:
-        restore(places, skeleton.runs)
-        replay = [(level, where, restore_text(text, skeleton.runs), hint and restore_text(hint, skeleton.runs)) for level, where, text, hint in notes]
+        restore(places, wording.runs)
+        replay = [(level, where, restore_text(text, wording.runs), hint and restore_text(hint, wording.runs)) for level, where, text, hint in notes]
     except ProseLost:
         return None
     for note in replay:
@@ -82,7 +86,7 @@ def settle() -> None:
         _caching.pop().join()
 
 
-def _cached(key: tuple[str, ...], skeleton: Skeleton) -> Entry | None:
+def _cached(key: tuple[str, ...], wording: Wording) -> Entry | None:
     """The cached build of this skeleton, if its compared runs compare alike in this wording."""
     data = cache.load_bytes(KIND, *key)
     if data is None:
@@ -92,23 +96,32 @@ def _cached(key: tuple[str, ...], skeleton: Skeleton) -> Entry | None:
             api, places, notes, compared = pickle.loads(data)
     except Exception:  # noqa: BLE001 (a damaged entry, whatever unpickling it raises, is no entry)
         return None
-    return (api, places, notes) if skeleton.alike(compared) else None
+    return (api, places, notes) if wording.alike(compared) else None
 
 
-def _cache_later(key: tuple[str, ...], skeleton: Skeleton, spec: LoadedSpec, pagination: Mapping[str, Any] | None) -> None:
+def _cache_later(
+    key: tuple[str, ...], skeleton: Skeleton | None, wording: Wording, spec: LoadedSpec, pagination: Mapping[str, Any] | None
+) -> None:
     """Build the skeleton's entry and cache it in a forked child (daemonic: a run that fails does not wait for it);
     where processes cannot fork, there is no entry."""
     if "fork" in multiprocessing.get_all_start_methods():
-        child = multiprocessing.get_context("fork").Process(target=_cache_entry, args=(key, skeleton, spec, pagination), daemon=True)
+        args = (key, skeleton, wording, spec, pagination)
+        child = multiprocessing.get_context("fork").Process(target=_cache_entry, args=args, daemon=True)
         child.start()
         _caching.append(child)
 
 
-def _cache_entry(key: tuple[str, ...], skeleton: Skeleton, spec: LoadedSpec, pagination: Mapping[str, Any] | None) -> None:
+def _cache_entry(
+    key: tuple[str, ...], skeleton: Skeleton | None, wording: Wording, spec: LoadedSpec, pagination: Mapping[str, Any] | None
+) -> None:
     """In the child: build the entry and cache it; nothing if the build fails (the spec may be invalid: the parent
-    reports it). An entry whose words cannot go back is found out when it is read, and not used."""
+    reports it), or if the whole document's skeleton has other runs than its pieces' (it cannot: checked all the
+    same). An entry whose words cannot go back is found out when it is read, and not used."""
     try:
         os.nice(10)  # the run's own processes first: this one fills the time they leave
+        skeleton = skeleton or Skeleton(spec.data)
+        if skeleton.runs != wording.runs:
+            return
         entry = _build(skeleton, spec, pagination)
         cache.store(KIND, key, pickle.dumps((*entry, skeleton.compared), protocol=pickle.HIGHEST_PROTOCOL))
     except BaseException:  # noqa: BLE001 (no entry is all a failure means here)

@@ -7,7 +7,7 @@ import json
 import operator
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from ..diagnostics import (
 )
 from .json_lines import parse_json
 from .pieces import Parsed, parse_in_pieces
+from .prose import piece_wording
 from .refs import Document, bundle, is_reference, read_bounded
 
 MAX_BYTES = 64 * 1024 * 1024
@@ -86,6 +87,7 @@ class LoadedSpec:
     origins: Origins | None = None  # where content bundled from other files came from
     notes: tuple[Diagnostic, ...] = ()  # the loader's notices, e.g. a bundled component renamed
     sources: tuple[str, ...] = ()  # other files read: paths relative to the main file's directory, or URLs
+    pieces: list[tuple[str, int, bool, Any, str]] = field(default_factory=list)  # see `Parsed.pieces`
 
 
 def load_spec(
@@ -110,13 +112,14 @@ def load_spec(
         diag.error("", f"cannot read spec file: {exc.strerror or exc}")
         raise SpecError(diag.items) from None
     try:
-        main = Document.local(name, path, *parse_tree(raw, diag))
+        parsed = parse_tree(raw, diag)
+        main = Document.local(name, path, parsed.data, parsed.lines, parsed.refs)
         if not _wants_bundling(main):
-            return LoadedSpec(path, name, main.data, main.lines, hashlib.sha256(raw).hexdigest())
+            return LoadedSpec(path, name, main.data, main.lines, hashlib.sha256(raw).hexdigest(), pieces=parsed.pieces)
         bundled = bundle(
             main,
             raw,
-            lambda file, data: parse_tree(data, Collector(file)),
+            lambda file, data: _tree(parse_tree(data, Collector(file))),
             max_bytes=MAX_BYTES,
             max_nodes=MAX_NODES,
             allow_external_refs=allow_external_refs,
@@ -144,12 +147,18 @@ def _wants_bundling(main: Document) -> bool:
 
 def parse_document(raw: bytes, diag: Collector) -> tuple[dict[str, Any], Mapping[str, int]]:
     """Parse YAML or JSON bytes into a mapping plus a pointer → line map."""
-    data, lines, _ = parse_tree(raw, diag)
-    return data, lines
+    parsed = parse_tree(raw, diag)
+    return parsed.data, parsed.lines
 
 
-def parse_tree(raw: bytes, diag: Collector) -> tuple[dict[str, Any], Mapping[str, int], list[tuple[str, dict[str, Any]]]]:
-    """Parse YAML or JSON bytes into a mapping, its line map and every (pointer, object holding a $ref)."""
+def _tree(parsed: Parsed) -> tuple[dict[str, Any], Mapping[str, int], list[tuple[str, dict[str, Any]]]]:
+    """A parsed document as bundling takes it: its mapping, its line map and every (pointer, object holding a $ref)."""
+    return parsed.data, parsed.lines, parsed.refs
+
+
+def parse_tree(raw: bytes, diag: Collector) -> Parsed:
+    """Parse YAML or JSON bytes into a mapping, its line map, every (pointer, object holding a $ref) and the pieces
+    it was read in, if it was."""
     text = _decode(raw, diag)
     json_text = text.lstrip().startswith(("{", "["))
     if json_text:  # JSON: characters YAML refuses can only sit in strings
@@ -165,7 +174,7 @@ def parse_tree(raw: bytes, diag: Collector) -> tuple[dict[str, Any], Mapping[str
             parsed = _parse_whole(text, aliased, diag)
     diag.lines = parsed.lines
     _check_size(len(parsed.lines) + parsed.keys, diag)
-    return parsed.data, parsed.lines, parsed.refs
+    return parsed
 
 
 def _starts_a_token(text: str, mark: str) -> bool:
@@ -224,7 +233,7 @@ def _parse_piece(text: str, depth: int) -> str | None:
     if builder.diag.items or not isinstance(data, dict) or len(data) != 1:
         return None
     head = [data, [pointer for pointer, _ in builder.refs], builder.keys, len(builder.lines) - ("" in builder.lines)]
-    return json.dumps(head, ensure_ascii=False) + "\n" + json.dumps(builder.lines, ensure_ascii=False)
+    return "\n".join([json.dumps(head, ensure_ascii=False), json.dumps(builder.lines, ensure_ascii=False), piece_wording(data)])
 
 
 def _check_size(nodes: int, diag: Collector) -> None:

@@ -27,19 +27,22 @@ KIND = "yaml-piece"
 _KEY_ONLY = re.compile(r"[^\s\-?#][^#]*:[ \t]*(?:#.*)?")  # `key:` with its value on the following lines
 _OTHER_BREAKS = "\r\x85\u2028\u2029"  # line breaks YAML knows besides LF (CRLF is made LF first)
 
-# One piece parsed and flattened as two lines of JSON text, or None when it is not one clean mapping entry: [data
-# ({key: value}), [pointers of $ref holders], key count, count of its pointers but ""], then {relative pointer: line}.
+# One piece parsed and flattened as three lines of JSON text, or None when it is not one clean mapping entry: [data
+# ({key: value}), [pointers of $ref holders], key count, count of its pointers but ""], then {relative pointer: line},
+# then the skeleton of its data (`prose.piece_wording`).
 PieceParser = Callable[[str, int], Union[str, None]]
 
 
 @dataclass
 class Parsed:
-    """A document assembled from its pieces: data, pointer → line, $ref holders, and its count of mapping keys."""
+    """A document assembled from its pieces: data, pointer → line, $ref holders, its count of mapping keys, and the
+    pieces in document order (see `prose.wording_of_pieces`; none for a document parsed whole)."""
 
     data: dict[str, Any] = field(default_factory=dict)
     lines: Mapping[str, int] = field(default_factory=dict)
     refs: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     keys: int = 0
+    pieces: list[tuple[str, int, bool, Any, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -192,12 +195,13 @@ def _assemble(
     """Put each entry's key and value into `into`, its lines, $ref holders and keys into `result`; False on a duplicate key."""
     for entry in entries:
         piece = entry.key if isinstance(entry, _Split) else entry
-        head, _, lines = parsed[piece.depth, piece.text].partition("\n")
+        head, lines, wording = parsed[piece.depth, piece.text].split("\n")
         data, refs, keys, count = json.loads(head)
         ((key, value),) = data.items()
         if key in into:
             return False
         child = f"{pointer}/{escape_pointer_token(key)}"
+        result.pieces.append((child, piece.depth, isinstance(entry, _Split), data, wording))
         if isinstance(entry, _Split):
             value = {}
             if not _assemble(entry.entries, child, value, parsed, result):

@@ -36,24 +36,28 @@ class ProseLost(Exception):
 class Skeleton:
     """A document's skeleton, the runs of words its placeholders stand for, and the runs compared so far."""
 
-    def __init__(self, doc: Any, kept: Callable[[str], object] = lambda run: False, shared: bool = False) -> None:
+    def __init__(
+        self, doc: Any, kept: Callable[[str], object] = lambda run: False, shared: bool = False, prose: bool = True
+    ) -> None:
         """`kept`: runs for which it is true stay as written. `shared`: equal runs share one placeholder, so that
-        two texts of the skeleton are equal exactly where the document's are."""
+        two texts of the skeleton are equal exactly where the document's are. `prose`: false for data (a part of a
+        document that lies inside an example or an extension), which holds no prose."""
         self._kept, self._shared = kept, shared
         self.runs: list[str] = []
         self._written = 0  # placeholders written
         self.compared: dict[int, int] = {}  # placeholder → the first placeholder of an equal run
         self._first: dict[str, int] = {}
-        self.doc = self._copy(doc, True) if isinstance(doc, (dict, list)) else doc
+        self.doc = self._copy(doc, prose) if isinstance(doc, (dict, list)) else doc
 
     def canonical(self, json_text: str) -> str:
         """JSON text of part of the skeleton with each placeholder replaced by the first one of an equal run: two
         parts are equal as prose when their canonical texts are; the placeholders compared are noted."""
         return _ESCAPED.sub(self._compare, json_text)
 
-    def alike(self, compared: dict[int, int]) -> bool:
-        """Whether the runs compared while building from another wording of this skeleton compare alike here."""
-        return all(self._first[self.runs[number]] == first for number, first in compared.items())
+    def wording(self) -> Wording | None:
+        """The skeleton's text and runs; None when the document holds the placeholders' mark (see `dumped`)."""
+        text = self.dumped()
+        return None if text is None else Wording(text, self.runs)
 
     def _compare(self, found: re.Match[str]) -> str:
         """A placeholder of JSON text as the first one of an equal run, noted as compared."""
@@ -95,6 +99,63 @@ class Skeleton:
             self._first.setdefault(run, len(self.runs) - 1)
         self._written += 1
         return f"\x01{self._first[run] if self._shared else len(self.runs) - 1}\x02"
+
+
+class Wording:
+    """A document's skeleton as text (what is built from it is cached by that text) and the runs of words its
+    placeholders stand for in this wording."""
+
+    def __init__(self, skeleton: str, runs: list[str]) -> None:
+        self.skeleton, self.runs = skeleton, runs
+
+    def alike(self, compared: dict[int, int]) -> bool:
+        """Whether the runs compared while building from another wording of this skeleton (each placeholder → the
+        first placeholder of an equal run) compare alike here."""
+        if not compared:
+            return True
+        first: dict[str, int] = {}
+        for number, run in enumerate(self.runs):
+            first.setdefault(run, number)
+        return all(first[self.runs[number]] == earliest for number, earliest in compared.items())
+
+
+def piece_wording(data: Any, prose: bool = True) -> str:
+    """The skeleton of one piece of a document (`spec.pieces`) as JSON: [its text, its runs], null where it holds the
+    placeholders' mark. `prose`: false for a piece inside data (see `Skeleton`)."""
+    wording = Skeleton(data, prose=prose).wording()
+    return json.dumps(None if wording is None else [wording.skeleton, wording.runs], ensure_ascii=False)
+
+
+def wording_of_pieces(pieces: list[tuple[str, int, bool, Any, str]]) -> Wording | None:
+    """A document's wording from the pieces it was read in, in document order: each (entry pointer, depth, whether it
+    is the key line of an entry cut further, its data, `piece_wording` of that data). Each piece's placeholders are
+    numbered from 0, so the text differs from the whole document's skeleton; the runs are the same, in the same order.
+    None where a piece holds the mark."""
+    texts: list[str] = []
+    runs: list[str] = []
+    for pointer, depth, cut, data, wording in pieces:
+        tokens = pointer.split("/")[1:-1]  # the entry's ancestors: the entry's own key is the piece's to judge
+        inside_data = any(token in DATA_KEYS or token.startswith("x-") for token in tokens)
+        try:
+            found = _decoded(piece_wording(data, prose=False) if inside_data else wording)
+        except ValueError:  # a damaged cache entry: the piece's skeleton made again
+            found = _decoded(piece_wording(data))
+        if found is None:
+            return None
+        texts.append(f"{depth}{'+' if cut else ' '}{found[0]}")
+        runs += found[1]
+    return Wording("\n".join(texts), runs)
+
+
+def _decoded(wording: str) -> tuple[str, list[str]] | None:
+    """A piece's skeleton and runs from `piece_wording`'s JSON, None where it holds the mark; ValueError if it is not
+    such JSON."""
+    found = json.loads(wording)
+    if found is None:
+        return None
+    if not (isinstance(found, list) and len(found) == 2 and isinstance(found[0], str) and isinstance(found[1], list)):
+        raise ValueError(wording[:40])
+    return found[0], found[1]
 
 
 def restore_text(text: str, runs: list[str]) -> str:

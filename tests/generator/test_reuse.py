@@ -12,6 +12,9 @@ import yaml
 from acs_sdkgen import frontend, reuse
 from acs_sdkgen.diagnostics import SpecError
 from acs_sdkgen.frontend import read_spec
+from acs_sdkgen.spec import pieces
+from acs_sdkgen.spec.loader import load_spec
+from acs_sdkgen.spec.prose import Skeleton, wording_of_pieces
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = sorted(
@@ -41,6 +44,67 @@ def test_reading_through_the_skeleton_gives_what_reading_the_spec_gives(spec: Pa
     assert _outcome(spec, reused=True) == direct
     monkeypatch.setattr(frontend, "build_api", _no_build)  # the entry is there: read from it, or refused by validation
     assert _outcome(spec, reused=True) == direct
+
+
+@pytest.fixture
+def small_pieces(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Every YAML document read in pieces down to small entries, into a cache of this test's own."""
+    monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(pieces, "MIN_BYTES", 0)
+    monkeypatch.setattr(pieces, "SPLIT_BYTES", 64)
+
+
+@pytest.mark.parametrize("spec", [p for p in SPECS if p.suffix == ".yaml"], ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.usefixtures("small_pieces")
+def test_a_spec_read_in_pieces_is_reused_by_its_pieces_skeletons(spec: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read in pieces, the spec's skeleton is joined from the pieces' own (cached with them), and the entry built
+    beside the first read serves the next: the same IR and diagnostics as reading the spec directly."""
+    direct = _outcome(spec, reused=False)
+    assert _outcome(spec, reused=True) == direct
+    monkeypatch.setattr(frontend, "build_api", _no_build)
+    assert _outcome(spec, reused=True) == direct
+
+
+IN_PIECES = """\
+openapi: 3.0.3
+info:
+  title: Pieces
+  version: '1'
+  description: The API, described.
+x-internal:
+  notes:
+    description: data of an extension, not prose
+components:
+  examples:
+    One:
+      value:
+        description: data of an example, not prose
+  schemas:
+    Thing:
+      description: A thing.
+      type: object
+      properties:
+        name: {type: string, description: Its name.}
+paths: {}
+"""
+
+
+@pytest.mark.usefixtures("small_pieces")
+def test_the_pieces_skeletons_hold_the_documents_runs(tmp_path: Path) -> None:
+    """The runs joined from the pieces are the whole document's, in its order (descriptions inside examples and
+    extensions are data, also in pieces cut out of them); new words keep the joined skeleton, a new line changes it."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(IN_PIECES)
+    spec = load_spec(path)
+    wording = wording_of_pieces(spec.pieces)
+    assert len(spec.pieces) > 10 and wording is not None
+    assert wording.runs == Skeleton(spec.data).runs == ["The API, described.", "A thing.", "Its name."]
+    path.write_text(IN_PIECES.replace("A thing.", "One thing, reworded."))
+    reworded = wording_of_pieces(load_spec(path).pieces)
+    assert reworded is not None and reworded.skeleton == wording.skeleton and reworded.runs[1] == "One thing, reworded."
+    path.write_text(IN_PIECES.replace("A thing.", "A thing.\n\n        Two lines."))
+    parted = wording_of_pieces(load_spec(path).pieces)
+    assert parted is not None and parted.skeleton != wording.skeleton
 
 
 def _no_build(*args: object) -> None:
