@@ -18,7 +18,7 @@ from .diagnostics import Collector, Diagnostic, SpecError
 from .forked import Later
 from .ir import tree as ir
 from .ir.build import build_api
-from .reuse import reused_api
+from .reuse import Reuse
 from .spec.loader import LoadedSpec, load_spec, parse_document
 from .spec.normalize import normalize
 from .spec.validate import validate_spec
@@ -54,8 +54,8 @@ def read_spec(
     file, or `REV:PATH` read with git, named as typed. `pagination`: the configuration's paging entries.
     `spare_core`: a core is idle, so the spec is validated in a forked child while this process normalises it
     and builds the IR; the result and the diagnostics are the same as validating first. `reuse`: the IR is taken
-    from the cache when only the spec's wording changed since it was cached (`reuse.reused_api`), else built and
-    cached for the next edit.
+    from the cache when only the spec's wording changed since it was cached (`reuse.Reuse`), else built and
+    cached for the next edit, and so are the validation's notes.
     """
     text = str(source)
     if isinstance(source, str) and ":" in text and not Path(text).is_file():
@@ -67,10 +67,13 @@ def read_spec(
             allow_external_refs=options.allow_external_refs,
             allow_remote_refs=options.allow_remote_refs,
         )
-    with Later(partial(_validation_notes, spec), fork=spare_core) as validation:  # raises SpecError on errors
+    cached = Reuse(spec, pagination) if reuse else None
+    checked = cached.validation() if cached else None
+    work = partial(_validation_notes, spec) if checked is None else partial(list, checked)
+    with Later(work, fork=spare_core and checked is None) as validation:  # raises SpecError on errors
         built = Collector(spec.display_name, spec.lines, spec.origins)
         try:
-            api = (reuse and reused_api(spec, built, pagination)) or build_api(normalize(spec.data, built), built, pagination)
+            api = (cached and cached.api(built)) or build_api(normalize(spec.data, built), built, pagination)
         except Exception:
             validation.result()  # an invalid spec is reported as such, not as what its faults made fail here
             raise

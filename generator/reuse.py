@@ -1,14 +1,16 @@
-"""The front end's normalisation and IR, reused across edits that change a spec's wording alone.
+"""The front end's normalisation, validation and IR, reused across edits that change a spec's wording alone.
 
-The IR is built from the spec's skeleton (`spec.prose`) and cached by it, with the diagnostics the build
-reported; a regeneration whose spec has the same skeleton (an edit of a description's or a summary's words)
-takes the cached IR and puts its own words back, instead of normalising and building again. When there is no
+The IR is built from the spec's skeleton (`spec.prose`) and cached by it, with the diagnostics the build and the
+validation of the skeleton reported; a regeneration whose spec has the same skeleton (an edit of a description's
+or a summary's words) takes the cached IR and notes and puts its own words back, instead of validating,
+normalising and building again. The validation reads no prose, so the skeleton's is the spec's. When there is no
 entry yet, a forked child builds and caches one while this process builds the IR from the spec as usual, on
 the core that would otherwise wait for it; `settle` waits for the child once the output is written.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import multiprocessing
 import os
@@ -18,21 +20,33 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from . import cache
-from .diagnostics import Collector, Level, Origins
+from .diagnostics import Collector, Diagnostic, Level, Origins, SpecError
 from .ir import tree as ir
 from .ir.build import build_api
 from .memory import collector_paused
 from .spec.loader import LoadedSpec
 from .spec.normalize import normalize
 from .spec.prose import ProseLost, Skeleton, Wording, holders, restore, restore_text, wording_of_pieces
+from .spec.validate import validate_spec
 
 KIND = "skeleton-ir"
 # Larger specs are built from the spec alone: the child building an entry beside the run would double the peak
 # memory of a build that is large already (a 20 MB spec's takes 3 GB). rpc-1000 has 73,000 located nodes.
 MAX_NODES = 400_000
 Note = tuple[Level, str, str, "str | None"]
-Entry = tuple[ir.Api, list[tuple[Any, str]], list[Note]]  # the IR, the places holding placeholders, its notes
 _caching: list[BaseProcess] = []  # children building entries
+
+
+@dataclasses.dataclass
+class _Entry:
+    """What the front end made of a skeleton: the IR, the places in it holding placeholders, the build's notes, the
+    validation's notes (None where it found an error), and the runs the build compared (see `Skeleton.canonical`)."""
+
+    api: ir.Api
+    places: list[tuple[Any, str]]
+    notes: list[Note]
+    validation: list[Note] | None
+    compared: dict[int, int]
 
 
 class _Recorder(Collector):
@@ -43,41 +57,68 @@ class _Recorder(Collector):
         self.notes: list[Note] = []
 
     def add(self, level: Level, pointer: str, message: str, hint: str | None = None) -> None:
-        """Record a diagnostic, unlocated."""
+        """Record a diagnostic, unlocated (and as any collector does)."""
         self.notes.append((level, pointer, message, hint))
+        super().add(level, pointer, message, hint)
 
 
-def reused_api(spec: LoadedSpec, diag: Collector, pagination: Mapping[str, Any] | None) -> ir.Api | None:
-    """The IR of `spec` from the cache of its skeleton, its diagnostics added to `diag`. None when the skeleton
-    cannot stand for the spec (it holds the placeholders' mark, or a word was lost) or has no entry yet (one is
-    then built in a child: the caller builds the IR from the spec meanwhile), and for a spec over MAX_NODES."""
-    if len(spec.lines) > MAX_NODES:
-        return None
-    skeleton = None  # the whole document's, made only where the spec was not read in pieces
-    with collector_paused():
-        if spec.pieces:  # each piece's skeleton was cached with it: only joined here
-            wording = wording_of_pieces(spec.pieces)
-        else:
-            skeleton = Skeleton(spec.data)
-            wording = skeleton.wording()
-    if wording is None:
-        return None
-    key: tuple[str, ...] = (wording.skeleton, json.dumps(pagination or {}, sort_keys=True, default=str))
-    if spec.origins is not None:
-        key += (json.dumps(spec.origins.grafts, sort_keys=True),)
-    entry = _cached(key, wording)
-    if entry is None:
-        _cache_later(key, skeleton, wording, spec, pagination)
-        return None
-    api, places, notes = entry
-    try:
-        restore(places, wording.runs)
-        replay = [(level, where, restore_text(text, wording.runs), hint and restore_text(hint, wording.runs)) for level, where, text, hint in notes]
-    except ProseLost:
-        return None
-    for note in replay:
-        diag.add(*note)
-    return api
+class Reuse:
+    """The front end's results for one spec, looked up in the cache by the spec's skeleton."""
+
+    def __init__(self, spec: LoadedSpec, pagination: Mapping[str, Any] | None) -> None:
+        """Look the spec's entry up. None is found for a skeleton that cannot stand for the spec (it holds the
+        placeholders' mark), and for a spec over MAX_NODES."""
+        self._spec, self._pagination = spec, pagination
+        self._skeleton: Skeleton | None = None  # the whole document's, made only where the spec was not read in pieces
+        self._wording: Wording | None = None
+        self._entry: _Entry | None = None
+        if len(spec.lines) > MAX_NODES:
+            return
+        with collector_paused():
+            if spec.pieces:  # each piece's skeleton was cached with it: only joined here
+                self._wording = wording_of_pieces(spec.pieces)
+            else:
+                self._skeleton = Skeleton(spec.data)
+                self._wording = self._skeleton.wording()
+        if self._wording is not None:
+            self._key: tuple[str, ...] = (self._wording.skeleton, json.dumps(pagination or {}, sort_keys=True, default=str))
+            if spec.origins is not None:
+                self._key += (json.dumps(spec.origins.grafts, sort_keys=True),)
+            self._entry = _cached(self._key, self._wording)
+
+    def validation(self) -> list[Diagnostic] | None:
+        """What validating the spec reports, from the entry; None without one, or where it found an error."""
+        if self._entry is None or self._entry.validation is None:
+            return None
+        assert self._wording is not None
+        spec, runs = self._spec, self._wording.runs
+        diag = Collector(spec.display_name, spec.lines, spec.origins)
+        diag.items.extend(spec.notes)  # the loader's, as `validate_spec` gives them first
+        try:
+            for level, pointer, message, hint in self._entry.validation:
+                diag.add(level, pointer, restore_text(message, runs), hint and restore_text(hint, runs))
+        except ProseLost:
+            return None
+        return diag.items
+
+    def api(self, diag: Collector) -> ir.Api | None:
+        """The IR from the entry, its build's diagnostics added to `diag`; None without an entry (one is then built in
+        a child, where the skeleton can stand for the spec: the caller builds the IR from the spec meanwhile), or
+        where a word cannot go back."""
+        if self._wording is None:
+            return None
+        if self._entry is None:
+            _cache_later(self._key, self._skeleton, self._wording, self._spec, self._pagination)
+            return None
+        runs = self._wording.runs
+        try:
+            restore(self._entry.places, runs)
+            replay = [(level, where, restore_text(text, runs), hint and restore_text(hint, runs)) for level, where, text, hint in self._entry.notes]
+        except ProseLost:
+            return None
+        for note in replay:
+            diag.add(*note)
+        return self._entry.api
 
 
 def settle() -> None:
@@ -86,17 +127,17 @@ def settle() -> None:
         _caching.pop().join()
 
 
-def _cached(key: tuple[str, ...], wording: Wording) -> Entry | None:
-    """The cached build of this skeleton, if its compared runs compare alike in this wording."""
+def _cached(key: tuple[str, ...], wording: Wording) -> _Entry | None:
+    """The cached entry of this skeleton, if its compared runs compare alike in this wording."""
     data = cache.load_bytes(KIND, *key)
     if data is None:
         return None
     try:
         with collector_paused():
-            api, places, notes, compared = pickle.loads(data)
+            entry = pickle.loads(data)
     except Exception:  # noqa: BLE001 (a damaged entry, whatever unpickling it raises, is no entry)
         return None
-    return (api, places, notes) if wording.alike(compared) else None
+    return entry if isinstance(entry, _Entry) and wording.alike(entry.compared) else None
 
 
 def _cache_later(
@@ -122,15 +163,22 @@ def _cache_entry(
         skeleton = skeleton or Skeleton(spec.data)
         if skeleton.runs != wording.runs:
             return
-        entry = _build(skeleton, spec, pagination)
-        cache.store(KIND, key, pickle.dumps((*entry, skeleton.compared), protocol=pickle.HIGHEST_PROTOCOL))
+        validation = _validated(skeleton, spec)
+        recorder = _Recorder(spec.display_name, spec.origins)
+        api = build_api(normalize(skeleton.doc, recorder, skeleton.canonical), recorder, pagination)
+        with collector_paused():
+            entry = _Entry(api, holders(api), recorder.notes, validation, skeleton.compared)
+        cache.store(KIND, key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
     except BaseException:  # noqa: BLE001 (no entry is all a failure means here)
         return
 
 
-def _build(skeleton: Skeleton, spec: LoadedSpec, pagination: Mapping[str, Any] | None) -> Entry:
-    """The IR of the skeleton, the places in it that hold placeholders, and the diagnostics its build reported."""
+def _validated(skeleton: Skeleton, spec: LoadedSpec) -> list[Note] | None:
+    """What validating the skeleton reports, unlocated and with the placeholders in; None when it finds an error
+    (an invalid spec is validated afresh each time, and reported as such)."""
     recorder = _Recorder(spec.display_name, spec.origins)
-    api = build_api(normalize(skeleton.doc, recorder, skeleton.canonical), recorder, pagination)
-    with collector_paused():
-        return api, holders(api), recorder.notes
+    try:
+        validate_spec(dataclasses.replace(spec, data=skeleton.doc, notes=()), recorder)
+    except SpecError:
+        return None
+    return recorder.notes

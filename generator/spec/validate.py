@@ -41,9 +41,10 @@ _ACS_TYPES = {
 Covered = set[str]  # pointers where our own rules already reported a problem
 
 
-def validate_spec(spec: LoadedSpec) -> Collector:
-    """Run every check; raise SpecError listing all errors, else return the collector (warnings, notices)."""
-    diag = Collector(spec.display_name, spec.lines, spec.origins)
+def validate_spec(spec: LoadedSpec, diag: Collector | None = None) -> Collector:
+    """Run every check; raise SpecError listing all errors, else return the collector (warnings, notices), `diag`
+    when given."""
+    diag = diag or Collector(spec.display_name, spec.lines, spec.origins)
     diag.items.extend(spec.notes)
     doc = spec.data
     _guarded(diag, "the OpenAPI version", lambda: _check_version(doc, diag))
