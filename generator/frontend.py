@@ -69,7 +69,7 @@ def read_spec(
         )
     cached = Reuse(spec, pagination) if reuse else None
     checked = cached.validation() if cached else None
-    work = partial(_validation_notes, spec) if checked is None else partial(list, checked)
+    work = partial(_validation_notes, spec, cached) if checked is None else partial(list, checked)
     with Later(work, fork=spare_core and checked is None) as validation:  # raises SpecError on errors
         built = Collector(spec.display_name, spec.lines, spec.origins)
         try:
@@ -84,9 +84,10 @@ def read_spec(
     return SpecRead(spec, api, diag)
 
 
-def _validation_notes(spec: LoadedSpec) -> list[Diagnostic]:
-    """The warnings and notices of a spec that validates; SpecError when it does not."""
-    return validate_spec(spec).items
+def _validation_notes(spec: LoadedSpec, cached: Reuse | None = None) -> list[Diagnostic]:
+    """The warnings and notices of a spec that validates (its skeleton validated and cached, where reused); SpecError
+    when it does not."""
+    return cached.validate() if cached else validate_spec(spec).items
 
 
 def _from_git(source: str) -> LoadedSpec:

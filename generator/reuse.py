@@ -1,9 +1,9 @@
 """The front end's normalisation, validation and IR, reused across edits that change a spec's wording alone.
 
-The IR is built from the spec's skeleton (`spec.prose`) and cached by it, with the diagnostics the build and the
-validation of the skeleton reported; a regeneration whose spec has the same skeleton (an edit of a description's
-or a summary's words) takes the cached IR and notes and puts its own words back, instead of validating,
-normalising and building again. The validation reads no prose, so the skeleton's is the spec's. When there is no
+The IR is built from the spec's skeleton (`spec.prose`) and cached by it, with the diagnostics the build reported,
+and so is what validating the skeleton reports (the validation reads no prose, so the skeleton's is the spec's). A
+regeneration whose spec has the same skeleton (an edit of a description's or a summary's words) takes the cached IR
+and notes and puts its own words back, instead of validating, normalising and building again. When there is no
 entry yet, a forked child builds and caches one while this process builds the IR from the spec as usual, on
 the core that would otherwise wait for it; `settle` waits for the child once the output is written.
 """
@@ -30,6 +30,7 @@ from .spec.prose import ProseLost, Skeleton, Wording, holders, restore, restore_
 from .spec.validate import validate_spec
 
 KIND = "skeleton-ir"
+VALIDATION_KIND = "skeleton-validation"  # what validating a skeleton reported: JSON [[level, pointer, message, hint]]
 # Larger specs are built from the spec alone: the child building an entry beside the run would double the peak
 # memory of a build that is large already (a 20 MB spec's takes 3 GB). rpc-1000 has 73,000 located nodes.
 MAX_NODES = 400_000
@@ -39,13 +40,12 @@ _caching: list[BaseProcess] = []  # children building entries
 
 @dataclasses.dataclass
 class _Entry:
-    """What the front end made of a skeleton: the IR, the places in it holding placeholders, the build's notes, the
-    validation's notes (None where it found an error), and the runs the build compared (see `Skeleton.canonical`)."""
+    """What the front end built of a skeleton: the IR, the places in it holding placeholders, the build's notes, and
+    the runs the build compared (see `Skeleton.canonical`)."""
 
     api: ir.Api
     places: list[tuple[Any, str]]
     notes: list[Note]
-    validation: list[Note] | None
     compared: dict[int, int]
 
 
@@ -72,6 +72,7 @@ class Reuse:
         self._skeleton: Skeleton | None = None  # the whole document's, made only where the spec was not read in pieces
         self._wording: Wording | None = None
         self._entry: _Entry | None = None
+        self._validation: list[Note] | None = None
         if len(spec.lines) > MAX_NODES:
             return
         with collector_paused():
@@ -85,17 +86,40 @@ class Reuse:
             if spec.origins is not None:
                 self._key += (json.dumps(spec.origins.grafts, sort_keys=True),)
             self._entry = _cached(self._key, self._wording)
+            self._validation = _cached_validation(self._key)
 
     def validation(self) -> list[Diagnostic] | None:
-        """What validating the spec reports, from the entry; None without one, or where it found an error."""
-        if self._entry is None or self._entry.validation is None:
-            return None
+        """What validating the spec reports, from the cache; None where it holds nothing for this skeleton (or a word
+        cannot go back)."""
+        return None if self._validation is None else self._replayed(self._validation)
+
+    def validate(self) -> list[Diagnostic]:
+        """What validating the spec reports, validating its skeleton (and caching what that reports) where it can
+        stand for the spec; SpecError where the spec is invalid, with the spec's own messages."""
+        spec = self._spec
+        if self._wording is not None:
+            skeleton = self._skeleton or Skeleton(spec.data)
+            recorder = _Recorder(spec.display_name, spec.origins)
+            try:
+                validate_spec(dataclasses.replace(spec, data=skeleton.doc, notes=()), recorder)
+            except SpecError:
+                return validate_spec(spec).items
+            if skeleton.runs == self._wording.runs:
+                found = self._replayed(recorder.notes)
+                if found is not None:
+                    cache.store(VALIDATION_KIND, self._key, json.dumps([[level.name, *rest] for level, *rest in recorder.notes]))
+                    return found
+        return validate_spec(spec).items
+
+    def _replayed(self, notes: list[Note]) -> list[Diagnostic] | None:
+        """Validation notes with the words put back, located in the spec as `validate_spec` locates its own; None where
+        a word cannot go back."""
         assert self._wording is not None
         spec, runs = self._spec, self._wording.runs
         diag = Collector(spec.display_name, spec.lines, spec.origins)
         diag.items.extend(spec.notes)  # the loader's, as `validate_spec` gives them first
         try:
-            for level, pointer, message, hint in self._entry.validation:
+            for level, pointer, message, hint in notes:
                 diag.add(level, pointer, restore_text(message, runs), hint and restore_text(hint, runs))
         except ProseLost:
             return None
@@ -140,6 +164,15 @@ def _cached(key: tuple[str, ...], wording: Wording) -> _Entry | None:
     return entry if isinstance(entry, _Entry) and wording.alike(entry.compared) else None
 
 
+def _cached_validation(key: tuple[str, ...]) -> list[Note] | None:
+    """What validating this skeleton reported, from the cache."""
+    text = cache.load(VALIDATION_KIND, *key)
+    try:
+        return None if text is None else [(Level[level], pointer, message, hint) for level, pointer, message, hint in json.loads(text)]
+    except (ValueError, TypeError, KeyError):  # a damaged entry is no entry
+        return None
+
+
 def _cache_later(
     key: tuple[str, ...], skeleton: Skeleton | None, wording: Wording, spec: LoadedSpec, pagination: Mapping[str, Any] | None
 ) -> None:
@@ -163,22 +196,10 @@ def _cache_entry(
         skeleton = skeleton or Skeleton(spec.data)
         if skeleton.runs != wording.runs:
             return
-        validation = _validated(skeleton, spec)
         recorder = _Recorder(spec.display_name, spec.origins)
         api = build_api(normalize(skeleton.doc, recorder, skeleton.canonical), recorder, pagination)
         with collector_paused():
-            entry = _Entry(api, holders(api), recorder.notes, validation, skeleton.compared)
+            entry = _Entry(api, holders(api), recorder.notes, skeleton.compared)
         cache.store(KIND, key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
     except BaseException:  # noqa: BLE001 (no entry is all a failure means here)
         return
-
-
-def _validated(skeleton: Skeleton, spec: LoadedSpec) -> list[Note] | None:
-    """What validating the skeleton reports, unlocated and with the placeholders in; None when it finds an error
-    (an invalid spec is validated afresh each time, and reported as such)."""
-    recorder = _Recorder(spec.display_name, spec.origins)
-    try:
-        validate_spec(dataclasses.replace(spec, data=skeleton.doc, notes=()), recorder)
-    except SpecError:
-        return None
-    return recorder.notes
