@@ -87,6 +87,9 @@ class Reuse:
                 self._key += (json.dumps(spec.origins.grafts, sort_keys=True),)
             self._entry = _cached(self._key, self._wording)
             self._validation = _cached_validation(self._key)
+            if self._skeleton is None and (self._entry is None or self._validation is None):
+                with collector_paused():  # made once, here, for the children that build and validate from it
+                    self._skeleton = Skeleton(spec.data)
 
     def validation(self) -> list[Diagnostic] | None:
         """What validating the spec reports, from the cache; None where it holds nothing for this skeleton (or a word
@@ -98,7 +101,7 @@ class Reuse:
         stand for the spec; SpecError where the spec is invalid, with the spec's own messages."""
         spec = self._spec
         if self._wording is not None:
-            skeleton = self._skeleton or Skeleton(spec.data)
+            skeleton = self._skeleton or Skeleton(spec.data)  # made already where the spec was read in pieces
             recorder = _Recorder(spec.display_name, spec.origins)
             try:
                 validate_spec(dataclasses.replace(spec, data=skeleton.doc, notes=()), recorder)
