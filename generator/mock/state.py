@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diagnostics import Collector, SpecError, join_pointer
+from ..diagnostics import Collector, join_pointer
 from .api import MockApi, Rejection, Route
 
 EXTENSION = "x-acs-sdkgen-mock"
@@ -41,7 +41,7 @@ class Part:
 
 
 def declared_parts(api: MockApi) -> dict[str, Part]:
-    """Each operation's part by operation id, from its extension or the REST convention; a malformed extension is a SpecError."""
+    """Each operation's part by operation id, from its extension or the REST convention; a malformed extension is a `SpecError`."""
     diag = Collector(api.name)
     parts = {}
     for route in api.routes:
