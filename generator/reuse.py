@@ -66,13 +66,14 @@ class Reuse:
     """The front end's results for one spec, looked up in the cache by the spec's skeleton."""
 
     def __init__(self, spec: LoadedSpec, pagination: Mapping[str, Any] | None) -> None:
-        """Look the spec's entry up. None is found for a skeleton that cannot stand for the spec (it holds the
-        placeholders' mark), and for a spec over MAX_NODES."""
+        """Look the spec's entries up. Nothing is found for a skeleton that cannot stand for the spec (it holds the
+        placeholders' mark), nor for a spec over MAX_NODES."""
         self._spec, self._pagination = spec, pagination
         self._skeleton: Skeleton | None = None  # the whole document's, made only where the spec was not read in pieces
         self._wording: Wording | None = None
         self._entry: _Entry | None = None
         self._validation: list[Note] | None = None
+        self._key: tuple[str, ...] = ()
         if len(spec.lines) > MAX_NODES:
             return
         with collector_paused():
@@ -82,7 +83,7 @@ class Reuse:
                 self._skeleton = Skeleton(spec.data)
                 self._wording = self._skeleton.wording()
         if self._wording is not None:
-            self._key: tuple[str, ...] = (self._wording.skeleton, json.dumps(pagination or {}, sort_keys=True, default=str))
+            self._key = (self._wording.skeleton, json.dumps(pagination or {}, sort_keys=True, default=str))
             if spec.origins is not None:
                 self._key += (json.dumps(spec.origins.grafts, sort_keys=True),)
             self._entry = _cached(self._key, self._wording)
@@ -101,7 +102,7 @@ class Reuse:
         stand for the spec; SpecError where the spec is invalid, with the spec's own messages."""
         spec = self._spec
         if self._wording is not None:
-            skeleton = self._skeleton or Skeleton(spec.data)  # made already where the spec was read in pieces
+            skeleton = self._skeleton or Skeleton(spec.data)  # made already where an entry was missing
             recorder = _Recorder(spec.display_name, spec.origins)
             try:
                 validate_spec(dataclasses.replace(spec, data=skeleton.doc, notes=()), recorder)
