@@ -102,7 +102,7 @@ class Reuse:
         stand for the spec; SpecError where the spec is invalid, with the spec's own messages."""
         spec = self._spec
         if self._wording is not None:
-            skeleton = self._skeleton or Skeleton(spec.data)  # made already where an entry was missing
+            skeleton = self._skeleton or Skeleton(spec.data)  # none yet where both entries were found
             recorder = _Recorder(spec.display_name, spec.origins)
             try:
                 validate_spec(dataclasses.replace(spec, data=skeleton.doc, notes=()), recorder)
@@ -136,6 +136,7 @@ class Reuse:
         if self._wording is None:
             return None
         if self._entry is None:
+            assert self._skeleton is not None  # made in `__init__` where the entry was missing
             _cache_later(self._key, self._skeleton, self._wording, self._spec, self._pagination)
             return None
         runs = self._wording.runs
@@ -178,7 +179,7 @@ def _cached_validation(key: tuple[str, ...]) -> list[Note] | None:
 
 
 def _cache_later(
-    key: tuple[str, ...], skeleton: Skeleton | None, wording: Wording, spec: LoadedSpec, pagination: Mapping[str, Any] | None
+    key: tuple[str, ...], skeleton: Skeleton, wording: Wording, spec: LoadedSpec, pagination: Mapping[str, Any] | None
 ) -> None:
     """Build the skeleton's entry and cache it in a forked child (daemonic: a run that fails does not wait for it);
     where processes cannot fork, there is no entry."""
@@ -190,14 +191,13 @@ def _cache_later(
 
 
 def _cache_entry(
-    key: tuple[str, ...], skeleton: Skeleton | None, wording: Wording, spec: LoadedSpec, pagination: Mapping[str, Any] | None
+    key: tuple[str, ...], skeleton: Skeleton, wording: Wording, spec: LoadedSpec, pagination: Mapping[str, Any] | None
 ) -> None:
     """In the child: build the entry and cache it; nothing if the build fails (the spec may be invalid: the parent
     reports it), or if the whole document's skeleton has other runs than its pieces' (it cannot: checked all the
     same). An entry whose words cannot go back is found out when it is read, and not used."""
     try:
         os.nice(10)  # the run's own processes first: this one fills the time they leave
-        skeleton = skeleton or Skeleton(spec.data)
         if skeleton.runs != wording.runs:
             return
         recorder = _Recorder(spec.display_name, spec.origins)

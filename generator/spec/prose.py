@@ -26,6 +26,7 @@ _RUN = re.compile(r"\S+(?: \S+)*")
 _ESCAPED = re.compile(r"\\u0001(\d+)\\u0002")  # a placeholder inside a JSON string
 _PLACEHOLDER = re.compile("\x01(\\d+)\x02|" + _ESCAPED.pattern)  # in text, or inside a JSON string
 _MARKS = ("\x01", "\\u0001", "\\x01")  # the mark plain, in JSON, in Python
+_MARK = re.compile("|".join(map(re.escape, _MARKS)))  # any of them
 _LEFT = re.compile(r"\x01|\\(?:u0001|x01)\d")  # a placeholder, or a cut one, in a form that takes no run
 
 
@@ -202,7 +203,7 @@ def holders(root: Any) -> list[tuple[Any, str]]:
 def _marked(value: Any, stack: list[Any]) -> bool:
     """Whether `value` holds a placeholder outside dataclasses; the dataclasses it holds go onto `stack`."""
     if isinstance(value, str):
-        return any(mark in value for mark in _MARKS)
+        return _MARK.search(value) is not None
     if isinstance(value, (tuple, list, dict)):
         items = [item for pair in value.items() for item in pair] if isinstance(value, dict) else value
         marks = [_marked(item, stack) for item in items]  # each item looked at: its dataclasses are stacked
