@@ -123,10 +123,11 @@ class Reuse:
         diag = Collector(spec.display_name, spec.lines, spec.origins)
         diag.items.extend(spec.notes)  # the loader's, as `validate_spec` gives them first
         try:
-            for level, pointer, message, hint in notes:
-                diag.add(level, pointer, restore_text(message, runs), hint and restore_text(hint, runs))
+            replay = _reworded(notes, runs)
         except ProseLost:
             return None
+        for note in replay:
+            diag.add(*note)
         return diag.items
 
     def api(self, diag: Collector) -> ir.Api | None:
@@ -142,12 +143,17 @@ class Reuse:
         runs = self._wording.runs
         try:
             restore(self._entry.places, runs)
-            replay = [(level, where, restore_text(text, runs), hint and restore_text(hint, runs)) for level, where, text, hint in self._entry.notes]
+            replay = _reworded(self._entry.notes, runs)
         except ProseLost:
             return None
         for note in replay:
             diag.add(*note)
         return self._entry.api
+
+
+def _reworded(notes: list[Note], runs: list[str]) -> list[Note]:
+    """Recorded notes with the runs put back into their messages and hints; ProseLost if a placeholder is left."""
+    return [(level, pointer, restore_text(message, runs), hint and restore_text(hint, runs)) for level, pointer, message, hint in notes]
 
 
 def settle() -> None:

@@ -24,7 +24,7 @@ from ..diagnostics import (
     one_line,
 )
 from .json_lines import parse_json
-from .pieces import Parsed, parse_in_pieces
+from .pieces import Parsed, PieceRead, parse_in_pieces
 from .prose import piece_wording
 from .refs import Document, bundle, is_reference, read_bounded
 
@@ -87,7 +87,7 @@ class LoadedSpec:
     origins: Origins | None = None  # where content bundled from other files came from
     notes: tuple[Diagnostic, ...] = ()  # the loader's notices, e.g. a bundled component renamed
     sources: tuple[str, ...] = ()  # other files read: paths relative to the main file's directory, or URLs
-    pieces: list[tuple[str, int, bool, Any, str]] = field(default_factory=list)  # see `Parsed.pieces`
+    pieces: list[PieceRead] = field(default_factory=list)  # see `Parsed.pieces`
 
 
 def load_spec(

@@ -31,6 +31,9 @@ _OTHER_BREAKS = "\r\x85\u2028\u2029"  # line breaks YAML knows besides LF (CRLF 
 # ({key: value}), [pointers of $ref holders], key count, count of its pointers but ""], then {relative pointer: line},
 # then the skeleton of its data (`prose.piece_wording`).
 PieceParser = Callable[[str, int], Union[str, None]]
+# A piece as read, in document order: its entry's pointer, its depth, whether it is the key line of an entry cut
+# further, its data ({key: value}), and the skeleton its parser gave (`prose.piece_wording`).
+PieceRead = tuple[str, int, bool, Any, str]
 
 
 @dataclass
@@ -42,7 +45,7 @@ class Parsed:
     lines: Mapping[str, int] = field(default_factory=dict)
     refs: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     keys: int = 0
-    pieces: list[tuple[str, int, bool, Any, str]] = field(default_factory=list)
+    pieces: list[PieceRead] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from json.encoder import encode_basestring
 from typing import Any
 
+from .pieces import PieceRead
+
 PROSE_KEYS = frozenset({"description", "summary"})
 # Values that are data, not spec structure: their `description` keys are the user's, kept as they are.
 DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const", "mapping"})
@@ -127,11 +129,10 @@ def piece_wording(data: Any, prose: bool = True) -> str:
     return json.dumps(None if wording is None else [wording.skeleton, wording.runs], ensure_ascii=False)
 
 
-def wording_of_pieces(pieces: list[tuple[str, int, bool, Any, str]]) -> Wording | None:
-    """A document's wording from the pieces it was read in, in document order: each (entry pointer, depth, whether it
-    is the key line of an entry cut further, its data, `piece_wording` of that data). Each piece's placeholders are
-    numbered from 0, so the text differs from the whole document's skeleton; the runs are the same, in the same order.
-    None where a piece holds the mark."""
+def wording_of_pieces(pieces: list[PieceRead]) -> Wording | None:
+    """A document's wording from the pieces it was read in (`pieces.PieceRead`, in document order). Each piece's
+    placeholders are numbered from 0, so the text differs from the whole document's skeleton; the runs are the same,
+    in the same order. None where a piece holds the mark."""
     texts: list[str] = []
     runs: list[str] = []
     for pointer, depth, cut, data, wording in pieces:
