@@ -105,11 +105,12 @@ def normalize(doc: dict[str, Any], diag: Collector, canonical: Callable[[str], s
                     where = join_pointer(at, "content", media_type, "schema")
                     _hoist(media, "schema", f"{base}Response{suffix}", schemas, origins, diag, where)
     _map_declared_discriminator_values(schemas, diag, result.origin)
+    # Passes that look at one node at a time share one walk: each node is seen by them in turn, then its subschemas.
+    first_visit = _each(_drop_idle_keywords, _boolean_properties(diag), _properties_of_non_objects(diag))
+    last_visit = _each(_uncompilable_patterns(diag), _text_defaults_of_typed_strings(diag), _mistyped_defaults(schemas, diag))
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
-            _walk(schemas[name], result.origin(name), _drop_idle_keywords)
-            _boolean_properties(schemas[name], diag, result.origin(name))
-            _drop_properties_of_non_objects(schemas[name], diag, result.origin(name))
+            _walk(schemas[name], result.origin(name), first_visit)
             _drop_constraint_unions(schemas[name], diag, result.origin(name))
             _plain_discriminator(schemas, name, diag, result.origin)
             _drop_unusable_discriminators(doc, schemas[name], diag, result.origin(name))
@@ -123,9 +124,7 @@ def normalize(doc: dict[str, Any], diag: Collector, canonical: Callable[[str], s
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
             _relax_read_write_only(doc, schemas[name], diag, result.origin(name))
-            _drop_uncompilable_patterns(schemas[name], diag, result.origin(name))
-            _drop_text_defaults_of_typed_strings(schemas[name], diag, result.origin(name))
-            _drop_mistyped_defaults(schemas, schemas[name], diag, result.origin(name))
+            _walk(schemas[name], result.origin(name), last_visit)
             _drop_default_of_root_model(schemas[name], diag, result.origin(name))
             _walk(schemas[name], result.origin(name), _float_number_defaults)
     return result
@@ -737,6 +736,7 @@ def _map_declared_discriminator_values(schemas: dict[str, Any], diag: Collector,
 
 
 Where = tuple[str | int, ...]  # a base pointer and the tokens below it, joined only when reported
+Visit = Callable[[dict[str, Any], Where], None]  # what `_walk` calls on each schema it reaches
 
 
 def _at(where: Where, *tokens: str) -> str:
@@ -747,7 +747,7 @@ def _at(where: Where, *tokens: str) -> str:
 _SUBSCHEMA_KEYS = frozenset((*SUBSCHEMA_KEYWORDS, *SUBSCHEMA_LISTS, *SUBSCHEMA_MAPS))
 
 
-def _walk(schema: Any, where: Where | str, visit: Any) -> None:
+def _walk(schema: Any, where: Where | str, visit: Visit) -> None:
     """Call `visit(schema, where)` on a schema and each of its inline subschemas (`_at(where)` names it)."""
     if not isinstance(schema, dict):
         return
@@ -766,9 +766,20 @@ def _walk(schema: Any, where: Where | str, visit: Any) -> None:
             _walk(sub, (*where, key, name), visit)
 
 
-def _boolean_properties(schema: Any, diag: Collector, pointer: str) -> None:
-    """A property whose schema is `true` (OpenAPI 3.1) takes any value; one whose schema is `false` can never be
-    present, so the models leave it out."""
+def _each(*visits: Visit) -> Visit:
+    """One visit doing each of `visits` in turn: one walk instead of one per visit (a node is seen by every visit
+    before its subschemas are)."""
+
+    def visit(node: dict[str, Any], where: Where) -> None:
+        for each in visits:
+            each(node, where)
+
+    return visit
+
+
+def _boolean_properties(diag: Collector) -> Visit:
+    """A visit that makes a property whose schema is `true` (OpenAPI 3.1) take any value, and leaves out of the
+    models one whose schema is `false` (it can never be present)."""
 
     def visit(node: dict[str, Any], where: Where) -> None:
         properties = node.get("properties")
@@ -783,12 +794,12 @@ def _boolean_properties(schema: Any, diag: Collector, pointer: str) -> None:
                     node["required"] = [r for r in node["required"] if r != name]
                 diag.info(_at(where, "properties", name), f"property {name!r} has the schema false: no value is allowed, so the models leave it out")
 
-    _walk(schema, pointer, visit)
+    return visit
 
 
-def _drop_properties_of_non_objects(schema: Any, diag: Collector, pointer: str) -> None:
-    """Remove `properties` (and `required`) of a schema whose `type` excludes objects, and `items` of one that has
-    properties and no type (an object): they never apply."""
+def _properties_of_non_objects(diag: Collector) -> Visit:
+    """A visit that removes `properties` (and `required`) of a schema whose `type` excludes objects, and `items` of
+    one that has properties and no type (an object): they never apply."""
 
     def visit(node: dict[str, Any], where: Where) -> None:
         kind = node.get("type")
@@ -801,11 +812,11 @@ def _drop_properties_of_non_objects(schema: Any, diag: Collector, pointer: str) 
             del node["items"]
             diag.info(_at(where, "items"), "items never apply to a schema with properties and no type (an object); left out of the models")
 
-    _walk(schema, pointer, visit)
+    return visit
 
 
-def _drop_uncompilable_patterns(schema: Any, diag: Collector, pointer: str) -> None:
-    """Remove every `pattern` in a schema (and its inline subschemas) that pydantic cannot compile."""
+def _uncompilable_patterns(diag: Collector) -> Visit:
+    """A visit that removes a `pattern` pydantic cannot compile."""
 
     def visit(node: dict[str, Any], where: Where) -> None:
         pattern = node.get("pattern")
@@ -817,11 +828,12 @@ def _drop_uncompilable_patterns(schema: Any, diag: Collector, pointer: str) -> N
                 "write it in the common subset of regular expressions (no \\p{...} classes, look-arounds or back-references)",
             )
 
-    _walk(schema, pointer, visit)
+    return visit
 
 
-def _drop_text_defaults_of_typed_strings(schema: Any, diag: Collector, pointer: str) -> None:
-    """Remove a string `default` of a typed string format (a date, a URL, an IP address…): the field is not a str."""
+def _text_defaults_of_typed_strings(diag: Collector) -> Visit:
+    """A visit that removes a string `default` of a typed string format (a date, a URL, an IP address…): the field
+    is not a str."""
 
     def visit(node: dict[str, Any], where: Where) -> None:
         if node.get("format") in TYPED_STRING_FORMATS and isinstance(node.get("default"), str):
@@ -830,7 +842,7 @@ def _drop_text_defaults_of_typed_strings(schema: Any, diag: Collector, pointer: 
                 f"default {node.pop('default')!r} of a {node['format']} value is left out of the models (it is text, the field is not)",
             )
 
-    _walk(schema, pointer, visit)
+    return visit
 
 
 # Keywords that describe a schema without constraining its values.
@@ -931,11 +943,11 @@ _DEFAULT_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-def _drop_mistyped_defaults(schemas: dict[str, Any], schema: Any, diag: Collector, pointer: str) -> None:
-    """Remove a `default` the field's type cannot hold: null where the schema is not nullable, of another JSON type
-    than the schema's `type` (a boolean whose default is `""`), not one of its enum's values, objects where the type
-    is a model (the models do not build instances from a default), or beside a `$ref` to a root model (its class is
-    not the bare value)."""
+def _mistyped_defaults(schemas: dict[str, Any], diag: Collector) -> Visit:
+    """A visit that removes a `default` the field's type cannot hold: null where the schema is not nullable, of
+    another JSON type than the schema's `type` (a boolean whose default is `""`), not one of its enum's values,
+    objects where the type is a model (the models do not build instances from a default), or beside a `$ref` to a
+    root model (its class is not the bare value)."""
 
     def visit(node: dict[str, Any], where: Where) -> None:
         if "default" not in node:
@@ -964,7 +976,7 @@ def _drop_mistyped_defaults(schemas: dict[str, Any], schema: Any, diag: Collecto
                 f"default {node.pop('default')!r} beside a $ref to {_root_model_kind(target)} is left out of the models (its class is not the bare value)",
             )
 
-    _walk(schema, pointer, visit)
+    return visit
 
 
 def _objects_for_models(schemas: dict[str, Any], node: dict[str, Any], value: Any) -> bool:
