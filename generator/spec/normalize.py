@@ -107,7 +107,9 @@ def normalize(doc: dict[str, Any], diag: Collector, canonical: Callable[[str], s
     _map_declared_discriminator_values(schemas, diag, result.origin)
     # Passes that look at one node at a time share one walk: each node is seen by them in turn, then its subschemas.
     first_visit = _each(_drop_idle_keywords, _boolean_properties(diag), _properties_of_non_objects(diag))
-    last_visit = _each(_uncompilable_patterns(diag), _text_defaults_of_typed_strings(diag), _mistyped_defaults(schemas, diag))
+    last_visit = _each(
+        _uncompilable_patterns(diag), _text_defaults_of_typed_strings(diag), _mistyped_defaults(schemas, diag), _below_root(_float_number_defaults)
+    )
     for name in sorted(schemas):
         if isinstance(schemas[name], dict):
             _walk(schemas[name], result.origin(name), first_visit)
@@ -125,8 +127,8 @@ def normalize(doc: dict[str, Any], diag: Collector, canonical: Callable[[str], s
         if isinstance(schemas[name], dict):
             _relax_read_write_only(doc, schemas[name], diag, result.origin(name))
             _walk(schemas[name], result.origin(name), last_visit)
-            _drop_default_of_root_model(schemas[name], diag, result.origin(name))
-            _walk(schemas[name], result.origin(name), _float_number_defaults)
+            _drop_default_of_root_model(schemas[name], diag, result.origin(name))  # before a number's default is a float
+            _float_number_defaults(schemas[name], (result.origin(name),))
     return result
 
 
@@ -775,6 +777,16 @@ def _each(*visits: Visit) -> Visit:
             each(node, where)
 
     return visit
+
+
+def _below_root(visit: Visit) -> Visit:
+    """`visit` on every schema a walk reaches but the one it starts from."""
+
+    def below(node: dict[str, Any], where: Where) -> None:
+        if len(where) > 1:
+            visit(node, where)
+
+    return below
 
 
 def _boolean_properties(diag: Collector) -> Visit:
