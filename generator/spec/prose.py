@@ -171,11 +171,22 @@ class _Runs:
     def __init__(self, runs: list[str]) -> None:
         self.runs = runs
         self._escaped: dict[str, str] = {}
+        self._done: dict[str, str] = {}  # each text put back once: the IR holds many texts twice (a summary, say)
 
     def put_back(self, text: str) -> str:
         """`text` with its placeholders replaced by their runs; ProseLost if a placeholder is left."""
         if "\x01" not in text and "\\" not in text:
             return text
+        done = self._done.get(text)
+        if done is None:
+            done = self._done[text] = self._replaced(text)
+        return done
+
+    def _replaced(self, text: str) -> str:
+        """`put_back` of a text holding a placeholder or a backslash."""
+        number = text[1:-1]
+        if text[0] == "\x01" and text[-1] == "\x02" and number.isdigit():  # most texts are one run (a description)
+            return self.runs[int(number)]
         text = _PLACEHOLDER.sub(self._run, text)
         if _LEFT.search(text):
             raise ProseLost(text)
