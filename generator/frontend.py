@@ -47,6 +47,7 @@ def read_spec(
     pagination: Mapping[str, Any] | None = None,
     spare_core: bool = False,
     reuse: bool = False,
+    output: Path | None = None,
 ) -> SpecRead:
     """Load, bundle, validate, normalise and build the IR of a spec, or raise SpecError with every problem.
 
@@ -55,7 +56,8 @@ def read_spec(
     `spare_core`: a core is idle, so the spec is validated in a forked child while this process normalises it
     and builds the IR; the result and the diagnostics are the same as validating first. `reuse`: the IR is taken
     from the cache when only the spec's wording changed since it was cached (`reuse.Reuse`), else built and
-    cached for the next edit, and so are the validation's notes.
+    cached for the next edit, and so are the validation's notes; `output`: where the run writes (an edit of parameters
+    carries over the entry last built for it, `carry`), else the spec file's.
     """
     text = str(source)
     if isinstance(source, str) and ":" in text and not Path(text).is_file():
@@ -67,7 +69,7 @@ def read_spec(
             allow_external_refs=options.allow_external_refs,
             allow_remote_refs=options.allow_remote_refs,
         )
-    cached = Reuse(spec, pagination) if reuse else None
+    cached = Reuse(spec, pagination, output) if reuse else None
     checked = cached.validation() if cached else None
     work = partial(_validation_notes, spec, cached) if checked is None else partial(list, checked)
     with Later(work, fork=spare_core and checked is None) as validation:  # raises SpecError on errors

@@ -43,7 +43,7 @@ def run(config: Config, template_dirs: list[Path] | None = None, refs: RefOption
     first = not (config.out / MANIFEST).is_file()  # else a regeneration: most results are cached
     with worker_pool(config.model_kinds(), early=first) as workers:
         # the spec is validated beside the front end wherever there are workers, even warming up: they yield to it
-        read = read_spec(config.spec_path, refs, config.pagination, spare_core=workers is not None, reuse=not first)
+        read = read_spec(config.spec_path, refs, config.pagination, spare_core=workers is not None, reuse=not first, output=config.out)
         spec, api, diag = read.spec, read.api, read.diagnostics
         flavors = config.resolve(api.package)
         env = environment(template_dirs)

@@ -4,8 +4,9 @@ The IR is built from the spec's skeleton (`spec.prose`) and cached by it, with t
 and so is what validating the skeleton reports (the validation reads no prose, so the skeleton's is the spec's). A
 regeneration whose spec has the same skeleton (an edit of a description's or a summary's words) takes the cached IR
 and notes and puts its own words back, instead of validating, normalising and building again. When there is no
-entry yet, a forked child builds and caches one while this process builds the IR from the spec as usual, on
-the core that would otherwise wait for it; `settle` waits for the child once the output is written.
+entry yet, the spec's previous entry is carried over where only some operations' own parameters changed (`carry`);
+else a forked child builds and caches one while this process builds the IR from the spec as usual, on the core
+that would otherwise wait for it. `settle` waits for the children once the output is written.
 """
 
 from __future__ import annotations
@@ -17,20 +18,23 @@ import os
 import pickle
 from collections.abc import Mapping
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any
 
 from . import cache
+from .carry import carried_parameters
 from .diagnostics import Collector, Diagnostic, Level, Origins, SpecError
 from .ir import tree as ir
 from .ir.build import build_api
 from .memory import collector_paused
 from .spec.loader import LoadedSpec
 from .spec.normalize import normalize
-from .spec.prose import ProseLost, Skeleton, Wording, holders, restore, restore_text, wording_of_pieces
+from .spec.prose import ProseLost, Skeleton, Wording, dumped, holders, restore, restore_text, wording_of_pieces
 from .spec.validate import validate_spec
 
 KIND = "skeleton-ir"
 VALIDATION_KIND = "skeleton-validation"  # what validating a skeleton reported: JSON [[level, pointer, message, hint]]
+LATEST_KIND = "skeleton-latest"  # by output: the key of the last entry stored for it, and that skeleton's document
 # Larger specs are built from the spec alone: the child building an entry beside the run would double the peak
 # memory of a build that is large already (a 20 MB spec's takes 3 GB). rpc-1000 has 73,000 located nodes.
 MAX_NODES = 400_000
@@ -65,11 +69,13 @@ class _Recorder(Collector):
 class Reuse:
     """The front end's results for one spec, looked up in the cache by the spec's skeleton."""
 
-    def __init__(self, spec: LoadedSpec, pagination: Mapping[str, Any] | None) -> None:
+    def __init__(self, spec: LoadedSpec, pagination: Mapping[str, Any] | None, output: Path | None = None) -> None:
         """Look the spec's entries up. Nothing is found for a skeleton that cannot stand for the spec (it holds the
-        placeholders' mark), nor for a spec over MAX_NODES."""
+        placeholders' mark), nor for a spec over MAX_NODES. `output`: where the run writes, else the spec file: what
+        the latest entry is recorded for."""
         self._spec, self._pagination = spec, pagination
-        self._skeleton: Skeleton | None = None  # the whole document's, made only where the spec was not read in pieces
+        self._lineage = os.path.abspath(output or spec.path)
+        self._skeleton: Skeleton | None = None  # the whole document's: made at once where it was read whole
         self._wording: Wording | None = None
         self._entry: _Entry | None = None
         self._validation: list[Note] | None = None
@@ -88,9 +94,6 @@ class Reuse:
                 self._key += (json.dumps(spec.origins.grafts, sort_keys=True),)
             self._entry = _cached(self._key, self._wording)
             self._validation = _cached_validation(self._key)
-            if self._skeleton is None and (self._entry is None or self._validation is None):
-                with collector_paused():  # made once, here, for the children that build and validate from it
-                    self._skeleton = Skeleton(spec.data)
 
     def validation(self) -> list[Diagnostic] | None:
         """What validating the spec reports, from the cache; None where it holds nothing for this skeleton (or a word
@@ -102,7 +105,7 @@ class Reuse:
         stand for the spec; SpecError where the spec is invalid, with the spec's own messages."""
         spec = self._spec
         if self._wording is not None:
-            skeleton = self._skeleton or Skeleton(spec.data)  # none yet where both entries were found
+            skeleton = self._whole_skeleton()  # in a forked child, its own: made while this process makes one too
             recorder = _Recorder(spec.display_name, spec.origins)
             try:
                 validate_spec(dataclasses.replace(spec, data=skeleton.doc, notes=()), recorder)
@@ -114,6 +117,13 @@ class Reuse:
                     cache.store(VALIDATION_KIND, self._key, json.dumps([[level.name, *rest] for level, *rest in recorder.notes]))
                     return found
         return validate_spec(spec).items
+
+    def _whole_skeleton(self) -> Skeleton:
+        """The whole document's skeleton, made once."""
+        if self._skeleton is None:
+            with collector_paused():
+                self._skeleton = Skeleton(self._spec.data)
+        return self._skeleton
 
     def _replayed(self, notes: list[Note]) -> list[Diagnostic] | None:
         """Validation notes with the words put back, located in the spec as `validate_spec` locates its own; None where
@@ -131,15 +141,19 @@ class Reuse:
         return diag.items
 
     def api(self, diag: Collector) -> ir.Api | None:
-        """The IR from the entry, its build's diagnostics added to `diag`; None without an entry (one is then built in
+        """The IR from the entry, its build's diagnostics added to `diag` (without one, the latest entry built for the
+        output, carried over an edit of some operations' parameters); None without either (an entry is then built in
         a child, where the skeleton can stand for the spec: the caller builds the IR from the spec meanwhile), or
         where a word cannot go back."""
         if self._wording is None:
             return None
         if self._entry is None:
-            assert self._skeleton is not None  # made in `__init__` where the entry was missing
-            _cache_later(self._key, self._skeleton, self._wording, self._spec, self._pagination)
-            return None
+            skeleton = self._whole_skeleton()
+            self._entry = _carried(self._lineage, self._spec, self._key, skeleton, self._wording, self._pagination)
+            if self._entry is None:
+                _cache_later(self._lineage, self._key, skeleton, self._wording, self._spec, self._pagination)
+                return None
+            _store_later(self._lineage, self._key, self._entry, skeleton.doc)  # before the words go back into it
         runs = self._wording.runs
         try:
             restore(self._entry.places, runs)
@@ -175,6 +189,40 @@ def _cached(key: tuple[str, ...], wording: Wording) -> _Entry | None:
     return entry if isinstance(entry, _Entry) and wording.alike(entry.compared) else None
 
 
+def _carried(
+    lineage: str,
+    spec: LoadedSpec,
+    key: tuple[str, ...],
+    skeleton: Skeleton,
+    wording: Wording,
+    pagination: Mapping[str, Any] | None,
+) -> _Entry | None:
+    """The latest entry stored for `lineage` with the parameters this skeleton changed built again (`carry`); None
+    where there is none, or this skeleton differs from that entry's otherwise."""
+    data = cache.load_bytes(LATEST_KIND, lineage)
+    try:
+        with collector_paused():
+            previous, doc = pickle.loads(data) if data is not None else ((), None)
+    except Exception:  # noqa: BLE001 (a damaged record is no record)
+        return None
+    if not (isinstance(previous, tuple) and previous[1:] == key[1:] and skeleton.runs == wording.runs):
+        return None
+    entry = _cached(previous, wording)
+    text = dumped(skeleton.doc) if spec.pieces else wording.skeleton  # a document read whole: its skeleton's dump
+    try:
+        found = entry and carried_parameters(entry.api, doc, skeleton.doc, text, pagination or {})
+    except Exception:  # noqa: BLE001 (a skeleton not validated yet may be anything: the spec is then built whole)
+        return None
+    if not (entry and found):
+        return None
+    gone = {id(param) for operation, _ in found for param in operation.params}
+    places = [(node, name) for node, name in entry.places if id(node) not in gone]
+    for operation, params in found:
+        object.__setattr__(operation, "params", params)
+        places += [place for param in params for place in holders(param)]
+    return _Entry(entry.api, places, entry.notes, entry.compared)
+
+
 def _cached_validation(key: tuple[str, ...]) -> list[Note] | None:
     """What validating this skeleton reported, from the cache."""
     text = cache.load(VALIDATION_KIND, *key)
@@ -185,19 +233,52 @@ def _cached_validation(key: tuple[str, ...]) -> list[Note] | None:
 
 
 def _cache_later(
-    key: tuple[str, ...], skeleton: Skeleton, wording: Wording, spec: LoadedSpec, pagination: Mapping[str, Any] | None
+    lineage: str,
+    key: tuple[str, ...],
+    skeleton: Skeleton,
+    wording: Wording,
+    spec: LoadedSpec,
+    pagination: Mapping[str, Any] | None,
 ) -> None:
-    """Build the skeleton's entry and cache it in a forked child (daemonic: a run that fails does not wait for it);
-    where processes cannot fork, there is no entry."""
+    """Build the skeleton's entry and cache it, as the latest for `lineage`, in a forked child (daemonic: a run that
+    fails does not wait for it); where processes cannot fork, there is no entry."""
     if "fork" in multiprocessing.get_all_start_methods():
-        args = (key, skeleton, wording, spec, pagination)
+        args = (lineage, key, skeleton, wording, spec, pagination)
         child = multiprocessing.get_context("fork").Process(target=_cache_entry, args=args, daemon=True)
         child.start()
         _caching.append(child)
 
 
+def _store_later(lineage: str, key: tuple[str, ...], entry: _Entry, doc: Any) -> None:
+    """Cache an entry made here, and record it as the latest for `lineage`, in a forked child (where processes fork)."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        child = multiprocessing.get_context("fork").Process(target=_store_entry, args=(lineage, key, entry, doc), daemon=True)
+        child.start()
+        _caching.append(child)
+
+
+def _store_entry(lineage: str, key: tuple[str, ...], entry: _Entry, doc: Any) -> None:
+    """In the child: `_store`; nothing if that fails (the next run builds the entry)."""
+    try:
+        os.nice(10)  # the run's own processes first
+        _store(lineage, key, entry, doc)
+    except BaseException:  # noqa: BLE001 (no entry is all a failure means here)
+        return
+
+
+def _store(lineage: str, key: tuple[str, ...], entry: _Entry, doc: Any) -> None:
+    """Cache the entry of a skeleton, and record it, with the skeleton's document, as the latest for `lineage`."""
+    cache.store(KIND, key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+    cache.store(LATEST_KIND, (lineage,), pickle.dumps((key, doc), protocol=pickle.HIGHEST_PROTOCOL))
+
+
 def _cache_entry(
-    key: tuple[str, ...], skeleton: Skeleton, wording: Wording, spec: LoadedSpec, pagination: Mapping[str, Any] | None
+    lineage: str,
+    key: tuple[str, ...],
+    skeleton: Skeleton,
+    wording: Wording,
+    spec: LoadedSpec,
+    pagination: Mapping[str, Any] | None,
 ) -> None:
     """In the child: build the entry and cache it; nothing if the build fails (the spec may be invalid: the parent
     reports it), or if the whole document's skeleton has other runs than its pieces' (it cannot: checked all the
@@ -210,6 +291,6 @@ def _cache_entry(
         api = build_api(normalize(skeleton.doc, recorder, skeleton.canonical), recorder, pagination)
         with collector_paused():
             entry = _Entry(api, holders(api), recorder.notes, skeleton.compared)
-        cache.store(KIND, key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+        _store(lineage, key, entry, skeleton.doc)
     except BaseException:  # noqa: BLE001 (no entry is all a failure means here)
         return

@@ -62,6 +62,15 @@ SCALAR_RULES = ("pattern", "minLength", "maxLength", "minimum", "maximum", "mult
 _ENCODER = json.JSONEncoder(ensure_ascii=False)  # made once: json.dumps with options makes one per call
 
 
+def build_parameters(spec: Normalized, diag: Collector, path: str, method: str) -> tuple[ir.Parameter, ...]:
+    """One operation's parameters as `build_api` builds them, reporting what it would report of their names."""
+    builder = _Builder(spec, diag, {})
+    item = builder.doc["paths"][path]
+    built = builder.parameters(join_pointer("/paths", path, method), item, item[method])
+    builder.report_renames()
+    return built
+
+
 def _json(value: Any) -> str:
     """Stable JSON text for examples and defaults."""
     return _ENCODER.encode(value)
@@ -131,8 +140,7 @@ class _Builder:
         errors = self.error_codes(operations)
         rule, region = self.endpoint()
         security = self.security()
-        for rename in sorted(self.names.renames, key=lambda r: r.pointer):
-            self.diag.info(rename.pointer, f"{rename.wire_name!r} is named {rename.chosen!r}: {rename.reason}")
+        self.report_renames()
         return ir.Api(
             title=info.get("title", package),
             summary=_summary(info.get("description", "") or info.get("title", "")),
@@ -151,6 +159,11 @@ class _Builder:
             openapi_version=str(self.doc.get("openapi", "3.0.3")),
             model_order=tuple(self.class_names[name] for name in self.schemas),
         )
+
+    def report_renames(self) -> None:
+        """An INFO for each name given so far that is more than a case conversion of its wire name, in pointer order."""
+        for rename in sorted(self.names.renames, key=lambda r: r.pointer):
+            self.diag.info(rename.pointer, f"{rename.wire_name!r} is named {rename.chosen!r}: {rename.reason}")
 
     def endpoint(self) -> tuple[str, str]:
         """The regional endpoint rule (with `{region_id}`) and the default region."""

@@ -74,7 +74,7 @@ class Skeleton:
         placeholder is the document's."""
         if any("\x01" in run or "\\u0001" in run for run in self.runs):
             return None
-        text = json.dumps(self.doc, ensure_ascii=False, default=str)
+        text = dumped(self.doc)
         return text if text.count("\\u0001") == self._written else None
 
     def _copy(self, node: Any, prose: bool) -> Any:
@@ -102,6 +102,11 @@ class Skeleton:
             self._first.setdefault(run, len(self.runs) - 1)
         self._written += 1
         return f"\x01{self._first[run] if self._shared else len(self.runs) - 1}\x02"
+
+
+def dumped(doc: Any) -> str:
+    """A skeleton's document as JSON text (what its entries are cached by)."""
+    return json.dumps(doc, ensure_ascii=False, default=str)
 
 
 class Wording:
