@@ -10,12 +10,13 @@ What could reach beyond those parameters is ruled out: a `$ref` in them other th
 `$ref`s, a path item that is a `$ref`, normalisation changing them or reporting on them, a Python name that is not the
 wire name's, a paging declaration or a change in the parameters that make an operation look paginated, a streamed
 answer, a change in the count of placeholders (it would renumber the words of everything after them). What remains is checked: the parameters before the edit, built the same way, must
-equal the entry's, and the previous skeleton with the new parameters must be the new skeleton to the character (keys
-in the same order: mappings that compare equal may not be); else nothing is carried.
+equal the entry's, and the previous skeleton with the new parameters must be written as the new skeleton to the
+character (keys in the same order: mappings that compare equal may not be); else nothing is carried.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,18 +25,26 @@ from .ir import tree as ir
 from .ir.build import build_parameters
 from .ir.paging import HINT_PARAMS, declaration
 from .spec.normalize import normalize
+from .spec.pieces import PieceRead, at_pointer
 from .spec.prose import dumped
 from .spec.validate import HTTP_METHODS
 
 PARAMETERS = "#/components/parameters/"
+_DECODER = json.JSONDecoder()
 
 
 def carried_parameters(
-    api: ir.Api, old: dict[str, Any], new: dict[str, Any], new_text: str, pagination: Mapping[str, Any]
+    api: ir.Api,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    texts: tuple[str, str],
+    pieces: list[PieceRead],
+    pagination: Mapping[str, Any],
 ) -> list[tuple[ir.Operation, tuple[ir.Parameter, ...]]] | None:
     """(an operation of `api`, built from skeleton `old`, with its parameters as skeleton `new` has them) for each
     operation whose own parameters differ; None where the two skeletons differ otherwise, or the parameters' change
-    may reach further. `new_text`: `new` as `prose.dumped` writes it."""
+    may reach further. `texts`: the two skeletons' texts (their entries' keys); `pieces`: what the new one's
+    document was read in (`spec.pieces`), none where it was read whole."""
     changed = _changed_operations(old, new)
     if not changed:
         return None
@@ -51,7 +60,33 @@ def carried_parameters(
         if before != op.params or after is None or _paging_hints(before) != _paging_hints(after):
             return None
         result.append((op, after))
-    return result if dumped(_with_parameters(old, new, changed)) == new_text else None
+    return result if _written_alike(_with_parameters(old, new, changed), new, texts, pieces) else None
+
+
+def _written_alike(patched: dict[str, Any], new: dict[str, Any], texts: tuple[str, str], pieces: list[PieceRead]) -> bool:
+    """Whether skeleton `patched` is written as skeleton `new`. A document read whole: its text is its dump. One read
+    in pieces: its text has a line per piece (its depth, whether it is cut further, its entry's skeleton); where a
+    line differs, its piece must be the same entry at the same depth, and that entry's value in both documents must
+    be dumped alike."""
+    if not pieces:
+        return dumped(patched) == texts[1]
+    before, after = texts[0].split("\n"), texts[1].split("\n")
+    if not len(before) == len(after) == len(pieces):
+        return False
+    try:
+        return all(
+            old == text or (_heading(old) == _heading(text) and dumped(at_pointer(patched, piece[0])) == dumped(at_pointer(new, piece[0])))
+            for piece, old, text in zip(pieces, before, after)
+        )
+    except (KeyError, IndexError, ValueError, TypeError):  # a pointer through a key that is not text (a YAML 200)
+        return False
+
+
+def _heading(line: str) -> tuple[str, str]:
+    """A piece's line up to its entry's key: its depth and cut mark, and the key; ValueError if it is no such line."""
+    start = line.index("{") + 1
+    key, _ = _DECODER.raw_decode(line, start)
+    return line[:start], key
 
 
 def _changed_operations(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]] | None:

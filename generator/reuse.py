@@ -29,7 +29,7 @@ from .ir.build import build_api
 from .memory import collector_paused
 from .spec.loader import LoadedSpec
 from .spec.normalize import normalize
-from .spec.prose import ProseLost, Skeleton, Wording, dumped, holders, restore, restore_text, wording_of_pieces
+from .spec.prose import ProseLost, Skeleton, Wording, holders, restore, restore_text, wording_of_pieces
 from .spec.validate import validate_spec
 
 KIND = "skeleton-ir"
@@ -75,7 +75,7 @@ class Reuse:
         the latest entry is recorded for."""
         self._spec, self._pagination = spec, pagination
         self._lineage = os.path.abspath(output or spec.path)
-        self._skeleton: Skeleton | None = None  # the whole document's: made at once where it was read whole
+        self._skeleton: Skeleton | None = None  # the whole document's, made only where the spec was not read in pieces
         self._wording: Wording | None = None
         self._entry: _Entry | None = None
         self._validation: list[Note] | None = None
@@ -94,6 +94,9 @@ class Reuse:
                 self._key += (json.dumps(spec.origins.grafts, sort_keys=True),)
             self._entry = _cached(self._key, self._wording)
             self._validation = _cached_validation(self._key)
+            if self._skeleton is None and (self._entry is None or self._validation is None):
+                with collector_paused():  # made once, here, for the children that build and validate from it
+                    self._skeleton = Skeleton(spec.data)
 
     def validation(self) -> list[Diagnostic] | None:
         """What validating the spec reports, from the cache; None where it holds nothing for this skeleton (or a word
@@ -105,7 +108,7 @@ class Reuse:
         stand for the spec; SpecError where the spec is invalid, with the spec's own messages."""
         spec = self._spec
         if self._wording is not None:
-            skeleton = self._whole_skeleton()  # in a forked child, its own: made while this process makes one too
+            skeleton = self._whole_skeleton()  # none yet where both entries were found
             recorder = _Recorder(spec.display_name, spec.origins)
             try:
                 validate_spec(dataclasses.replace(spec, data=skeleton.doc, notes=()), recorder)
@@ -148,7 +151,7 @@ class Reuse:
         if self._wording is None:
             return None
         if self._entry is None:
-            skeleton = self._whole_skeleton()
+            skeleton = self._whole_skeleton()  # made in `__init__` where the entry was missing
             self._entry = _carried(self._lineage, self._spec, self._key, skeleton, self._wording, self._pagination)
             if self._entry is None:
                 _cache_later(self._lineage, self._key, skeleton, self._wording, self._spec, self._pagination)
@@ -208,9 +211,8 @@ def _carried(
     if not (isinstance(previous, tuple) and previous[1:] == key[1:] and skeleton.runs == wording.runs):
         return None
     entry = _cached(previous, wording)
-    text = dumped(skeleton.doc) if spec.pieces else wording.skeleton  # a document read whole: its skeleton's dump
     try:
-        found = entry and carried_parameters(entry.api, doc, skeleton.doc, text, pagination or {})
+        found = entry and carried_parameters(entry.api, doc, skeleton.doc, (previous[0], key[0]), spec.pieces, pagination or {})
     except Exception:  # noqa: BLE001 (a skeleton not validated yet may be anything: the spec is then built whole)
         return None
     if not (entry and found):

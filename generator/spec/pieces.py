@@ -214,7 +214,7 @@ def _assemble(
         into[key] = value
         assert isinstance(result.lines, PieceLines)
         result.lines.add(child, pointer, piece.start, lines, count)
-        result.refs.extend((pointer + relative, _at(data, relative)) for relative in refs if relative)  # "": `into`
+        result.refs.extend((pointer + relative, at_pointer(data, relative)) for relative in refs if relative)  # "": `into`
         result.keys += keys
     return True
 
@@ -263,7 +263,7 @@ class PieceLines(Mapping[str, int]):
         return lines
 
 
-def _at(data: Any, pointer: str) -> Any:
+def at_pointer(data: Any, pointer: str) -> Any:
     """The value a pointer (as the loader writes them: only `~` and `/` escaped) names inside `data`."""
     for token in pointer.split("/")[1:]:
         token = token.replace("~1", "/").replace("~0", "~")

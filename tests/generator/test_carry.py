@@ -65,7 +65,11 @@ SPEC: dict[str, Any] = {
             "Region": {"name": "Region", "in": "query", "description": "The region.", "schema": {"type": "string"}}
         },
         "schemas": {
-            "Item": {"type": "object", "description": "An item.", "properties": {"Name": {"type": "string", "description": "Its name."}}},
+            "Item": {
+                "type": "object",
+                "description": "An item.",
+                "properties": {"Name": {"type": "string", "description": "Its name."}, "Size": {"type": "integer"}},
+            },
             "Kind": {"type": "string", "enum": ["a", "b"]},
         },
     },
@@ -118,13 +122,20 @@ def _typed_enum(spec: dict[str, Any]) -> None:
     _params(spec)[1]["schema"]["enum"] = ["1", "2"]
 
 
+def _reordered(spec: dict[str, Any]) -> None:
+    """A rule on a parameter, and a model's properties in another order (equal as mappings, not as the spec)."""
+    _rule(spec)
+    item = spec["components"]["schemas"]["Item"]
+    item["properties"] = dict(reversed(item["properties"].items()))
+
+
 def _invalid(spec: dict[str, Any]) -> None:
     """A rule the validation refuses."""
     _params(spec)[0]["schema"]["maxLength"] = -3
 
 
 CARRIED = [_rule, _type_and_requiredness]
-BUILT_WHOLE = [_described, _renamed, _paging, _enum_reference, _response, _typed_enum]
+BUILT_WHOLE = [_described, _renamed, _paging, _enum_reference, _response, _typed_enum, _reordered]
 
 
 def _outcome(spec: Path, reused: bool) -> tuple[str, list[str], object]:

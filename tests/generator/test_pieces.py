@@ -70,7 +70,7 @@ def _same(cut: pieces.Parsed, whole: pieces.Parsed) -> None:
     assert all(cut.lines[pointer] == line for pointer, line in whole.lines.items())  # each looked up on its own
     assert cut.keys == whole.keys
     assert [pointer for pointer, _ in cut.refs] == [pointer for pointer, _ in whole.refs]
-    assert all(pieces._at(cut.data, pointer) is holder for pointer, holder in cut.refs)
+    assert all(pieces.at_pointer(cut.data, pointer) is holder for pointer, holder in cut.refs)
 
 
 @pytest.mark.parametrize(
