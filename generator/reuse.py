@@ -159,7 +159,8 @@ class Reuse:
             _store_later(self._lineage, self._key, self._entry, skeleton.doc)  # before the words go back into it
         runs = self._wording.runs
         try:
-            restore(self._entry.places, runs)
+            with collector_paused():  # each place's new text: many objects, no cycles
+                restore(self._entry.places, runs)
             replay = _reworded(self._entry.notes, runs)
         except ProseLost:
             return None
@@ -218,7 +219,8 @@ def _carried(
     if not (entry and found):
         return None
     gone = {id(param) for operation, _ in found for param in operation.params}
-    places = [(node, name) for node, name in entry.places if id(node) not in gone]
+    with collector_paused():
+        places = [place for place in entry.places if id(place[0]) not in gone]
     for operation, params in found:
         object.__setattr__(operation, "params", params)
         places += [place for param in params for place in holders(param)]
