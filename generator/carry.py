@@ -37,17 +37,15 @@ def carried_parameters(
     api: ir.Api,
     old: dict[str, Any],
     new: dict[str, Any],
+    changed: list[tuple[str, str]],
     texts: tuple[str, str],
     pieces: list[PieceRead],
     pagination: Mapping[str, Any],
 ) -> list[tuple[ir.Operation, tuple[ir.Parameter, ...]]] | None:
     """(an operation of `api`, built from skeleton `old`, with its parameters as skeleton `new` has them) for each
-    operation whose own parameters differ; None where the two skeletons differ otherwise, or the parameters' change
-    may reach further. `texts`: the two skeletons' texts (their entries' keys); `pieces`: what the new one's
-    document was read in (`spec.pieces`), none where it was read whole."""
-    changed = _changed_operations(old, new)
-    if not changed:
-        return None
+    of the `changed` operations (`changed_operations`); None where the parameters' change may reach further, or
+    the skeletons differ otherwise. `texts`: the two skeletons' texts (their entries' keys); `pieces`: what the new
+    one's document was read in (`spec.pieces`), none where it was read whole."""
     operations = {op.pointer: op for op in api.operations}
     result = []
     for path, method in changed:
@@ -61,6 +59,17 @@ def carried_parameters(
             return None
         result.append((op, after))
     return result if _written_alike(_with_parameters(old, new, changed), new, texts, pieces) else None
+
+
+def only_in_paths(old_text: str, new_text: str, pieces: list[PieceRead]) -> bool:
+    """Whether two skeletons' texts may differ only inside `paths`: where the new one was read in pieces, whether each
+    line that differs is a piece under `/paths/`; a document read whole does not tell by its text (true)."""
+    if not pieces:
+        return True
+    before, after = old_text.split("\n"), new_text.split("\n")
+    return len(before) == len(after) == len(pieces) and all(
+        old == new or piece[0].startswith("/paths/") for piece, old, new in zip(pieces, before, after)
+    )
 
 
 def _written_alike(patched: dict[str, Any], new: dict[str, Any], texts: tuple[str, str], pieces: list[PieceRead]) -> bool:
@@ -89,8 +98,10 @@ def _heading(line: str) -> tuple[str, str]:
     return line[:start], key
 
 
-def _changed_operations(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]] | None:
-    """(path, method) of each operation whose own `parameters` differ; None where anything else differs."""
+def changed_operations(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str]] | None:
+    """(path, method) of each operation whose own `parameters` differ between two skeletons; None where anything else
+    differs, or nothing does (mappings compared as mappings: the order of their keys is `carried_parameters`'s to
+    check)."""
     if old.keys() != new.keys() or any(old[key] != new[key] for key in old if key != "paths"):
         return None
     before, after = old.get("paths"), new.get("paths")
@@ -151,8 +162,9 @@ def _parameters(doc: dict[str, Any], path: str, method: str) -> tuple[ir.Paramet
     anything (a Python name that is not its wire name's, say)."""
     item = doc["paths"][path]
     raw = [*(item.get("parameters") or []), *(item[method].get("parameters") or [])]
-    components = doc.get("components") if isinstance(doc.get("components"), dict) else {}
-    shared = {name: components["parameters"][name] for name in _named(raw) if name in (components.get("parameters") or {})}
+    components = doc["components"] if isinstance(doc.get("components"), dict) else {}
+    known = components["parameters"] if isinstance(components.get("parameters"), dict) else {}
+    shared = {name: known[name] for name in _named(raw) if name in known}
     if not all(_plain(parameter, shared) for parameter in raw):
         return None
     mini: dict[str, Any] = {key: doc[key] for key in ("openapi", "x-acs-api-style") if key in doc}

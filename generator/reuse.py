@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import cache
-from .carry import carried_parameters
+from .carry import only_in_paths, carried_parameters, changed_operations
 from .diagnostics import Collector, Diagnostic, Level, Origins, SpecError
 from .ir import tree as ir
 from .ir.build import build_api
@@ -34,7 +34,8 @@ from .spec.validate import validate_spec
 
 KIND = "skeleton-ir"
 VALIDATION_KIND = "skeleton-validation"  # what validating a skeleton reported: JSON [[level, pointer, message, hint]]
-LATEST_KIND = "skeleton-latest"  # by output: the key of the last entry stored for it, and that skeleton's document
+LATEST_KIND = "skeleton-latest"  # by output: the key of the last entry stored for it (JSON)
+DOCUMENT_KIND = "skeleton-document"  # a skeleton's document (pickled), by the key of its entry
 # Larger specs are built from the spec alone: the child building an entry beside the run would double the peak
 # memory of a build that is large already (a 20 MB spec's takes 3 GB). rpc-1000 has 73,000 located nodes.
 MAX_NODES = 400_000
@@ -203,20 +204,26 @@ def _carried(
 ) -> _Entry | None:
     """The latest entry stored for `lineage` with the parameters this skeleton changed built again (`carry`); None
     where there is none, or this skeleton differs from that entry's otherwise."""
-    data = cache.load_bytes(LATEST_KIND, lineage)
     try:
+        previous = tuple(json.loads(cache.load(LATEST_KIND, lineage) or "[]"))
+        if len(previous) != len(key) or previous[1:] != key[1:] or not only_in_paths(previous[0], key[0], spec.pieces):
+            return None
         with collector_paused():
-            previous, doc = pickle.loads(data) if data is not None else ((), None)
+            doc = pickle.loads(cache.load_bytes(DOCUMENT_KIND, *previous) or pickle.dumps(None))
     except Exception:  # noqa: BLE001 (a damaged record is no record)
         return None
-    if not (isinstance(previous, tuple) and previous[1:] == key[1:] and skeleton.runs == wording.runs):
+    if not (isinstance(doc, dict) and skeleton.runs == wording.runs):
         return None
-    entry = _cached(previous, wording)
+    texts = (previous[0], key[0])
     try:
-        found = entry and carried_parameters(entry.api, doc, skeleton.doc, (previous[0], key[0]), spec.pieces, pagination or {})
+        changed = changed_operations(doc, skeleton.doc)
+        entry = _cached(previous, wording) if changed else None  # looked up only where the edit may be carried over
+        if entry is None or not changed:
+            return None
+        found = carried_parameters(entry.api, doc, skeleton.doc, changed, texts, spec.pieces, pagination or {})
     except Exception:  # noqa: BLE001 (a skeleton not validated yet may be anything: the spec is then built whole)
         return None
-    if not (entry and found):
+    if not found:
         return None
     gone = {id(param) for operation, _ in found for param in operation.params}
     with collector_paused():
@@ -273,7 +280,8 @@ def _store_entry(lineage: str, key: tuple[str, ...], entry: _Entry, doc: Any) ->
 def _store(lineage: str, key: tuple[str, ...], entry: _Entry, doc: Any) -> None:
     """Cache the entry of a skeleton, and record it, with the skeleton's document, as the latest for `lineage`."""
     cache.store(KIND, key, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
-    cache.store(LATEST_KIND, (lineage,), pickle.dumps((key, doc), protocol=pickle.HIGHEST_PROTOCOL))
+    cache.store(DOCUMENT_KIND, key, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+    cache.store(LATEST_KIND, (lineage,), json.dumps(key))
 
 
 def _cache_entry(
