@@ -49,7 +49,7 @@ def _edit_parameter(spec: dict[str, Any]) -> None:
 
 def _edit_parameter_rule(spec: dict[str, Any]) -> None:
     """One parameter's schema gets a rule (a structural edit: the front end's results for the spec's old skeleton
-    do not apply)."""
+    apply only carried over, with the operation's parameters built again)."""
     _first_operation(spec)["parameters"][0].setdefault("schema", {})["maxLength"] = 4096
 
 

@@ -16,7 +16,7 @@ import json
 import multiprocessing
 import os
 import pickle
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
@@ -155,9 +155,9 @@ class Reuse:
             skeleton = self._whole_skeleton()  # made in `__init__` where the entry was missing
             self._entry = _carried(self._lineage, self._spec, self._key, skeleton, self._wording, self._pagination)
             if self._entry is None:
-                _cache_later(self._lineage, self._key, skeleton, self._wording, self._spec, self._pagination)
+                _later(_cache_entry, self._lineage, self._key, skeleton, self._wording, self._spec, self._pagination)
                 return None
-            _store_later(self._lineage, self._key, self._entry, skeleton.doc)  # before the words go back into it
+            _later(_store_entry, self._lineage, self._key, self._entry, skeleton.doc)  # before the words go back into it
         runs = self._wording.runs
         try:
             with collector_paused():  # each place's new text: many objects, no cycles
@@ -243,33 +243,17 @@ def _cached_validation(key: tuple[str, ...]) -> list[Note] | None:
         return None
 
 
-def _cache_later(
-    lineage: str,
-    key: tuple[str, ...],
-    skeleton: Skeleton,
-    wording: Wording,
-    spec: LoadedSpec,
-    pagination: Mapping[str, Any] | None,
-) -> None:
-    """Build the skeleton's entry and cache it, as the latest for `lineage`, in a forked child (daemonic: a run that
-    fails does not wait for it); where processes cannot fork, there is no entry."""
+def _later(work: Callable[..., None], *args: Any) -> None:
+    """Run `work(*args)` in a forked child (daemonic: a run that fails does not wait for it; `settle` waits for it
+    once the output is written); where processes cannot fork, not at all: there is then no entry."""
     if "fork" in multiprocessing.get_all_start_methods():
-        args = (lineage, key, skeleton, wording, spec, pagination)
-        child = multiprocessing.get_context("fork").Process(target=_cache_entry, args=args, daemon=True)
-        child.start()
-        _caching.append(child)
-
-
-def _store_later(lineage: str, key: tuple[str, ...], entry: _Entry, doc: Any) -> None:
-    """Cache an entry made here, and record it as the latest for `lineage`, in a forked child (where processes fork)."""
-    if "fork" in multiprocessing.get_all_start_methods():
-        child = multiprocessing.get_context("fork").Process(target=_store_entry, args=(lineage, key, entry, doc), daemon=True)
+        child = multiprocessing.get_context("fork").Process(target=work, args=args, daemon=True)
         child.start()
         _caching.append(child)
 
 
 def _store_entry(lineage: str, key: tuple[str, ...], entry: _Entry, doc: Any) -> None:
-    """In the child: `_store`; nothing if that fails (the next run builds the entry)."""
+    """In the child: `_store` an entry made in the parent; nothing if that fails (the next run builds the entry)."""
     try:
         os.nice(10)  # the run's own processes first
         _store(lineage, key, entry, doc)

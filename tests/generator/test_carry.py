@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 import yaml
-from acs_sdkgen import frontend, reuse
+from acs_sdkgen import frontend
 from acs_sdkgen.cli import main
-from acs_sdkgen.diagnostics import SpecError
-from acs_sdkgen.frontend import read_spec
 from acs_sdkgen.spec import pieces
+
+from tests.support.reading import counted_calls, outcome
 
 SPEC: dict[str, Any] = {
     "openapi": "3.0.3",
@@ -138,17 +138,6 @@ CARRIED = [_rule, _type_and_requiredness]
 BUILT_WHOLE = [_described, _renamed, _paging, _enum_reference, _response, _typed_enum, _reordered]
 
 
-def _outcome(spec: Path, reused: bool) -> tuple[str, list[str], object]:
-    """Refused or read, the diagnostics as printed, and the IR; once the children storing entries are done."""
-    try:
-        read = read_spec(spec, reuse=reused)
-    except SpecError as exc:
-        return "refused", [d.format() for d in exc.diagnostics], None
-    finally:
-        reuse.settle()
-    return "read", [d.format() for d in read.diagnostics.items], read.api
-
-
 def _write(path: Path, spec: dict[str, Any], edit: Callable[[dict[str, Any]], None] | None = None) -> None:
     """The spec, edited, as YAML at `path`."""
     data = copy.deepcopy(spec)
@@ -166,21 +155,13 @@ def spec_file(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytes
         monkeypatch.setattr(pieces, "SPLIT_BYTES", 64)
     path = tmp_path / "spec.yaml"
     _write(path, SPEC)
-    assert _outcome(path, reused=True)[0] == "read"  # the entry is built beside this read
+    assert outcome(path, reused=True)[0] == "read"  # the entry is built beside this read
     return path
 
 
-def _builds(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+def _builds(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
     """The whole builds of the IR from now on, counted."""
-    built: list[object] = []
-    original = frontend.build_api
-
-    def counted(*args: Any) -> Any:
-        built.append(args)
-        return original(*args)
-
-    monkeypatch.setattr(frontend, "build_api", counted)
-    return built
+    return counted_calls(monkeypatch, frontend, "build_api")
 
 
 @pytest.mark.parametrize("edit", CARRIED, ids=lambda e: e.__name__)
@@ -193,13 +174,13 @@ def test_an_edit_of_parameters_carries_the_entry_over(spec_file: Path, monkeypat
         _params(spec)[0]["description"] = "Only items whose names start with these letters."
 
     _write(spec_file, SPEC, reworded)
-    direct_reworded = _outcome(spec_file, reused=False)
+    direct_reworded = outcome(spec_file, reused=False)
     _write(spec_file, SPEC, edit)
-    direct = _outcome(spec_file, reused=False)
+    direct = outcome(spec_file, reused=False)
     built = _builds(monkeypatch)
-    assert _outcome(spec_file, reused=True) == direct
+    assert outcome(spec_file, reused=True) == direct
     _write(spec_file, SPEC, reworded)
-    assert _outcome(spec_file, reused=True) == direct_reworded
+    assert outcome(spec_file, reused=True) == direct_reworded
     assert not built
 
 
@@ -207,18 +188,18 @@ def test_an_invalid_edit_is_refused_with_the_specs_own_messages(spec_file: Path)
     """A rule the validation refuses, in a parameter whose entry could be carried over: refused as reading afresh
     refuses it."""
     _write(spec_file, SPEC, _invalid)
-    outcome = _outcome(spec_file, reused=True)
-    assert outcome[0] == "refused"
-    assert outcome == _outcome(spec_file, reused=False)
+    read = outcome(spec_file, reused=True)
+    assert read[0] == "refused"
+    assert read == outcome(spec_file, reused=False)
 
 
 @pytest.mark.parametrize("edit", BUILT_WHOLE, ids=lambda e: e.__name__)
 def test_an_edit_that_may_reach_further_is_built_whole(spec_file: Path, monkeypatch: pytest.MonkeyPatch, edit: Callable[[dict[str, Any]], None]) -> None:
     """An edit the previous entry cannot be carried over is read by building the IR, as reading it afresh reads it."""
     _write(spec_file, SPEC, edit)
-    direct = _outcome(spec_file, reused=False)
+    direct = outcome(spec_file, reused=False)
     built = _builds(monkeypatch)
-    assert _outcome(spec_file, reused=True) == direct
+    assert outcome(spec_file, reused=True) == direct
     assert built
 
 

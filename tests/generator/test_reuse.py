@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 import yaml
 from acs_sdkgen import frontend, reuse
-from acs_sdkgen.diagnostics import SpecError
 from acs_sdkgen.frontend import read_spec
 from acs_sdkgen.spec import pieces
 from acs_sdkgen.spec.loader import load_spec
 from acs_sdkgen.spec.prose import Skeleton, wording_of_pieces
+
+from tests.support.reading import counted_calls, outcome
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = sorted(
@@ -24,42 +25,23 @@ SPECS = sorted(
 )
 
 
-def _outcome(spec: Path, reused: bool) -> tuple[str, list[str], object]:
-    """What reading `spec` gives: refused or read, the diagnostics as printed (with their lines), and the IR; once
-    the cache entry built beside the read, if any, is stored."""
-    try:
-        read = read_spec(spec, reuse=reused)
-    except SpecError as exc:
-        return "refused", [d.format() for d in exc.diagnostics], None
-    finally:
-        reuse.settle()
-    return "read", [d.format() for d in read.diagnostics.items], read.api
-
-
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_reading_through_the_skeleton_gives_what_reading_the_spec_gives(spec: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Read while the skeleton's entry is built and cached, then from that entry: the same IR and diagnostics as
     reading the spec directly."""
-    direct = _outcome(spec, reused=False)
-    assert _outcome(spec, reused=True) == direct
+    direct = outcome(spec, reused=False)
+    assert outcome(spec, reused=True) == direct
     monkeypatch.setattr(frontend, "build_api", _no_build)  # the entry is there: read from it, or refused by validation
     assert _read_from_the_entry(spec, monkeypatch) == direct
 
 
 def _read_from_the_entry(spec: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, list[str], object]:
-    """`_outcome` of a read that finds the spec's entry: a spec that validates is not validated again (its notes come
+    """`outcome` of a read that finds the spec's entry: a spec that validates is not validated again (its notes come
     from the entry)."""
-    validated: list[object] = []
-    original = frontend._validation_notes
-
-    def validation(*args: Any) -> Any:
-        validated.append(args)
-        return original(*args)
-
-    monkeypatch.setattr(frontend, "_validation_notes", validation)
-    outcome = _outcome(spec, reused=True)
-    assert outcome[0] == "refused" or not validated
-    return outcome
+    validated = counted_calls(monkeypatch, frontend, "_validation_notes")
+    read = outcome(spec, reused=True)
+    assert read[0] == "refused" or not validated
+    return read
 
 
 @pytest.fixture
@@ -75,8 +57,8 @@ def small_pieces(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def test_a_spec_read_in_pieces_is_reused_by_its_pieces_skeletons(spec: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Read in pieces, the spec's skeleton is joined from the pieces' own (cached with them), and the entry built
     beside the first read serves the next: the same IR and diagnostics as reading the spec directly."""
-    direct = _outcome(spec, reused=False)
-    assert _outcome(spec, reused=True) == direct
+    direct = outcome(spec, reused=False)
+    assert outcome(spec, reused=True) == direct
     monkeypatch.setattr(frontend, "build_api", _no_build)
     assert _read_from_the_entry(spec, monkeypatch) == direct
 
@@ -134,11 +116,11 @@ def test_a_reworded_spec_takes_the_ir_from_the_cache(tmp_path: Path, monkeypatch
     spec = tmp_path / "outboundbot.yaml"
     text = (ROOT / "spec" / "outboundbot.yaml").read_text(encoding="utf-8")
     spec.write_text(text, encoding="utf-8")
-    _outcome(spec, reused=True)
+    outcome(spec, reused=True)
     spec.write_text(text.replace("Instance ID.\n", "The ID of the instance to describe, edited.\n", 1), encoding="utf-8")
-    direct = _outcome(spec, reused=False)
+    direct = outcome(spec, reused=False)
     monkeypatch.setattr(frontend, "build_api", _no_build)
-    again = _outcome(spec, reused=True)
+    again = outcome(spec, reused=True)
     assert again == direct
     assert "The ID of the instance to describe, edited." in repr(again[2])
 
@@ -166,13 +148,13 @@ def test_an_entry_is_not_reused_where_the_words_it_compared_now_differ(tmp_path:
     Sub hold every property itself. The entry built from the first wording is not taken for the second."""
     spec = tmp_path / "split.json"
     spec.write_text(json.dumps(SPLIT_PROPERTY), encoding="utf-8")
-    first = _outcome(spec, reused=True)
-    assert first == _outcome(spec, reused=False)
+    first = outcome(spec, reused=True)
+    assert first == outcome(spec, reused=False)
     reworded: dict[str, Any] = json.loads(json.dumps(SPLIT_PROPERTY))
     reworded["components"]["schemas"]["Sub"]["allOf"][1]["properties"]["name"]["description"] = "Its own name."
     spec.write_text(json.dumps(reworded), encoding="utf-8")
-    second = _outcome(spec, reused=True)
-    assert second == _outcome(spec, reused=False)
+    second = outcome(spec, reused=True)
+    assert second == outcome(spec, reused=False)
     assert any("instead of extending" in line for line in second[1])
     assert not any("instead of extending" in line for line in first[1])
 
@@ -189,7 +171,7 @@ def test_a_reused_note_is_at_its_new_line(tmp_path: Path, monkeypatch: pytest.Mo
 
     spec = tmp_path / "moved.yaml"
     spec.write_text(spec_text("        One thing.\n"), encoding="utf-8")
-    _outcome(spec, reused=True)
+    outcome(spec, reused=True)
     spec.write_text(spec_text("        One\n        thing,\n        rewrapped.\n"), encoding="utf-8")
     assert yaml.safe_load(spec.read_text(encoding="utf-8"))["components"]["schemas"]["Thing"]["description"] == "One thing, rewrapped.\n"
     monkeypatch.setattr(frontend, "build_api", _no_build)
@@ -205,7 +187,7 @@ def test_a_spec_holding_the_placeholders_mark_is_read_afresh(tmp_path: Path) -> 
     data["components"]["schemas"]["Base"]["description"] = "Odd \u0001 text."
     spec = tmp_path / "odd.json"
     spec.write_text(json.dumps(data), encoding="utf-8")
-    _outcome(spec, reused=True)
+    outcome(spec, reused=True)
     read = read_spec(spec, reuse=True)
     assert read.api.models_by_name["Base"].description == "Odd \u0001 text."
 
@@ -214,7 +196,7 @@ def test_a_spec_over_the_bound_is_read_afresh(monkeypatch: pytest.MonkeyPatch) -
     """A spec with more located nodes than the bound is built from the spec alone: no child doubles its memory."""
     monkeypatch.setattr(reuse, "MAX_NODES", 10)
     monkeypatch.setattr(reuse, "Skeleton", _no_build)
-    assert _outcome(ROOT / "spec" / "outboundbot.yaml", reused=True) == _outcome(ROOT / "spec" / "outboundbot.yaml", reused=False)
+    assert outcome(ROOT / "spec" / "outboundbot.yaml", reused=True) == outcome(ROOT / "spec" / "outboundbot.yaml", reused=False)
 
 
 @pytest.mark.parametrize("damage", [b"\x80\x05not a pickle", "text where the pickle's bytes belong"])
@@ -222,9 +204,9 @@ def test_a_damaged_entry_is_no_entry(tmp_path: Path, monkeypatch: pytest.MonkeyP
     """An entry that does not unpickle, or is not bytes, is read past: the spec is read directly, as if there were none."""
     monkeypatch.setenv("ACS_SDKGEN_CACHE_DIR", str(tmp_path / "cache"))
     spec = ROOT / "spec" / "outboundbot.yaml"
-    direct = _outcome(spec, reused=False)
-    assert _outcome(spec, reused=True) == direct  # the entry is built and stored
+    direct = outcome(spec, reused=False)
+    assert outcome(spec, reused=True) == direct  # the entry is built and stored
     with sqlite3.connect(tmp_path / "cache" / reuse.cache.DATABASE) as database:
         damaged = database.execute("UPDATE results SET value = ? WHERE key LIKE ?", (damage, f"{reuse.KIND}/%")).rowcount
     assert damaged == 1
-    assert _outcome(spec, reused=True) == direct
+    assert outcome(spec, reused=True) == direct
