@@ -9,9 +9,10 @@ again here from a document holding only them and the parameters they share (the 
 What could reach beyond those parameters is ruled out: a `$ref` in them other than to a component parameter free of
 `$ref`s, a path item that is a `$ref`, normalisation changing them or reporting on them, a Python name that is not the
 wire name's, a paging declaration or a change in the parameters that make an operation look paginated, a streamed
-answer, a change in the count of placeholders (it would renumber the words of everything after them). What remains is checked: the parameters before the edit, built the same way, must
-equal the entry's, and the previous skeleton with the new parameters must be written as the new skeleton to the
-character (keys in the same order: mappings that compare equal may not be); else nothing is carried.
+answer, a change in the count of placeholders (it would renumber the words of everything after them). What remains
+is checked: the parameters before the edit, built the same way, must equal the entry's, and the previous skeleton
+with the new parameters must be written as the new skeleton to the character (keys in the same order: mappings that
+compare equal may not be); else nothing is carried.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ def carried_parameters(
         if declaration(new["paths"][path][method], None)[0] is not None or _count(old, path, method) != _count(new, path, method):
             return None
         before, after = _parameters(old, path, method), _parameters(new, path, method)
-        if before != op.params or after is None or _paging_hints(before) != _paging_hints(after):
+        if before is None or before != op.params or after is None or _paging_hints(before) != _paging_hints(after):
             return None
         result.append((op, after))
     return result if _written_alike(_with_parameters(old, new, changed), new, texts, pieces) else None
@@ -206,6 +207,6 @@ def _refs(node: Any) -> bool:
     return False
 
 
-def _paging_hints(params: tuple[ir.Parameter, ...] | None) -> list[str] | None:
+def _paging_hints(params: tuple[ir.Parameter, ...]) -> list[str]:
     """The parameters that make an operation without a paging declaration look paginated (an INFO names them)."""
-    return None if params is None else sorted(p.wire_name for p in params if p.wire_name.lower() in HINT_PARAMS)
+    return sorted(p.wire_name for p in params if p.wire_name.lower() in HINT_PARAMS)

@@ -76,7 +76,7 @@ class Reuse:
         the latest entry is recorded for."""
         self._spec, self._pagination = spec, pagination
         self._lineage = os.path.abspath(output or spec.path)
-        self._skeleton: Skeleton | None = None  # the whole document's, made only where the spec was not read in pieces
+        self._skeleton: Skeleton | None = None  # the whole document's: at once where it was read whole, else on a miss
         self._wording: Wording | None = None
         self._entry: _Entry | None = None
         self._validation: list[Note] | None = None
@@ -157,7 +157,7 @@ class Reuse:
             if self._entry is None:
                 _later(_cache_entry, self._lineage, self._key, skeleton, self._wording, self._spec, self._pagination)
                 return None
-            _later(_store_entry, self._lineage, self._key, self._entry, skeleton.doc)  # before the words go back into it
+            _later(_store, self._lineage, self._key, self._entry, skeleton.doc)  # before the words go back into it
         runs = self._wording.runs
         try:
             with collector_paused():  # each place's new text: many objects, no cycles
@@ -210,18 +210,12 @@ def _carried(
             return None
         with collector_paused():
             doc = pickle.loads(cache.load_bytes(DOCUMENT_KIND, *previous) or pickle.dumps(None))
-    except Exception:  # noqa: BLE001 (a damaged record is no record)
-        return None
-    if not (isinstance(doc, dict) and skeleton.runs == wording.runs):
-        return None
-    texts = (previous[0], key[0])
-    try:
-        changed = changed_operations(doc, skeleton.doc)
+        changed = changed_operations(doc, skeleton.doc) if isinstance(doc, dict) and skeleton.runs == wording.runs else None
         entry = _cached(previous, wording) if changed else None  # looked up only where the edit may be carried over
         if entry is None or not changed:
             return None
-        found = carried_parameters(entry.api, doc, skeleton.doc, changed, texts, spec.pieces, pagination or {})
-    except Exception:  # noqa: BLE001 (a skeleton not validated yet may be anything: the spec is then built whole)
+        found = carried_parameters(entry.api, doc, skeleton.doc, changed, (previous[0], key[0]), spec.pieces, pagination or {})
+    except Exception:  # noqa: BLE001 (a damaged record is no record; a skeleton not validated yet may be anything)
         return None
     if not found:
         return None
@@ -247,17 +241,18 @@ def _later(work: Callable[..., None], *args: Any) -> None:
     """Run `work(*args)` in a forked child (daemonic: a run that fails does not wait for it; `settle` waits for it
     once the output is written); where processes cannot fork, not at all: there is then no entry."""
     if "fork" in multiprocessing.get_all_start_methods():
-        child = multiprocessing.get_context("fork").Process(target=work, args=args, daemon=True)
+        child = multiprocessing.get_context("fork").Process(target=_quietly, args=(work, *args), daemon=True)
         child.start()
         _caching.append(child)
 
 
-def _store_entry(lineage: str, key: tuple[str, ...], entry: _Entry, doc: Any) -> None:
-    """In the child: `_store` an entry made in the parent; nothing if that fails (the next run builds the entry)."""
+def _quietly(work: Callable[..., None], *args: Any) -> None:
+    """In the child: `work(*args)` after the run's own processes (it fills the time they leave); nothing if it fails
+    (no entry is all a failure means here: the next run builds one)."""
     try:
-        os.nice(10)  # the run's own processes first
-        _store(lineage, key, entry, doc)
-    except BaseException:  # noqa: BLE001 (no entry is all a failure means here)
+        os.nice(10)
+        work(*args)
+    except BaseException:  # noqa: BLE001
         return
 
 
@@ -276,17 +271,13 @@ def _cache_entry(
     spec: LoadedSpec,
     pagination: Mapping[str, Any] | None,
 ) -> None:
-    """In the child: build the entry and cache it; nothing if the build fails (the spec may be invalid: the parent
-    reports it), or if the whole document's skeleton has other runs than its pieces' (it cannot: checked all the
-    same). An entry whose words cannot go back is found out when it is read, and not used."""
-    try:
-        os.nice(10)  # the run's own processes first: this one fills the time they leave
-        if skeleton.runs != wording.runs:
-            return
-        recorder = _Recorder(spec.display_name, spec.origins)
-        api = build_api(normalize(skeleton.doc, recorder, skeleton.canonical), recorder, pagination)
-        with collector_paused():
-            entry = _Entry(api, holders(api), recorder.notes, skeleton.compared)
-        _store(lineage, key, entry, skeleton.doc)
-    except BaseException:  # noqa: BLE001 (no entry is all a failure means here)
+    """In a child (`_later`): build the entry and cache it; raises if the build fails (the spec may be invalid: the
+    parent reports it); nothing if the whole document's skeleton has other runs than its pieces' (it cannot: checked
+    all the same). An entry whose words cannot go back is found out when it is read, and not used."""
+    if skeleton.runs != wording.runs:
         return
+    recorder = _Recorder(spec.display_name, spec.origins)
+    api = build_api(normalize(skeleton.doc, recorder, skeleton.canonical), recorder, pagination)
+    with collector_paused():
+        entry = _Entry(api, holders(api), recorder.notes, skeleton.compared)
+    _store(lineage, key, entry, skeleton.doc)
